@@ -1,0 +1,100 @@
+import { constants, createHmac, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+
+/** JWS algorithms Latchkey verifies (RFC 7518 §3, RFC 8037). `none` is not one of them, by design. */
+export type JwsAlgorithm =
+  | 'RS256' | 'RS384' | 'RS512'
+  | 'PS256' | 'PS384' | 'PS512'
+  | 'ES256' | 'ES384' | 'ES512'
+  | 'EdDSA' | 'Ed25519'
+  | 'HS256' | 'HS384' | 'HS512';
+
+export type AlgorithmFamily = 'RSA' | 'RSA-PSS' | 'EC' | 'OKP' | 'HMAC';
+
+/**
+ * How one algorithm verifies. `verify` is synchronous `node:crypto`: the hot path never hops to the
+ * thread pool (a WebCrypto `subtle.verify` costs one hop per call, which is why jose's `jwtVerify` reaches
+ * 0.39–0.72× the floor in the benchmark).
+ */
+export interface AlgorithmSpec {
+  readonly alg: JwsAlgorithm;
+  readonly family: AlgorithmFamily;
+  /** For EC: the only curve this algorithm accepts, and the raw signature length (RFC 7518 §3.4). */
+  readonly curve?: string;
+  readonly signatureBytes?: number;
+  readonly verify: (key: KeyObject, signingInput: Buffer, signature: Buffer) => boolean;
+}
+
+function rsa(alg: JwsAlgorithm, hash: string): AlgorithmSpec {
+  return { alg, family: 'RSA', verify: (key, data, sig) => cryptoVerify(hash, data, key, sig) };
+}
+
+function pss(alg: JwsAlgorithm, hash: string): AlgorithmSpec {
+  // RFC 7518 §3.5: the salt is as long as the hash output.
+  return {
+    alg,
+    family: 'RSA-PSS',
+    verify: (key, data, sig) =>
+      cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, sig),
+  };
+}
+
+function ecdsa(alg: JwsAlgorithm, hash: string, curve: string, signatureBytes: number): AlgorithmSpec {
+  return {
+    alg,
+    family: 'EC',
+    curve,
+    signatureBytes,
+    // JWS carries R || S (IEEE P1363), not DER. A signature of the wrong length is refused before OpenSSL
+    // sees it; OpenSSL itself refuses r = 0 or s = 0 (the "psychic signature" class, CVE-2022-21449).
+    verify: (key, data, sig) =>
+      sig.length === signatureBytes && cryptoVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, sig),
+  };
+}
+
+function eddsa(alg: JwsAlgorithm): AlgorithmSpec {
+  return { alg, family: 'OKP', verify: (key, data, sig) => cryptoVerify(null, data, key, sig) };
+}
+
+function hmac(alg: JwsAlgorithm, hash: string, bytes: number): AlgorithmSpec {
+  return {
+    alg,
+    family: 'HMAC',
+    signatureBytes: bytes,
+    verify: (key, data, sig) =>
+      sig.length === bytes && timingSafeEqual(createHmac(hash, key).update(data).digest(), sig),
+  };
+}
+
+/** The algorithm table. Frozen: nothing at runtime adds to it. */
+export const ALGORITHMS: Readonly<Record<JwsAlgorithm, AlgorithmSpec>> = Object.freeze({
+  RS256: rsa('RS256', 'sha256'),
+  RS384: rsa('RS384', 'sha384'),
+  RS512: rsa('RS512', 'sha512'),
+  PS256: pss('PS256', 'sha256'),
+  PS384: pss('PS384', 'sha384'),
+  PS512: pss('PS512', 'sha512'),
+  ES256: ecdsa('ES256', 'sha256', 'P-256', 64),
+  ES384: ecdsa('ES384', 'sha384', 'P-384', 96),
+  ES512: ecdsa('ES512', 'sha512', 'P-521', 132),
+  EdDSA: eddsa('EdDSA'),
+  Ed25519: eddsa('Ed25519'),
+  HS256: hmac('HS256', 'sha256', 32),
+  HS384: hmac('HS384', 'sha384', 48),
+  HS512: hmac('HS512', 'sha512', 64),
+});
+
+export const SUPPORTED_ALGORITHMS = Object.freeze(Object.keys(ALGORITHMS) as JwsAlgorithm[]);
+
+export function isSupportedAlgorithm(value: unknown): value is JwsAlgorithm {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ALGORITHMS, value);
+}
+
+/** Minimum HMAC secret length per algorithm (RFC 7518 §3.2: at least the hash output size). */
+export const HMAC_MIN_SECRET_BYTES: Readonly<Record<'HS256' | 'HS384' | 'HS512', number>> = Object.freeze({
+  HS256: 32,
+  HS384: 48,
+  HS512: 64,
+});
+
+/** RSA keys under this many bits are refused (RFC 7518 §3.3, §3.5). */
+export const RSA_MIN_MODULUS_BITS = 2048;

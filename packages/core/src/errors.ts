@@ -1,0 +1,190 @@
+/**
+ * The error family. Every failure a client can cause is a {@link LatchkeyError} with a stable `code`,
+ * the HTTP `status` it maps to, and the RFC 6750 `WWW-Authenticate` challenge that goes with it, so no
+ * adapter ever decides those itself.
+ *
+ * Messages say what failed and never contain the token, a key or a secret.
+ */
+
+/** Stable error codes. Match on these, never on messages. */
+export type LatchkeyErrorCode =
+  /** No credentials at all (RFC 6750 §3.1: a bare challenge, no error code). 401. */
+  | 'ERR_BEARER_MISSING'
+  /** Malformed `Authorization` header, or credentials sent in more than one way. 400. */
+  | 'ERR_BEARER_MALFORMED'
+  /** The token is larger than `maxTokenBytes`. 401. */
+  | 'ERR_JWT_TOO_LARGE'
+  /** Not a compact JWS: wrong segment count, bad base64url, bad JSON, not an object. 401. */
+  | 'ERR_JWT_MALFORMED'
+  /** The header's `alg` is not allowed (including `none`, and HMAC without a configured secret). 401. */
+  | 'ERR_JWS_ALG_NOT_ALLOWED'
+  /** A header parameter fails the policy (`crit`, `b64`, `typ`, key-carrying parameters). 401. */
+  | 'ERR_JWS_HEADER_INVALID'
+  /** No configured key matches the token's `kid` and `alg`. 401. */
+  | 'ERR_JWKS_NO_MATCHING_KEY'
+  /** The identity provider's keys could not be obtained (down, slow, garbage). 401: the client's token is unverifiable. */
+  | 'ERR_JWKS_UNAVAILABLE'
+  /** The signature does not verify. 401. */
+  | 'ERR_JWS_SIGNATURE_INVALID'
+  /** `exp` is in the past (beyond the clock tolerance). 401. */
+  | 'ERR_JWT_EXPIRED'
+  /** `nbf` is in the future, or `iat` is in the future (beyond the clock tolerance). 401. */
+  | 'ERR_JWT_NOT_YET_VALID'
+  /** A registered or required claim is missing, of the wrong type, or has a value that is not accepted. 401. */
+  | 'ERR_JWT_CLAIM_INVALID'
+  /** The token's `iss` is not one this verifier trusts. 401. */
+  | 'ERR_JWT_ISSUER_NOT_ALLOWED'
+  /** The `isRevoked` hook said the token is revoked. 401. */
+  | 'ERR_JWT_REVOKED'
+  /** The token is valid but lacks a required scope. 403 with `scope=`. */
+  | 'ERR_SCOPE_INSUFFICIENT'
+  /** The token is valid but a per-route claim rule refused it. 403. */
+  | 'ERR_CLAIM_CHECK_FAILED';
+
+/** RFC 6750 §3.1 error codes. */
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+interface ErrorShape {
+  readonly status: 400 | 401 | 403;
+  readonly bearerError: BearerErrorCode | undefined;
+}
+
+const SHAPES: Record<LatchkeyErrorCode, ErrorShape> = {
+  ERR_BEARER_MISSING: { status: 401, bearerError: undefined },
+  ERR_BEARER_MALFORMED: { status: 400, bearerError: 'invalid_request' },
+  ERR_JWT_TOO_LARGE: { status: 401, bearerError: 'invalid_token' },
+  ERR_JWT_MALFORMED: { status: 401, bearerError: 'invalid_token' },
+  ERR_JWS_ALG_NOT_ALLOWED: { status: 401, bearerError: 'invalid_token' },
+  ERR_JWS_HEADER_INVALID: { status: 401, bearerError: 'invalid_token' },
+  ERR_JWKS_NO_MATCHING_KEY: { status: 401, bearerError: 'invalid_token' },
+  ERR_JWKS_UNAVAILABLE: { status: 401, bearerError: 'invalid_token' },
+  ERR_JWS_SIGNATURE_INVALID: { status: 401, bearerError: 'invalid_token' },
+  ERR_JWT_EXPIRED: { status: 401, bearerError: 'invalid_token' },
+  ERR_JWT_NOT_YET_VALID: { status: 401, bearerError: 'invalid_token' },
+  ERR_JWT_CLAIM_INVALID: { status: 401, bearerError: 'invalid_token' },
+  ERR_JWT_ISSUER_NOT_ALLOWED: { status: 401, bearerError: 'invalid_token' },
+  ERR_JWT_REVOKED: { status: 401, bearerError: 'invalid_token' },
+  ERR_SCOPE_INSUFFICIENT: { status: 403, bearerError: 'insufficient_scope' },
+  ERR_CLAIM_CHECK_FAILED: { status: 403, bearerError: 'insufficient_scope' },
+};
+
+/** Every code, for exhaustive tests and documentation. */
+export const LATCHKEY_ERROR_CODES = Object.freeze(Object.keys(SHAPES) as LatchkeyErrorCode[]);
+
+/** Options shared by every {@link LatchkeyError}. */
+export interface LatchkeyErrorOptions {
+  /** The claim at fault, for claim errors. */
+  claim?: string;
+  /** Space-separated scopes the resource needs, for `ERR_SCOPE_INSUFFICIENT`. */
+  scope?: string;
+  /** The `realm` for the challenge. */
+  realm?: string;
+  /** The underlying error (never shown to clients). */
+  cause?: unknown;
+}
+
+/**
+ * The one error class Latchkey throws at request time.
+ *
+ * It carries `status`, `statusCode` and `headers` so that Express's and Koa's default error handlers and
+ * Fastify's reply render it unaided, and `expose: true` so Koa shows its (token-free) message.
+ */
+export class LatchkeyError extends Error {
+  override readonly name = 'LatchkeyError' as const;
+  /** Stable machine-readable code. */
+  readonly code: LatchkeyErrorCode;
+  /** HTTP status: 400, 401 or 403. */
+  readonly status: 400 | 401 | 403;
+  /** Same as {@link status}, for Fastify and libraries that read `statusCode`. */
+  readonly statusCode: 400 | 401 | 403;
+  /** RFC 6750 error code, or `undefined` when no credentials were sent (bare challenge). */
+  readonly bearerError: BearerErrorCode | undefined;
+  /** The claim at fault, when one is. */
+  readonly claim: string | undefined;
+  /** The scopes the resource needs, for `insufficient_scope`. */
+  readonly scope: string | undefined;
+  /** Response headers: the `WWW-Authenticate` challenge. */
+  readonly headers: { 'WWW-Authenticate': string };
+  /** Koa: the message is safe to show to clients. */
+  readonly expose = true;
+
+  constructor(code: LatchkeyErrorCode, message: string, options: LatchkeyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const shape = SHAPES[code];
+    this.code = code;
+    this.status = shape.status;
+    this.statusCode = shape.status;
+    this.bearerError = shape.bearerError;
+    this.claim = options.claim;
+    this.scope = options.scope;
+    this.headers = {
+      'WWW-Authenticate': bearerChallenge({
+        realm: options.realm,
+        error: shape.bearerError,
+        // The description is our own message: it never contains the token or a key.
+        description: shape.bearerError === undefined ? undefined : message,
+        scope: options.scope,
+      }),
+    };
+  }
+
+  /** The small JSON body the adapters send: `{ error, error_description }` (or `{ error: 'unauthorized' }`). */
+  toJSON(): { error: string; error_description?: string; scope?: string } {
+    if (this.bearerError === undefined) return { error: 'unauthorized', error_description: this.message };
+    return this.scope === undefined
+      ? { error: this.bearerError, error_description: this.message }
+      : { error: this.bearerError, error_description: this.message, scope: this.scope };
+  }
+}
+
+/**
+ * True when `value` is a Latchkey error. Checks the shape and code, not `instanceof`, so it holds
+ * across duplicate installs and bundles.
+ */
+export function isLatchkeyError(value: unknown): value is LatchkeyError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { name?: unknown }).name === 'LatchkeyError' &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    Object.prototype.hasOwnProperty.call(SHAPES, (value as { code: string }).code)
+  );
+}
+
+/** Parameters of an RFC 6750 §3 challenge. */
+export interface ChallengeParameters {
+  realm?: string | undefined;
+  error?: BearerErrorCode | undefined;
+  description?: string | undefined;
+  scope?: string | undefined;
+}
+
+/**
+ * Builds a `WWW-Authenticate: Bearer …` value (RFC 6750 §3). Values are quoted strings; characters that
+ * RFC 6750 forbids in them (`"`, `\`, controls, non-ASCII) are replaced, so a header can never be split.
+ */
+export function bearerChallenge(parameters: ChallengeParameters = {}): string {
+  const parts: string[] = [];
+  if (parameters.realm !== undefined) parts.push(`realm="${quotable(parameters.realm)}"`);
+  if (parameters.error !== undefined) parts.push(`error="${parameters.error}"`);
+  if (parameters.description !== undefined) parts.push(`error_description="${quotable(parameters.description)}"`);
+  if (parameters.scope !== undefined) parts.push(`scope="${quotable(parameters.scope)}"`);
+  return parts.length === 0 ? 'Bearer' : `Bearer ${parts.join(', ')}`;
+}
+
+// RFC 6750 §3: error_description and scope use %x20-21 / %x23-5B / %x5D-7E.
+const NOT_QUOTABLE = /[^\x20\x21\x23-\x5B\x5D-\x7E]/g;
+function quotable(value: string): string {
+  return value.replace(NOT_QUOTABLE, "'");
+}
+
+/** Returns a copy of `error` whose challenge names `realm`. Used by adapters configured with a realm. */
+export function withRealm(error: LatchkeyError, realm: string | undefined): LatchkeyError {
+  if (realm === undefined) return error;
+  return new LatchkeyError(error.code, error.message, {
+    realm,
+    claim: error.claim,
+    scope: error.scope,
+    cause: error.cause,
+  });
+}

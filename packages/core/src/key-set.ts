@@ -1,0 +1,70 @@
+import type { JwsAlgorithm } from './algorithms.js';
+import type { KeyLookup } from './key-source.js';
+import type { PreparedKey } from './keys.js';
+
+const NONE: readonly PreparedKey[] = Object.freeze([]);
+
+/**
+ * An immutable, indexed set of prepared keys. Lookups allocate nothing: each `kid` maps to a ready
+ * one-element array, and kid-less candidates are computed once per algorithm.
+ */
+export class KeySet {
+  readonly keys: readonly PreparedKey[];
+  private readonly byKid = new Map<string, readonly PreparedKey[]>();
+  private readonly byAlg = new Map<JwsAlgorithm, readonly PreparedKey[]>();
+
+  constructor(keys: readonly PreparedKey[]) {
+    this.keys = Object.freeze([...keys]);
+    for (const key of this.keys) {
+      if (key.kid === undefined) continue;
+      const existing = this.byKid.get(key.kid);
+      // Two keys with one kid (e.g. the same RSA key published for RS256 and PS256): keep both as candidates.
+      this.byKid.set(key.kid, Object.freeze(existing === undefined ? [key] : [...existing, key]));
+    }
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  has(kid: string): boolean {
+    return this.byKid.has(kid);
+  }
+
+  /** Candidates for a token. With a `kid`, only keys with that id; without, every key that can verify `alg`. */
+  candidates(lookup: KeyLookup): readonly PreparedKey[] {
+    if (lookup.kid !== undefined) return this.byKid.get(lookup.kid) ?? NONE;
+    let list = this.byAlg.get(lookup.alg);
+    if (list === undefined) {
+      list = Object.freeze(this.keys.filter((key) => key.algorithms.has(lookup.alg)));
+      this.byAlg.set(lookup.alg, list);
+    }
+    return list;
+  }
+
+  /** Marks keys that are not in `next` as retired, so verified-token cache entries made with them die. */
+  retireMissingFrom(next: KeySet): void {
+    const kept = new Set(next.keys.map(fingerprintOf));
+    for (const key of this.keys) {
+      if (!kept.has(fingerprintOf(key))) key.retired = true;
+    }
+  }
+}
+
+const fingerprints = new WeakMap<PreparedKey, string>();
+
+/** A stable identity for a key's material (kid + exported public key), used to carry keys across refreshes. */
+export function fingerprintOf(key: PreparedKey): string {
+  let value = fingerprints.get(key);
+  if (value === undefined) {
+    const material =
+      key.keyObject.type === 'secret'
+        ? key.keyObject.export().toString('base64')
+        : JSON.stringify(key.keyObject.export({ format: 'jwk' }));
+    value = `${key.kid ?? ''}\u0000${material}\u0000${[...key.algorithms].sort().join(',')}`;
+    fingerprints.set(key, value);
+  }
+  return value;
+}
+
+export const EMPTY_KEY_SET = new KeySet([]);
