@@ -9,6 +9,8 @@ export type LatchkeyEvent =
   | { type: 'keys-fetched'; url: string; keyCount: number; skippedCount: number; durationMs: number; maxAgeMs: number }
   /** A key in a fetched set was skipped (unsupported, weak, private material…). The rest of the set is used. */
   | { type: 'key-skipped'; url: string; kid: string | undefined; reason: string }
+  /** A fetched set listed more keys than `maxKeys`: only the first `maxKeys` of the `keyCount` listed are used. */
+  | { type: 'keys-truncated'; url: string; keyCount: number; maxKeys: number }
   /** A fetch failed. When `staleKeysServed` is true, the last good set keeps serving within the grace period. */
   | { type: 'keys-fetch-failed'; url: string; error: Error; durationMs: number; staleKeysServed: boolean }
   /** A token named a `kid` that the set lacks; `refetched` says whether that caused a fetch (cooldown permitting). */

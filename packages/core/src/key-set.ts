@@ -12,9 +12,12 @@ export class KeySet {
   readonly keys: readonly PreparedKey[];
   private readonly byKid = new Map<string, readonly PreparedKey[]>();
   private readonly byAlg = new Map<JwsAlgorithm, readonly PreparedKey[]>();
+  private readonly unnamedByAlg = new Map<JwsAlgorithm, readonly PreparedKey[]>();
+  private readonly unnamed: readonly PreparedKey[];
 
   constructor(keys: readonly PreparedKey[]) {
     this.keys = Object.freeze([...keys]);
+    this.unnamed = Object.freeze(this.keys.filter((key) => key.kid === undefined));
     for (const key of this.keys) {
       if (key.kid === undefined) continue;
       const existing = this.byKid.get(key.kid);
@@ -31,13 +34,24 @@ export class KeySet {
     return this.byKid.has(kid);
   }
 
-  /** Candidates for a token. With a `kid`, only keys with that id; without, every key that can verify `alg`. */
+  /**
+   * Candidates for a token. With a `kid`: the keys with that id, or else the keys configured without an id
+   * (a key without `kid` stands for any). Without a `kid`: every key that can verify `alg`.
+   */
   candidates(lookup: KeyLookup): readonly PreparedKey[] {
-    if (lookup.kid !== undefined) return this.byKid.get(lookup.kid) ?? NONE;
-    let list = this.byAlg.get(lookup.alg);
+    if (lookup.kid !== undefined) {
+      const named = this.byKid.get(lookup.kid);
+      if (named !== undefined) return named;
+      return this.unnamed.length === 0 ? NONE : this.forAlg(lookup.alg, this.unnamedByAlg, this.unnamed);
+    }
+    return this.forAlg(lookup.alg, this.byAlg, this.keys);
+  }
+
+  private forAlg(alg: JwsAlgorithm, cache: Map<JwsAlgorithm, readonly PreparedKey[]>, from: readonly PreparedKey[]): readonly PreparedKey[] {
+    let list = cache.get(alg);
     if (list === undefined) {
-      list = Object.freeze(this.keys.filter((key) => key.algorithms.has(lookup.alg)));
-      this.byAlg.set(lookup.alg, list);
+      list = Object.freeze(from.filter((key) => key.algorithms.has(alg)));
+      cache.set(alg, list);
     }
     return list;
   }

@@ -1,0 +1,50 @@
+import { ALGORITHMS, type AlgorithmSpec, type JwsAlgorithm } from './algorithms.js';
+import { LatchkeyError } from './errors.js';
+import type { JwtHeader } from './types.js';
+
+/** The header rules of one verifier, fixed at start-up. */
+export interface HeaderPolicy {
+  readonly algorithms: ReadonlySet<JwsAlgorithm>;
+  /** Accepted `typ` values, normalised (lower case, without `application/`); undefined: any. */
+  readonly types: ReadonlySet<string> | undefined;
+}
+
+/** The parts of a header the verifier acts on, checked once per distinct header. */
+export interface CheckedHeader {
+  readonly header: JwtHeader;
+  readonly spec: AlgorithmSpec;
+  readonly kid: string | undefined;
+}
+
+/**
+ * Applies the header policy (RFC 7515 §4, RFC 8725 §3.1, §3.11):
+ * - `alg` must be in the allow-list; `none` never is.
+ * - `crit` is refused: Latchkey implements no extension that may be marked critical (RFC 7515 §4.1.11).
+ * - `b64: false` (RFC 7797, unencoded payload) is refused.
+ * - `typ` is checked when the verifier asks for one (e.g. `at+jwt`, RFC 9068 §4).
+ * - `jku`, `x5u`, `jwk` and `x5c` are never read: keys come only from configuration.
+ */
+export function checkHeader(header: Record<string, unknown>, policy: HeaderPolicy): CheckedHeader {
+  const alg = header.alg;
+  if (typeof alg !== 'string') throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token header has no "alg"');
+  if (!policy.algorithms.has(alg as JwsAlgorithm)) {
+    throw new LatchkeyError('ERR_JWS_ALG_NOT_ALLOWED', alg.toLowerCase() === 'none' ? 'unsigned tokens are not accepted' : 'the token\'s algorithm is not allowed');
+  }
+  if (header.crit !== undefined) throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'the token has critical header parameters this verifier does not support');
+  if (header.b64 !== undefined && header.b64 !== true) throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'unencoded payloads (b64: false) are not accepted');
+  const kid = header.kid;
+  if (kid !== undefined && typeof kid !== 'string') throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token header\'s "kid" is not a string');
+  if (policy.types !== undefined) {
+    const typ = header.typ;
+    if (typeof typ !== 'string' || !policy.types.has(normaliseType(typ))) {
+      throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'the token\'s "typ" is not accepted');
+    }
+  }
+  return { header: Object.freeze(header) as JwtHeader, spec: ALGORITHMS[alg as JwsAlgorithm], kid };
+}
+
+/** RFC 7515 §4.1.9: `typ` is a media type, compared case-insensitively, `application/` optional. */
+export function normaliseType(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}

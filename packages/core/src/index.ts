@@ -1,0 +1,45 @@
+export { createVerifier, type Verifier } from './verifier.js';
+export { createMultiIssuerVerifier, type IssuerOptions, type MultiIssuerOptions } from './multi-issuer.js';
+export {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_MAX_TOKEN_BYTES,
+  DEFAULT_TOKEN_CACHE_ENTRIES,
+  DEFAULT_TOKEN_CACHE_TTL_SECONDS,
+  type TokenCacheOptions,
+  type VerifierOptions,
+} from './options.js';
+export type { JwtHeader, JwtPayload, VerifiedToken } from './types.js';
+export {
+  LATCHKEY_ERROR_CODES,
+  LatchkeyError,
+  bearerChallenge,
+  isLatchkeyError,
+  type BearerErrorCode,
+  type ChallengeParameters,
+  type LatchkeyErrorCode,
+  type LatchkeyErrorOptions,
+} from './errors.js';
+export { SUPPORTED_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
+export type { KeyLookup, KeySource } from './key-source.js';
+export type { PreparedKey } from './keys.js';
+export { hmacSecrets, staticKeys, type StaticKeyEntry, type StaticKeysInput } from './static-keys.js';
+export type { LatchkeyEvent, EventHandler } from './events.js';
+export {
+  claimCheck,
+  claimEquals,
+  claimIncludes,
+  enforceRules,
+  grantedScopes,
+  requireAnyScope,
+  requireScopes,
+  type ClaimRule,
+  type Rule,
+  type RulePlacement,
+  type ScopeRule,
+} from './rules.js';
+export { extractBearerToken, extractToken, type TokenCarriers } from './bearer.js';
+export {
+  createRequestAuthenticator,
+  type RequestAuthenticator,
+  type RequestAuthOptions,
+} from './request-auth.js';

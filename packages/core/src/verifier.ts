@@ -1,0 +1,171 @@
+import { checkClaims } from './claims.js';
+import { LatchkeyError, isLatchkeyError } from './errors.js';
+import { eventSink, type EventSink } from './events.js';
+import { checkHeader, type CheckedHeader } from './header-policy.js';
+import type { KeyLookup } from './key-source.js';
+import type { PreparedKey } from './keys.js';
+import { resolveOptions, type ResolvedOptions, type VerifierOptions } from './options.js';
+import { enforceRules, type Rule } from './rules.js';
+import { decodeJsonObject, decodeSegment, splitCompact, type CompactParts } from './token.js';
+import { VerifiedTokenCache } from './token-cache.js';
+import type { JwtHeader, JwtPayload, VerifiedToken } from './types.js';
+
+/** A verifier, built once at start-up and called per request. */
+export interface Verifier<Payload extends JwtPayload = JwtPayload> {
+  /**
+   * Verifies a compact JWS: size, syntax, header policy, key, signature, claims, rules, revocation.
+   * Resolves to `{ payload, header, token }` or rejects with a {@link LatchkeyError}.
+   */
+  verify(token: string): Promise<VerifiedToken<Payload>>;
+  /** Fetches or prepares the keys now (call at start-up); rejects when they cannot be had. */
+  warm(): Promise<void>;
+}
+
+// A JWKS may hold several keys for one algorithm; a token without `kid` is tried against at most this many,
+// so a kid-less token cannot make one request cost a whole key set's worth of signature checks.
+const MAX_KEYS_TRIED = 3;
+// Distinct protected headers seen in verified tokens. Real deployments have a handful (one per key).
+const MAX_CACHED_HEADERS = 64;
+
+interface CheckedLookup extends CheckedHeader {
+  readonly lookup: KeyLookup;
+}
+
+/** @internal The single-issuer verifier. Exported for the multi-issuer dispatcher only. */
+export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload> {
+  private readonly options: ResolvedOptions;
+  private readonly events: EventSink;
+  private readonly rules: ReadonlyArray<Rule<Payload>>;
+  private readonly isRevoked: ((payload: Payload, header: JwtHeader) => boolean | Promise<boolean>) | undefined;
+  private readonly cache: VerifiedTokenCache | undefined;
+  // Protected headers that already passed the policy, by their exact base64url text. Only headers of
+  // tokens that verified are added, so an attacker cannot churn it with forged headers.
+  private readonly headers = new Map<string, CheckedLookup>();
+
+  constructor(options: VerifierOptions<Payload>, events?: EventSink) {
+    this.options = resolveOptions(options as VerifierOptions<never>);
+    this.events = events ?? eventSink(options.onEvent);
+    this.rules = options.rules ?? [];
+    this.isRevoked = options.isRevoked;
+    const cache = this.options.tokenCache;
+    this.cache = cache === undefined ? undefined : new VerifiedTokenCache(cache.maxEntries, cache.maxTtlSeconds * 1000);
+  }
+
+  warm(): Promise<void> {
+    return this.options.keys.warm(this.events);
+  }
+
+  async verify(token: string): Promise<VerifiedToken<Payload>> {
+    try {
+      if (this.cache !== undefined && typeof token === 'string') {
+        const hit = this.cache.get(token, Date.now()) as VerifiedToken<Payload> | undefined;
+        if (hit !== undefined) return await this.afterChecks(hit);
+      }
+      const parts = splitCompact(token, this.options.maxTokenBytes);
+      const payload = decodeJsonObject(parts.payloadSegment, 'payload') as Payload;
+      return await this.verifyDecoded(token, parts, payload);
+    } catch (error) {
+      throw this.rejected(error);
+    }
+  }
+
+  /** @internal Verifies a token already split and whose payload is decoded (shared with the multi-issuer verifier). */
+  async verifyDecoded(token: string, parts: CompactParts, payload: Payload): Promise<VerifiedToken<Payload>> {
+    let checked = this.headers.get(parts.headerSegment);
+    const headerKnown = checked !== undefined;
+    if (checked === undefined) {
+      const header = checkHeader(decodeJsonObject(parts.headerSegment, 'header'), this.options.header);
+      checked = { ...header, lookup: { kid: header.kid, alg: header.spec.alg } };
+    }
+    const found = this.options.keys.getKeys(checked.lookup, this.events);
+    const candidates = isPromise(found) ? await found : found;
+    const key = verifySignature(checked, candidates, parts);
+
+    const nowMs = Date.now();
+    checkClaims(payload, this.options.claims, nowMs / 1000);
+    if (!headerKnown) this.rememberHeader(parts.headerSegment, checked);
+    const result: VerifiedToken<Payload> = { payload, header: checked.header, token };
+    await this.afterChecks(result);
+    if (this.cache !== undefined) {
+      Object.freeze(payload);
+      this.cache.set(result as VerifiedToken<never>, key, nowMs, this.options.claims.maxTokenAgeSeconds);
+    }
+    return result;
+  }
+
+  /** @internal For the multi-issuer verifier: a cache hit, if the cache is on. */
+  cached(token: string): VerifiedToken<Payload> | undefined {
+    return this.cache?.get(token, Date.now()) as VerifiedToken<Payload> | undefined;
+  }
+
+  /** @internal Rules and revocation: run on every request, cache hit or not. */
+  afterChecks(result: VerifiedToken<Payload>): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
+    const rules = this.rules.length === 0 ? undefined : enforceRules(this.rules, result, 'verifier');
+    if (rules === undefined && this.isRevoked === undefined) return result;
+    return (async () => {
+      await rules;
+      if (this.isRevoked !== undefined && (await this.isRevoked(result.payload, result.header)) === true) {
+        throw new LatchkeyError('ERR_JWT_REVOKED', 'the token has been revoked');
+      }
+      return result;
+    })();
+  }
+
+  /** @internal */
+  rejected(error: unknown): unknown {
+    if (this.events.active && isLatchkeyError(error)) {
+      this.events.emit({ type: 'token-rejected', code: error.code, message: error.message, claim: error.claim });
+    }
+    return error;
+  }
+
+  private rememberHeader(segment: string, checked: CheckedLookup): void {
+    if (this.headers.size >= MAX_CACHED_HEADERS) this.headers.clear();
+    this.headers.set(segment, checked);
+  }
+}
+
+/** Tries the candidate keys that may verify this algorithm; returns the key whose signature matched. */
+function verifySignature(checked: CheckedLookup, candidates: readonly PreparedKey[], parts: CompactParts): PreparedKey {
+  const { spec } = checked;
+  const signature = decodeSegment(parts.signatureSegment, 'signature');
+  const data = Buffer.from(parts.signingInput, 'latin1');
+  let tried = 0;
+  for (let index = 0; index < candidates.length && tried < MAX_KEYS_TRIED; index++) {
+    const key = candidates[index]!;
+    if (!key.algorithms.has(spec.alg)) continue;
+    tried++;
+    let valid = false;
+    try {
+      valid = spec.verify(key.keyObject, data, signature);
+    } catch {
+      // OpenSSL refuses some malformed signatures by throwing instead of returning false.
+      valid = false;
+    }
+    if (valid) return key;
+  }
+  if (tried === 0) throw new LatchkeyError('ERR_JWKS_NO_MATCHING_KEY', 'no configured key can verify the token\'s algorithm');
+  throw new LatchkeyError('ERR_JWS_SIGNATURE_INVALID', 'the token signature is invalid');
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T>)?.then === 'function';
+}
+
+/**
+ * Builds a verifier. Options are validated here, once: a misconfiguration throws a `TypeError` that names
+ * the option, at start-up, never per request.
+ *
+ * @example
+ * const verifier = createVerifier({
+ *   keys: oidcDiscovery('https://idp.example.com/'),
+ *   algorithms: ['RS256'],
+ *   issuer: 'https://idp.example.com/',
+ *   audience: 'https://api.example.com',
+ * });
+ * const { payload } = await verifier.verify(token);
+ */
+export function createVerifier<Payload extends JwtPayload = JwtPayload>(options: VerifierOptions<Payload>): Verifier<Payload> {
+  const verifier = new JwtVerifier<Payload>(options);
+  return Object.freeze({ verify: verifier.verify.bind(verifier), warm: verifier.warm.bind(verifier) });
+}

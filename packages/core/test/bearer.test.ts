@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { extractBearerToken, extractToken } from '../src/index.js';
+
+const malformed = { code: 'ERR_BEARER_MALFORMED', status: 400 };
+
+describe('extractBearerToken (RFC 6750 §2.1)', () => {
+  it('reads the token with a case-insensitive scheme', () => {
+    expect(extractBearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(extractBearerToken('bearer abc')).toBe('abc');
+    expect(extractBearerToken('BEARER abc')).toBe('abc');
+    expect(extractBearerToken('Bearer   abc')).toBe('abc');
+    expect(extractBearerToken('Bearer a-b_c.d~e+f/g==')).toBe('a-b_c.d~e+f/g==');
+    expect(extractBearerToken(['Bearer abc'])).toBe('abc');
+  });
+
+  it('treats no header and other schemes as no credentials', () => {
+    expect(extractBearerToken(undefined)).toBeUndefined();
+    expect(extractBearerToken(null)).toBeUndefined();
+    expect(extractBearerToken('')).toBeUndefined();
+    expect(extractBearerToken('Basic dXNlcjpwYXNz')).toBeUndefined();
+    expect(extractBearerToken('DPoP abc')).toBeUndefined();
+  });
+
+  it.each([
+    ['Bearer', 'no token'],
+    ['Bearer ', 'no token'],
+    ['Bearer a b', 'two credentials'],
+    ['Bearer a, Bearer b', 'two credentials'],
+    ['Bearer a,b', 'comma'],
+    ['Bearer a"b', 'quote'],
+    ['Bearer ab=c', 'padding in the middle'],
+    ['Bearer\tabc', 'tab separator'],
+    ['=abc', 'no scheme'],
+    [' ', 'blank'],
+    ['Bearer é', 'non-ASCII'],
+  ])('refuses %j (%s) with 400 invalid_request', (header) => {
+    expect(() => extractBearerToken(header)).toThrow(expect.objectContaining(malformed));
+  });
+
+  it('refuses two Authorization headers', () => {
+    expect(() => extractBearerToken(['Bearer a', 'Bearer b'])).toThrow(expect.objectContaining(malformed));
+  });
+});
+
+describe('extractToken (one method only, RFC 6750 §2)', () => {
+  it('reads the query or body token only when passed', () => {
+    expect(extractToken({ query: 'abc' })).toBe('abc');
+    expect(extractToken({ body: 'abc' })).toBe('abc');
+    expect(extractToken({})).toBeUndefined();
+  });
+
+  it('refuses a token sent in two ways', () => {
+    expect(() => extractToken({ authorization: 'Bearer a', query: 'b' })).toThrow(expect.objectContaining(malformed));
+    expect(() => extractToken({ query: 'a', body: 'b' })).toThrow(expect.objectContaining(malformed));
+  });
+
+  it('refuses non-string or malformed carrier values', () => {
+    expect(() => extractToken({ query: ['a', 'b'] })).toThrow(expect.objectContaining(malformed));
+    expect(() => extractToken({ query: '' })).toThrow(expect.objectContaining(malformed));
+    expect(() => extractToken({ body: { nested: true } })).toThrow(expect.objectContaining(malformed));
+  });
+});

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// The two commands of the README, runnable on a machine with only Node and npm:
+//   npm start  -> node scripts/run.mjs demo   (install, build, start the demo)
+//   npm test   -> node scripts/run.mjs check  (install, build, typecheck, lint, tests, examples, packaging)
+// It installs pnpm (the version pinned in package.json's "packageManager") with npm when it is missing.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.replace(/^pnpm@/, '');
+
+function works(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'pipe', encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/** Finds pnpm at the pinned version, or installs it: globally when allowed, else inside the repo. */
+function ensurePnpm() {
+  const local = join(root, '.cache', 'pnpm', 'node_modules', '.bin', 'pnpm');
+  if (works('pnpm', ['--version']) === pinned) return 'pnpm';
+  if (existsSync(local) && works(local, ['--version']) === pinned) return local;
+  console.log(`> installing pnpm ${pinned} with npm`);
+  if (spawnSync('npm', ['install', '--global', '--no-fund', '--no-audit', `pnpm@${pinned}`], { cwd: root, stdio: 'inherit' }).status === 0
+    && works('pnpm', ['--version']) === pinned) return 'pnpm';
+  // No permission for a global install: keep pnpm inside the repo (ignored by git).
+  execFileSync('npm', ['install', '--no-save', '--no-fund', '--no-audit', '--prefix', join(root, '.cache', 'pnpm'), `pnpm@${pinned}`], { cwd: root, stdio: 'inherit' });
+  return local;
+}
+
+function step(pnpm, title, args) {
+  console.log(`\n> ${title}: pnpm ${args.join(' ')}`);
+  const result = spawnSync(pnpm, args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (result.status !== 0) {
+    console.error(`\n✗ ${title} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const task = process.argv[2];
+if (task !== 'check' && task !== 'demo') {
+  console.error('usage: node scripts/run.mjs check|demo');
+  process.exit(2);
+}
+const pnpm = ensurePnpm();
+step(pnpm, 'install', ['install', '--frozen-lockfile']);
+step(pnpm, 'build', ['run', 'build']);
+if (task === 'demo') {
+  step(pnpm, 'demo', ['--filter', '@latchkey/example-demo', 'run', 'start']);
+} else {
+  step(pnpm, 'typecheck', ['run', 'typecheck']);
+  step(pnpm, 'lint', ['run', 'lint']);
+  step(pnpm, 'tests', ['run', 'test:unit']);
+  step(pnpm, 'examples', ['run', 'test:examples']);
+  step(pnpm, 'packaging (publint, attw, pack-and-import)', ['run', 'pack:check']);
+  console.log('\n✓ every check passed');
+}
