@@ -51,7 +51,7 @@ export function createMultiIssuerVerifier<Payload extends JwtPayload = JwtPayloa
   });
   const first = byIssuer.values().next().value as JwtVerifier<Payload>;
 
-  async function verify(token: string): Promise<VerifiedToken<Payload>> {
+  function verify(token: string): Promise<VerifiedToken<Payload>> {
     let verifier = first;
     try {
       const parts = splitCompact(token, maxTokenBytes);
@@ -60,10 +60,11 @@ export function createMultiIssuerVerifier<Payload extends JwtPayload = JwtPayloa
       if (match === undefined) throw new LatchkeyError('ERR_JWT_ISSUER_NOT_ALLOWED', 'the token\'s issuer is not trusted', { claim: 'iss' });
       verifier = match;
       const hit = verifier.cached(token);
-      if (hit !== undefined) return await verifier.afterChecks(hit);
-      return await verifier.verifyDecoded(token, parts, payload);
+      const outcome = hit !== undefined ? verifier.afterChecks(hit) : verifier.verifyDecoded(token, parts, payload);
+      const chosen = verifier;
+      return outcome instanceof Promise ? outcome.catch((error: unknown) => Promise.reject(chosen.rejected(error))) : Promise.resolve(outcome);
     } catch (error) {
-      throw verifier.rejected(error);
+      return Promise.reject(verifier.rejected(error));
     }
   }
 

@@ -1,7 +1,8 @@
 import type { JwsAlgorithm } from './algorithms.js';
 import type { KeySource } from './key-source.js';
 import { KeySet } from './key-set.js';
-import { KeyImportError, prepareJwk, prepareSecret, prepareStaticKey, type PreparedKey, type SecretInput, type StaticKeyInput } from './keys.js';
+import type { KeyImportError} from './keys.js';
+import { prepareJwk, prepareSecret, prepareStaticKey, type PreparedKey, type SecretInput, type StaticKeyInput } from './keys.js';
 import { LatchkeyError } from './errors.js';
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';

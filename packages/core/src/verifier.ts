@@ -55,22 +55,32 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
     return this.options.keys.warm(this.events);
   }
 
-  async verify(token: string): Promise<VerifiedToken<Payload>> {
+  verify(token: string): Promise<VerifiedToken<Payload>> {
+    // Not an async function: when keys are at hand every step is synchronous, and the only promise made is
+    // the one returned (an async function would add a frame and a microtask hop per await).
     try {
-      if (this.cache !== undefined && typeof token === 'string') {
-        const hit = this.cache.get(token, Date.now()) as VerifiedToken<Payload> | undefined;
-        if (hit !== undefined) return await this.afterChecks(hit);
-      }
-      const parts = splitCompact(token, this.options.maxTokenBytes);
-      const payload = decodeJsonObject(parts.payloadSegment, 'payload') as Payload;
-      return await this.verifyDecoded(token, parts, payload);
+      const outcome = this.verifyNow(token);
+      return isPromise(outcome) ? outcome.catch((error: unknown) => Promise.reject(this.rejected(error))) : Promise.resolve(outcome);
     } catch (error) {
-      throw this.rejected(error);
+      return Promise.reject(this.rejected(error));
     }
   }
 
-  /** @internal Verifies a token already split and whose payload is decoded (shared with the multi-issuer verifier). */
-  async verifyDecoded(token: string, parts: CompactParts, payload: Payload): Promise<VerifiedToken<Payload>> {
+  private verifyNow(token: string): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
+    if (this.cache !== undefined && typeof token === 'string') {
+      const hit = this.cache.get(token, Date.now()) as VerifiedToken<Payload> | undefined;
+      if (hit !== undefined) return this.afterChecks(hit);
+    }
+    const parts = splitCompact(token, this.options.maxTokenBytes);
+    const payload = decodeJsonObject(parts.payloadSegment, 'payload') as Payload;
+    return this.verifyDecoded(token, parts, payload);
+  }
+
+  /**
+   * @internal Verifies a token already split and whose payload is decoded (shared with the multi-issuer
+   * verifier). Synchronous unless keys must be fetched or a rule or `isRevoked` is asynchronous.
+   */
+  verifyDecoded(token: string, parts: CompactParts, payload: Payload): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
     let checked = this.headers.get(parts.headerSegment);
     const headerKnown = checked !== undefined;
     if (checked === undefined) {
@@ -78,19 +88,34 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
       checked = { ...header, lookup: { kid: header.kid, alg: header.spec.alg } };
     }
     const found = this.options.keys.getKeys(checked.lookup, this.events);
-    const candidates = isPromise(found) ? await found : found;
-    const key = verifySignature(checked, candidates, parts);
+    if (isPromise(found)) {
+      const known = checked;
+      return found.then((candidates) => this.verifyWithKeys(token, parts, payload, known, headerKnown, candidates));
+    }
+    return this.verifyWithKeys(token, parts, payload, checked, headerKnown, found);
+  }
 
+  private verifyWithKeys(
+    token: string,
+    parts: CompactParts,
+    payload: Payload,
+    checked: CheckedLookup,
+    headerKnown: boolean,
+    candidates: readonly PreparedKey[],
+  ): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
+    const key = verifySignature(checked, candidates, parts);
     const nowMs = Date.now();
     checkClaims(payload, this.options.claims, nowMs / 1000);
     if (!headerKnown) this.rememberHeader(parts.headerSegment, checked);
     const result: VerifiedToken<Payload> = { payload, header: checked.header, token };
-    await this.afterChecks(result);
-    if (this.cache !== undefined) {
+    const checkedResult = this.afterChecks(result);
+    if (this.cache === undefined) return checkedResult;
+    const store = (): VerifiedToken<Payload> => {
       Object.freeze(payload);
-      this.cache.set(result as VerifiedToken<never>, key, nowMs, this.options.claims.maxTokenAgeSeconds);
-    }
-    return result;
+      this.cache!.set(result as VerifiedToken<never>, key, nowMs, this.options.claims.maxTokenAgeSeconds);
+      return result;
+    };
+    return isPromise(checkedResult) ? checkedResult.then(store) : store();
   }
 
   /** @internal For the multi-issuer verifier: a cache hit, if the cache is on. */

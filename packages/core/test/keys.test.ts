@@ -27,7 +27,7 @@ describe('prepareJwk', () => {
     ['a non-string kid', { kid: 7 }, /kid/],
   ])('refuses %s', async (_name, change, message) => {
     const base = await exportJWK(rsa.publicKey);
-    const jwk = change === 'private' ? await exportJWK(rsa.privateKey) : typeof change === 'object' && 'kty' in change ? change : { ...base, ...change };
+    const jwk = change === 'private' ? await exportJWK(rsa.privateKey) : 'kty' in (change as object) ? change : { ...base, ...(change as object) };
     await expect(prepareJwk(jwk)).rejects.toThrow(message);
   });
 

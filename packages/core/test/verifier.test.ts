@@ -115,7 +115,7 @@ describe('createVerifier', () => {
     const key = testKey('RS256');
     const verifier = verifierFor(key);
     const secretish = token(key, { exp: 1, sub: 'SENSITIVE-SUBJECT' });
-    const error = await verifier.verify(secretish).catch((e: Error & { headers: Record<string, string> }) => e);
+    const error = (await verifier.verify(secretish).catch((e: unknown) => e)) as Error & { headers: Record<string, string> };
     expect(error.message).not.toContain('SENSITIVE');
     expect(JSON.stringify(error)).not.toContain(secretish.split('.')[1]);
     expect(error.headers['WWW-Authenticate']).not.toContain(secretish.split('.')[1]);
