@@ -24,6 +24,26 @@ export type { KeyLookup, KeySource } from './key-source.js';
 export type { PreparedKey } from './keys.js';
 export { hmacSecrets, staticKeys, type StaticKeyEntry, type StaticKeysInput } from './static-keys.js';
 export type { LatchkeyEvent, EventHandler } from './events.js';
+export { remoteJwks } from './jwks/remote-jwks.js';
+export { oidcDiscovery, type DiscoveryOptions } from './jwks/discovery.js';
+export {
+  DEFAULT_JWKS_CACHE_MAX_AGE_MS,
+  DEFAULT_JWKS_COOLDOWN_MS,
+  DEFAULT_JWKS_MAX_CACHE_AGE_MS,
+  DEFAULT_JWKS_MAX_KEYS,
+  DEFAULT_JWKS_MAX_RESPONSE_BYTES,
+  DEFAULT_JWKS_MIN_CACHE_AGE_MS,
+  DEFAULT_JWKS_STALE_IF_ERROR_MS,
+  DEFAULT_JWKS_TIMEOUT_MS,
+  type RemoteJwksOptions,
+} from './jwks/options.js';
+export {
+  RemoteDocumentError,
+  type FetchInit,
+  type FetchLike,
+  type FetchResponse,
+  type RemoteDocumentFailure,
+} from './jwks/fetch-json.js';
 export {
   claimCheck,
   claimEquals,

@@ -1,0 +1,220 @@
+import { LatchkeyError } from '../errors.js';
+import type { EventSink } from '../events.js';
+import type { KeyLookup, KeySource } from '../key-source.js';
+import type { KeySet } from '../key-set.js';
+import type { PreparedKey } from '../keys.js';
+import { freshnessMs } from './cache-control.js';
+import { fetchJson, RemoteDocumentError, type CacheHeaders } from './fetch-json.js';
+import { loadKeySet, type LoadedKeySet } from './load-key-set.js';
+import type { ResolvedJwksOptions } from './options.js';
+
+/** Where a JWKS lives: a configured URL, or one that discovery finds within the refresh's deadline. */
+export interface JwksLocator {
+  /** The JWKS URL. Shares `signal` (the refresh's one deadline) with the JWKS fetch that follows. */
+  locate(signal: AbortSignal, events: EventSink): URL | Promise<URL>;
+  /** A refresh failed: locate afresh on the next attempt. */
+  forget(): void;
+}
+
+interface FetchedKeySet {
+  readonly loaded: LoadedKeySet;
+  readonly headers: CacheHeaders;
+  readonly url: string;
+}
+
+/** Once this fraction of the freshness has passed, the next request refreshes in the background. */
+const REFRESH_AHEAD_FRACTION = 0.75;
+
+const NOT_AVAILABLE = 'the keys to verify the token are unavailable';
+
+/**
+ * A cached remote key set. Timeline of one set, fetched at `t` with freshness `f` (Cache-Control within
+ * bounds):
+ * - before `t + 3/4·f`: served synchronously, nothing else happens (the hot path);
+ * - until `t + f`: still served synchronously; a request also starts a background refresh;
+ * - after `t + f`: a request waits for the refresh (within the time limit) and gets the new set, or the
+ *   old one if the refresh fails;
+ * - while refreshes fail: the old set is served synchronously until `t + f + staleIfErrorMs`, with
+ *   background retries at most once per `cooldownMs`; past that, `ERR_JWKS_UNAVAILABLE`.
+ *
+ * Fetches are single-flight: at most one is in flight, and every caller that must wait shares it. Apart
+ * from the scheduled refresh, a new fetch (unknown `kid`, retry after a failure) starts at most once per
+ * `cooldownMs`, counted from the previous fetch's start.
+ */
+export class JwksKeySource implements KeySource {
+  readonly symmetric = false;
+  private set: KeySet | undefined;
+  private byJwk: ReadonlyMap<string, PreparedKey> = new Map();
+  private refreshAt = -Infinity;
+  private freshUntil = -Infinity;
+  private staleUntil = -Infinity;
+  private lastAttemptAt = -Infinity;
+  private failing = false;
+  private lastError: unknown;
+  private lastUrl: string;
+  private inflight: Promise<KeySet> | undefined;
+
+  constructor(
+    readonly description: string,
+    private readonly options: ResolvedJwksOptions,
+    private readonly locator: JwksLocator,
+  ) {
+    this.lastUrl = description;
+  }
+
+  getKeys(lookup: KeyLookup, events: EventSink): readonly PreparedKey[] | Promise<readonly PreparedKey[]> {
+    const now = Date.now();
+    const set = this.set;
+    if (set !== undefined && now < this.refreshAt) {
+      const candidates = set.candidates(lookup);
+      return candidates.length > 0 ? candidates : this.miss(lookup, events, now);
+    }
+    return this.slowPath(lookup, events, now);
+  }
+
+  /** Fetches now (or joins the fetch in flight). Rejects with the fetch's error, which names the URL and the reason. */
+  async warm(events: EventSink): Promise<void> {
+    await (this.inflight ?? this.refresh(events, Date.now()));
+  }
+
+  private slowPath(lookup: KeyLookup, events: EventSink, now: number): readonly PreparedKey[] | Promise<readonly PreparedKey[]> {
+    const set = this.set;
+    if (set !== undefined) {
+      if (now < this.freshUntil || (this.failing && now < this.staleUntil)) {
+        if (this.canFetch(now)) this.refreshInBackground(events, now);
+        return this.serve(set, lookup, events, now);
+      }
+      if (now < this.staleUntil) {
+        // Expired and no failure known yet: wait for fresh keys rather than trust a set the server
+        // called stale, but fall back to it if the refresh fails.
+        const pending = this.inflight ?? (this.canFetch(now) ? this.refresh(events, now) : undefined);
+        if (pending === undefined) return this.serve(set, lookup, events, now);
+        return pending.then(
+          (next) => found(next, lookup),
+          () => found(set, lookup),
+        );
+      }
+    }
+    // No usable set: a cold start, or refreshes have failed past the grace period.
+    const pending = this.inflight ?? (this.canFetch(now) ? this.refresh(events, now) : undefined);
+    if (pending === undefined) throw new LatchkeyError('ERR_JWKS_UNAVAILABLE', NOT_AVAILABLE, { cause: this.lastError });
+    return pending.then(
+      (next) => found(next, lookup),
+      (error: unknown) => {
+        throw new LatchkeyError('ERR_JWKS_UNAVAILABLE', NOT_AVAILABLE, { cause: error });
+      },
+    );
+  }
+
+  private serve(set: KeySet, lookup: KeyLookup, events: EventSink, now: number): readonly PreparedKey[] | Promise<readonly PreparedKey[]> {
+    const candidates = set.candidates(lookup);
+    return candidates.length > 0 ? candidates : this.miss(lookup, events, now);
+  }
+
+  /**
+   * The set has no key for the token. The identity provider may have just published it, so fetch again,
+   * but at most once per cooldown: random `kid`s must not turn into a request flood (jwks-rsa and get-jwks
+   * fetch once per unknown `kid`). Within the cooldown the token is refused at once.
+   */
+  private miss(lookup: KeyLookup, events: EventSink, now: number): readonly PreparedKey[] | Promise<readonly PreparedKey[]> {
+    const inflight = this.inflight;
+    const refetch = inflight === undefined && this.canFetch(now);
+    if (lookup.kid !== undefined && events.active) events.emit({ type: 'unknown-kid', url: this.lastUrl, kid: lookup.kid, refetched: refetch });
+    const pending = refetch ? this.refresh(events, now) : inflight;
+    if (pending === undefined) throw noMatchingKey(lookup);
+    return pending.then(
+      (next) => found(next, lookup),
+      () => {
+        throw noMatchingKey(lookup);
+      },
+    );
+  }
+
+  private canFetch(now: number): boolean {
+    return this.inflight === undefined && now - this.lastAttemptAt >= this.options.cooldownMs;
+  }
+
+  private refreshInBackground(events: EventSink, now: number): void {
+    // The failure is reported through `events`; nobody awaits a background refresh.
+    this.refresh(events, now).catch(() => {});
+  }
+
+  private refresh(events: EventSink, now: number): Promise<KeySet> {
+    this.lastAttemptAt = now;
+    const pending = this.runRefresh(events);
+    this.inflight = pending;
+    return pending;
+  }
+
+  private async runRefresh(events: EventSink): Promise<KeySet> {
+    const started = performance.now();
+    let fetched: FetchedKeySet;
+    try {
+      fetched = await this.fetchKeySet(events);
+    } catch (error) {
+      this.inflight = undefined;
+      this.failing = true;
+      this.lastError = error;
+      // The JWKS may have moved (a discovered jwks_uri gone stale): the next attempt locates it afresh.
+      this.locator.forget();
+      if (events.active) {
+        events.emit({
+          type: 'keys-fetch-failed',
+          url: error instanceof RemoteDocumentError ? error.url : this.lastUrl,
+          error: error instanceof Error ? error : new Error(String(error)),
+          durationMs: performance.now() - started,
+          staleKeysServed: this.set !== undefined && Date.now() < this.staleUntil,
+        });
+      }
+      throw error;
+    }
+    this.inflight = undefined;
+    const { loaded, headers, url } = fetched;
+    const fetchedAt = Date.now();
+    const maxAgeMs = freshnessMs(headers, this.boundsMs, fetchedAt);
+    const previous = this.set;
+    this.set = loaded.set;
+    this.byJwk = loaded.byJwk;
+    this.refreshAt = fetchedAt + maxAgeMs * REFRESH_AHEAD_FRACTION;
+    this.freshUntil = fetchedAt + maxAgeMs;
+    this.staleUntil = this.freshUntil + this.options.staleIfErrorMs;
+    this.failing = false;
+    this.lastError = undefined;
+    this.lastUrl = url;
+    // Keys gone from the set die, and so do the verified tokens cached against them.
+    previous?.retireMissingFrom(loaded.set);
+    if (events.active) {
+      const durationMs = performance.now() - started;
+      events.emit({ type: 'keys-fetched', url, keyCount: loaded.set.size, skippedCount: loaded.skippedCount, durationMs, maxAgeMs });
+    }
+    return loaded.set;
+  }
+
+  private async fetchKeySet(events: EventSink): Promise<FetchedKeySet> {
+    const { timeoutMs, maxResponseBytes, headers, fetch, maxKeys } = this.options;
+    // One deadline for the whole refresh, discovery included: a waiting request never waits longer.
+    const signal = AbortSignal.timeout(timeoutMs);
+    const url = await this.locator.locate(signal, events);
+    const response = await fetchJson(url, { signal, maxResponseBytes, headers, fetch });
+    const loaded = await loadKeySet(response.body, url.href, this.byJwk, maxKeys, events);
+    return { loaded, headers: response.headers, url: url.href };
+  }
+
+  private get boundsMs() {
+    const { cacheMaxAgeMs, minCacheAgeMs, maxCacheAgeMs } = this.options;
+    return { defaultMs: cacheMaxAgeMs, minMs: minCacheAgeMs, maxMs: maxCacheAgeMs };
+  }
+}
+
+function found(set: KeySet, lookup: KeyLookup): readonly PreparedKey[] {
+  const candidates = set.candidates(lookup);
+  if (candidates.length === 0) throw noMatchingKey(lookup);
+  return candidates;
+}
+
+function noMatchingKey(lookup: KeyLookup): LatchkeyError {
+  return new LatchkeyError(
+    'ERR_JWKS_NO_MATCHING_KEY',
+    lookup.kid === undefined ? "no key of the identity provider matches the token's algorithm" : 'no key of the identity provider matches the token\'s "kid"',
+  );
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { freshnessMs, parseCacheControl } from '../src/jwks/cache-control.js';
+import type { CacheHeaders } from '../src/jwks/fetch-json.js';
+
+const NOW = Date.parse('2026-03-01T12:00:00Z');
+const BOUNDS = { defaultMs: 600_000, minMs: 30_000, maxMs: 86_400_000 };
+const headers = (patch: Partial<CacheHeaders>): CacheHeaders => ({ cacheControl: null, expires: null, date: null, age: null, ...patch });
+const fresh = (patch: Partial<CacheHeaders>) => freshnessMs(headers(patch), BOUNDS, NOW);
+
+describe('freshnessMs', () => {
+  it('uses max-age, in seconds', () => {
+    expect(fresh({ cacheControl: 'public, max-age=300' })).toBe(300_000);
+    expect(fresh({ cacheControl: 'MAX-AGE="120", must-revalidate' })).toBe(120_000);
+  });
+
+  it('subtracts the Age header', () => {
+    expect(fresh({ cacheControl: 'max-age=300', age: '100' })).toBe(200_000);
+  });
+
+  it('clamps to the bounds', () => {
+    expect(fresh({ cacheControl: 'max-age=1' })).toBe(30_000);
+    expect(fresh({ cacheControl: 'max-age=0' })).toBe(30_000);
+    expect(fresh({ cacheControl: 'max-age=99999999999999999999' })).toBe(86_400_000);
+  });
+
+  it('gives the minimum for no-cache and no-store, whatever max-age says', () => {
+    expect(fresh({ cacheControl: 'no-cache, max-age=3600' })).toBe(30_000);
+    expect(fresh({ cacheControl: 'max-age=3600, no-store' })).toBe(30_000);
+  });
+
+  it('falls back to Expires − Date, then to the default', () => {
+    const date = new Date(NOW - 60_000).toUTCString();
+    const expires = new Date(NOW + 3_540_000).toUTCString();
+    expect(fresh({ expires, date })).toBe(3_600_000);
+    expect(fresh({ expires: new Date(NOW + 120_000).toUTCString() })).toBe(120_000);
+    expect(fresh({ expires: '0' })).toBe(30_000);
+    expect(fresh({})).toBe(600_000);
+    expect(fresh({ cacheControl: 'public' })).toBe(600_000);
+  });
+
+  it('ignores s-maxage and malformed max-age values', () => {
+    expect(fresh({ cacheControl: 's-maxage=5000' })).toBe(600_000);
+    expect(fresh({ cacheControl: 'max-age=-5' })).toBe(600_000);
+    expect(fresh({ cacheControl: 'max-age=1e3' })).toBe(600_000);
+  });
+});
+
+describe('parseCacheControl', () => {
+  it('lower-cases names, unquotes arguments and keeps the first occurrence', () => {
+    const parsed = parseCacheControl('Max-Age=60, private="x, y", max-age=10,no-transform');
+    expect([...parsed]).toEqual([
+      ['max-age', '60'],
+      ['private', 'x, y'],
+      ['no-transform', ''],
+    ]);
+  });
+});
