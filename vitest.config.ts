@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// One root policy: every package and example is a vitest project with a 3-line config of its own.
+// One root policy: every package is a vitest project with a 3-line config of its own. Examples are
+// projects too, run by `pnpm test:examples` (each example's own `vitest run`).
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'examples/*'],
+    projects: ['packages/*'],
   },
 });

@@ -48,6 +48,7 @@ export {
   claimCheck,
   claimEquals,
   claimIncludes,
+  authorize,
   enforceRules,
   grantedScopes,
   requireAnyScope,
@@ -57,7 +58,7 @@ export {
   type RulePlacement,
   type ScopeRule,
 } from './rules.js';
-export { extractBearerToken, extractToken, type TokenCarriers } from './bearer.js';
+export { extractBearerToken, extractToken, missingCredentials, type TokenCarriers } from './bearer.js';
 export {
   createRequestAuthenticator,
   type RequestAuthenticator,

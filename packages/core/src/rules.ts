@@ -1,3 +1,4 @@
+import { missingCredentials } from './bearer.js';
 import { LatchkeyError } from './errors.js';
 import type { JwtPayload, VerifiedToken } from './types.js';
 
@@ -156,11 +157,23 @@ export function enforceRules<Payload extends JwtPayload>(
   }
 }
 
+/**
+ * A route guard's whole decision, shared by the adapters: without a verified token (an optional route called
+ * anonymously) it is 401 with a bare challenge; otherwise the rules decide (403 on failure).
+ */
+export function authorize<Payload extends JwtPayload>(
+  auth: VerifiedToken<Payload> | undefined | null,
+  rules: ReadonlyArray<Rule<Payload>>,
+): void | Promise<void> {
+  if (auth === undefined || auth === null) throw missingCredentials();
+  return enforceRules(rules, auth, 'route');
+}
+
 function scopeError(rule: ScopeRule): LatchkeyError {
   const message = rule.mode === 'all' ? 'the token lacks a required scope' : 'the token has none of the accepted scopes';
   return new LatchkeyError('ERR_SCOPE_INSUFFICIENT', message, { scope: rule.scopes.join(' ') });
 }
 
-function claimError(rule: ClaimRule<never>, placement: RulePlacement): LatchkeyError {
+function claimError(rule: { readonly description: string; readonly claim: string | undefined }, placement: RulePlacement): LatchkeyError {
   return new LatchkeyError(placement === 'route' ? 'ERR_CLAIM_CHECK_FAILED' : 'ERR_JWT_CLAIM_INVALID', rule.description, { claim: rule.claim });
 }

@@ -1,0 +1,304 @@
+/**
+ * The adapter conformance suite: one set of HTTP cases that every framework adapter (Express, Koa, Fastify)
+ * must pass, over real HTTP on 127.0.0.1, so the adapters cannot drift apart.
+ *
+ * Not a test file: an adapter's test calls {@link runConformanceSuite} with a harness that builds its app.
+ * Every failure response is compared with a reference computed by the core itself (the same request
+ * authenticator and rules the adapters wrap): status, the exact `WWW-Authenticate` value and the JSON body
+ * must be equal. Every adapter equal to the reference means every adapter equal to every other.
+ */
+import { request as httpRequest } from 'node:http';
+import type {
+  LatchkeyError} from '@latchkey/core';
+import {
+  claimCheck,
+  claimEquals,
+  createRequestAuthenticator,
+  createVerifier,
+  authorize,
+  isLatchkeyError,
+  requireAnyScope,
+  requireScopes,
+  remoteJwks,
+  type RequestAuthOptions,
+  type Rule,
+  type VerifiedToken,
+  type Verifier,
+} from '@latchkey/core';
+import { createMockIdp, tamperToken, type MockIdp } from '@latchkey/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** Per-route authentication options (the verifier is shared by every route). */
+export type ConformanceAuth = Pick<RequestAuthOptions, 'optional' | 'allowQueryToken' | 'realm'>;
+
+/** A route every harness serves: `authenticate(verifier + auth)`, then `guard(...rules)` when there are rules, then {@link echo}. */
+export interface ConformanceRoute {
+  readonly path: string;
+  readonly auth: ConformanceAuth;
+  readonly rules: readonly Rule[];
+}
+
+/** How a harness renders errors: through the adapter's `authErrorHandler()` (JSON), or the framework's default. */
+export type Rendering = 'json' | 'native';
+
+export interface ConformanceApp {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** What an adapter's test supplies. */
+export interface AdapterHarness {
+  /** Starts an app (listening on 127.0.0.1, port 0) serving every route. One verifier serves them all. */
+  start(options: { verifier: Verifier; routes: readonly ConformanceRoute[]; rendering: Rendering }): Promise<ConformanceApp>;
+  /** Asserts the framework's own error body (rendering `'native'`) for the error the core expects. */
+  checkNativeBody(body: string, contentType: string | null, expected: LatchkeyError): void;
+}
+
+/** The body of every successful response: the verified claims, or `anonymous`. */
+export function echo(auth: VerifiedToken | null | undefined): { anonymous: boolean; payload: unknown } {
+  return auth == null ? { anonymous: true, payload: null } : { anonymous: false, payload: auth.payload };
+}
+
+/** The routes, identical for every adapter. */
+export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
+  { path: '/me', auth: {}, rules: [] },
+  { path: '/optional', auth: { optional: true }, rules: [] },
+  { path: '/optional/scoped', auth: { optional: true }, rules: [requireScopes('read:items')] },
+  { path: '/scopes/all', auth: {}, rules: [requireScopes('read:items', 'write:items')] },
+  { path: '/scopes/any', auth: {}, rules: [requireAnyScope('admin', 'read:items')] },
+  { path: '/claims', auth: {}, rules: [claimEquals('org', 'acme'), requireScopes('read:items')] },
+  { path: '/claims/async', auth: {}, rules: [claimCheck(async (payload) => payload.email_verified === true, 'the e-mail address is not verified')] },
+  { path: '/query', auth: { allowQueryToken: true }, rules: [] },
+  { path: '/realm', auth: { realm: 'conformance' }, rules: [requireScopes('admin')] },
+];
+
+interface Sent {
+  /** Authorization header value(s); an array sends the header once per value. */
+  authorization?: string | string[];
+  /** `access_token` query parameter. */
+  query?: string;
+}
+
+interface Received {
+  status: number;
+  challenge: string | null;
+  contentType: string | null;
+  body: string;
+}
+
+async function send(app: ConformanceApp, path: string, sent: Sent): Promise<Received> {
+  const url = new URL(path, app.url);
+  if (sent.query !== undefined) url.searchParams.set('access_token', sent.query);
+  if (Array.isArray(sent.authorization)) return sendRaw(url, sent.authorization);
+  const response = await fetch(url, { headers: sent.authorization === undefined ? {} : { authorization: sent.authorization } });
+  return {
+    status: response.status,
+    challenge: response.headers.get('www-authenticate'),
+    contentType: response.headers.get('content-type'),
+    body: await response.text(),
+  };
+}
+
+// fetch folds repeated headers into one line; node:http sends one line per value, as a broken client would.
+function sendRaw(url: URL, authorization: string[]): Promise<Received> {
+  return new Promise((resolve, reject) => {
+    // Node sends an array value as one header line per item; its types only admit a string for this header.
+    const headers: Record<string, string[]> = { authorization };
+    const req = httpRequest(url, { headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        const header = res.headers['www-authenticate'];
+        resolve({ status: res.statusCode ?? 0, challenge: header ?? null, contentType: res.headers['content-type'] ?? null, body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** What the core itself answers for this request on this route: the reference every adapter must match. */
+async function reference(verifier: Verifier, route: ConformanceRoute, sent: Sent): Promise<LatchkeyError | VerifiedToken | undefined> {
+  const authenticator = createRequestAuthenticator({ verifier, ...route.auth });
+  try {
+    const auth = await authenticator.authenticate(undefined, { authorization: sent.authorization, query: sent.query });
+    if (route.rules.length === 0) return auth;
+    await authorize(auth, route.rules);
+    return auth;
+  } catch (error) {
+    const mapped = authenticator.mapError(error);
+    if (!isLatchkeyError(mapped)) throw mapped;
+    return mapped;
+  }
+}
+
+function routeAt(path: string): ConformanceRoute {
+  const route = CONFORMANCE_ROUTES.find((candidate) => candidate.path === path);
+  if (route === undefined) throw new Error(`no conformance route ${path}`);
+  return route;
+}
+
+/**
+ * Registers the conformance cases for one adapter, once per rendering. `name` labels the variant
+ * (e.g. `'express 5'`).
+ */
+export function runConformanceSuite(name: string, harness: AdapterHarness): void {
+  describe.each(['json', 'native'] as const)(`${name} conformance (%s errors)`, (rendering) => {
+    let idp: MockIdp;
+    let verifier: Verifier;
+    let app: ConformanceApp;
+    const tokens: Record<string, string> = {};
+
+    beforeAll(async () => {
+      idp = await createMockIdp({ audience: 'https://api.conformance.test' });
+      verifier = createVerifier({ keys: remoteJwks(idp.jwksUri), algorithms: ['RS256'], issuer: idp.issuer, audience: 'https://api.conformance.test' });
+      app = await harness.start({ verifier, routes: CONFORMANCE_ROUTES, rendering });
+      const valid = await idp.sign({ sub: 'alice', scope: 'read:items write:items', org: 'acme', email_verified: true });
+      Object.assign(tokens, {
+        valid,
+        readOnly: await idp.sign({ sub: 'bob', scope: 'read:items', org: 'acme', email_verified: false }),
+        noScope: await idp.sign({ sub: 'carol', scope: 'profile', org: 'acme' }),
+        otherOrg: await idp.sign({ sub: 'dave', scope: 'read:items', org: 'globex' }),
+        expired: await idp.sign({ sub: 'alice' }, { ageSeconds: 3600 }),
+        wrongAudience: await idp.sign({ sub: 'alice', aud: 'https://elsewhere.test' }),
+        wrongIssuer: await idp.sign({ sub: 'alice', iss: 'https://impostor.test' }),
+        badSignature: tamperToken(valid, { payload: { scope: 'admin' } }),
+      });
+    });
+    afterAll(async () => {
+      await app?.close();
+      await idp?.close();
+    });
+
+    /** Sends the request, and checks the response against the core's own answer. */
+    async function expectConformant(path: string, sent: Sent): Promise<Received> {
+      const received = await send(app, path, sent);
+      const expected = await reference(verifier, routeAt(path), sent);
+      if (!isLatchkeyError(expected)) {
+        expect(received.status, received.body).toBe(200);
+        expect(JSON.parse(received.body)).toEqual(echo(expected));
+        return received;
+      }
+      expect({ status: received.status, challenge: received.challenge }).toEqual({
+        status: expected.status,
+        challenge: expected.headers['WWW-Authenticate'],
+      });
+      for (const token of Object.values(tokens)) {
+        expect(received.body).not.toContain(token);
+        expect(received.challenge).not.toContain(token);
+      }
+      if (rendering === 'json') {
+        expect(received.contentType).toMatch(/^application\/json/);
+        expect(JSON.parse(received.body)).toEqual(expected.toJSON());
+      } else {
+        harness.checkNativeBody(received.body, received.contentType, expected);
+      }
+      return received;
+    }
+
+    it('answers 200 with the verified claims for a valid token', async () => {
+      const { body } = await expectConformant('/me', { authorization: `Bearer ${tokens.valid}` });
+      expect(JSON.parse(body)).toMatchObject({ anonymous: false, payload: { sub: 'alice', iss: idp.issuer, org: 'acme' } });
+    });
+
+    it('reads the scheme case-insensitively', async () => {
+      expect((await expectConformant('/me', { authorization: `bearer ${tokens.valid}` })).status).toBe(200);
+    });
+
+    it.each([
+      ['expired', 'expired'],
+      ['for another audience', 'wrongAudience'],
+      ['from an unknown issuer', 'wrongIssuer'],
+      ['with a bad signature', 'badSignature'],
+    ])('answers 401 invalid_token for a token %s', async (_what, which) => {
+      const received = await expectConformant('/me', { authorization: `Bearer ${tokens[which]}` });
+      expect(received.status).toBe(401);
+      expect(received.challenge).toMatch(/^Bearer error="invalid_token", error_description="[^"]+"$/);
+    });
+
+    it('answers 401 with a bare challenge and no error code when no credentials are sent', async () => {
+      const received = await expectConformant('/me', {});
+      expect([received.status, received.challenge]).toEqual([401, 'Bearer']);
+      if (rendering === 'json') expect(JSON.parse(received.body).error).toBe('unauthorized');
+    });
+
+    it('treats another scheme (Basic) as no credentials: 401, bare challenge', async () => {
+      const received = await expectConformant('/me', { authorization: 'Basic YWxpY2U6c2VjcmV0' });
+      expect([received.status, received.challenge]).toEqual([401, 'Bearer']);
+    });
+
+    it.each([
+      ['Bearer without a token', 'Bearer'],
+      ['Bearer with characters RFC 6750 forbids', 'Bearer not@a#token'],
+      ['two credentials in one header', 'Bearer abc.def.ghi second.token.here'],
+    ])('answers 400 invalid_request for %s', async (_what, authorization) => {
+      const received = await expectConformant('/me', { authorization });
+      expect(received.status).toBe(400);
+      expect(received.challenge).toMatch(/^Bearer error="invalid_request"/);
+      if (rendering === 'json') expect(JSON.parse(received.body).error).toBe('invalid_request');
+    });
+
+    it('answers 400 invalid_request when the Authorization header is sent twice', async () => {
+      const received = await expectConformant('/me', { authorization: [`Bearer ${tokens.valid}`, `Bearer ${tokens.readOnly}`] });
+      expect(received.status).toBe(400);
+      expect(received.challenge).toMatch(/^Bearer error="invalid_request"/);
+    });
+
+    it('ignores a query-string token by default', async () => {
+      const received = await expectConformant('/me', { query: tokens.valid });
+      expect([received.status, received.challenge]).toEqual([401, 'Bearer']);
+    });
+
+    it('accepts a query-string token where allowed, and refuses one sent in two ways (400)', async () => {
+      expect((await expectConformant('/query', { query: tokens.valid })).status).toBe(200);
+      const twice = await expectConformant('/query', { query: tokens.valid, authorization: `Bearer ${tokens.valid}` });
+      expect(twice.status).toBe(400);
+    });
+
+    it('answers 403 insufficient_scope with the required scopes when one is missing (all-of)', async () => {
+      expect((await expectConformant('/scopes/all', { authorization: `Bearer ${tokens.valid}` })).status).toBe(200);
+      const received = await expectConformant('/scopes/all', { authorization: `Bearer ${tokens.readOnly}` });
+      expect(received.status).toBe(403);
+      expect(received.challenge).toMatch(/^Bearer error="insufficient_scope", error_description="[^"]+", scope="read:items write:items"$/);
+      if (rendering === 'json') expect(JSON.parse(received.body)).toMatchObject({ error: 'insufficient_scope', scope: 'read:items write:items' });
+    });
+
+    it('lets any one of the scopes through (any-of), and answers 403 with none', async () => {
+      expect((await expectConformant('/scopes/any', { authorization: `Bearer ${tokens.readOnly}` })).status).toBe(200);
+      const received = await expectConformant('/scopes/any', { authorization: `Bearer ${tokens.noScope}` });
+      expect(received.status).toBe(403);
+      expect(received.challenge).toContain('scope="admin read:items"');
+    });
+
+    it('answers 403 when a claim guard refuses, synchronous or asynchronous', async () => {
+      expect((await expectConformant('/claims', { authorization: `Bearer ${tokens.readOnly}` })).status).toBe(200);
+      const received = await expectConformant('/claims', { authorization: `Bearer ${tokens.otherOrg}` });
+      expect(received.status).toBe(403);
+      expect(received.challenge).toMatch(/^Bearer error="insufficient_scope"/);
+      expect((await expectConformant('/claims/async', { authorization: `Bearer ${tokens.valid}` })).status).toBe(200);
+      expect((await expectConformant('/claims/async', { authorization: `Bearer ${tokens.readOnly}` })).status).toBe(403);
+    });
+
+    it('lets an optional route through anonymously without a token, and still refuses a bad one', async () => {
+      const anonymous = await expectConformant('/optional', {});
+      expect(JSON.parse(anonymous.body)).toEqual({ anonymous: true, payload: null });
+      expect((await expectConformant('/optional', { authorization: `Bearer ${tokens.valid}` })).status).toBe(200);
+      expect((await expectConformant('/optional', { authorization: `Bearer ${tokens.expired}` })).status).toBe(401);
+      expect((await expectConformant('/optional', { authorization: 'Bearer' })).status).toBe(400);
+    });
+
+    it('answers 401 with a bare challenge when a guarded optional route is called anonymously', async () => {
+      const received = await expectConformant('/optional/scoped', {});
+      expect([received.status, received.challenge]).toEqual([401, 'Bearer']);
+      expect((await expectConformant('/optional/scoped', { authorization: `Bearer ${tokens.readOnly}` })).status).toBe(200);
+    });
+
+    it('names the realm in every challenge, from authentication and from guards', async () => {
+      expect((await expectConformant('/realm', {})).challenge).toBe('Bearer realm="conformance"');
+      expect((await expectConformant('/realm', { authorization: `Bearer ${tokens.expired}` })).challenge).toMatch(/^Bearer realm="conformance", error="invalid_token"/);
+      expect((await expectConformant('/realm', { authorization: `Bearer ${tokens.valid}` })).challenge).toMatch(/^Bearer realm="conformance", error="insufficient_scope"/);
+    });
+  });
+}

@@ -1,0 +1,182 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createVerifier, oidcDiscovery, requireScopes as scopesRule, staticKeys, type Verifier, type VerifierOptions } from '@latchkey/core';
+import { createMockIdp, createTokenFactory, generateSigningKey, type TokenFactory } from '@latchkey/testing';
+import {
+  authErrorHandler,
+  authenticate,
+  claimCheck,
+  claimEquals,
+  claimIncludes,
+  guard,
+  requireAnyScope,
+  requireScopes,
+} from '@latchkey/express';
+
+const issuer = 'https://idp.example.test/';
+const audience = 'https://api.example.test';
+let tokens: TokenFactory;
+let verifierOptions: VerifierOptions;
+let verifier: Verifier;
+
+beforeAll(async () => {
+  const key = await generateSigningKey('ES256');
+  tokens = createTokenFactory({ issuer, audience, key, defaults: { scope: 'read:items', roles: ['editor', 'viewer'], org: 'acme' } });
+  verifierOptions = { keys: staticKeys({ keys: [key.publicJwk] }), algorithms: ['ES256'], issuer, audience };
+  verifier = createVerifier(verifierOptions);
+});
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+async function serve(app: Express): Promise<string> {
+  const server = app.listen(0, '127.0.0.1');
+  servers.push(server);
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function get(url: string, token?: string, init: RequestInit = {}): Promise<{ status: number; challenge: string | null; body: string }> {
+  const headers = new Headers(init.headers);
+  if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
+  const response = await fetch(url, { ...init, headers });
+  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.text() };
+}
+
+describe('authenticate', () => {
+  it('sets req.auth to { payload, header, token }', async () => {
+    const app = express();
+    app.get('/', authenticate({ verifier }), (req, res) => {
+      res.json({ sub: req.auth?.payload.sub, alg: req.auth?.header.alg, same: req.auth?.token === req.get('authorization')?.slice(7) });
+    });
+    const token = await tokens.sign({ sub: 'alice' });
+    expect(JSON.parse((await get(await serve(app), token)).body)).toEqual({ sub: 'alice', alg: 'ES256', same: true });
+  });
+
+  it('builds its verifier from options, and refuses a bad configuration at once', async () => {
+    const app = express();
+    app.get('/', authenticate({ verifier: verifierOptions }), (_req, res) => {
+      res.end('ok');
+    });
+    expect((await get(await serve(app), await tokens.sign())).status).toBe(200);
+    // @ts-expect-error the verifier is required
+    expect(() => authenticate({})).toThrow(TypeError);
+    expect(() => authenticate({ verifier: { ...verifierOptions, audience: undefined as never } })).toThrow(/"audience"/);
+  });
+
+  it('reads the token where getToken says', async () => {
+    const app = express();
+    app.get('/', authenticate({ verifier, getToken: (req) => req.get('x-api-token') }), (req, res) => {
+      res.end(req.auth?.payload.sub);
+    });
+    const url = await serve(app);
+    expect((await get(url, undefined, { headers: { 'x-api-token': await tokens.sign({ sub: 'bob' }) } })).body).toBe('bob');
+    expect((await get(url, await tokens.sign())).status).toBe(401);
+  });
+
+  it('reads a form-body token only when allowed, after a body parser', async () => {
+    const app = express();
+    app.use(express.urlencoded({ extended: false }));
+    app.post('/', authenticate({ verifier, allowBodyToken: true }), (req, res) => {
+      res.end(req.auth?.payload.sub);
+    });
+    app.post('/strict', authenticate({ verifier }), (_req, res) => {
+      res.end();
+    });
+    const url = await serve(app);
+    const form = { method: 'POST', body: new URLSearchParams({ access_token: await tokens.sign({ sub: 'carol' }) }) };
+    expect((await get(url, undefined, form)).body).toBe('carol');
+    expect((await get(`${url}/strict`, undefined, form)).status).toBe(401);
+  });
+});
+
+describe('guards', () => {
+  async function guarded(...handlers: express.RequestHandler[]): Promise<string> {
+    const app = express();
+    app.get('/', authenticate({ verifier }), ...handlers, (_req, res) => {
+      res.end('ok');
+    });
+    app.use(authErrorHandler());
+    return serve(app);
+  }
+
+  it.each([
+    ['requireScopes', () => requireScopes('read:items'), () => requireScopes('read:items', 'write:items')],
+    ['requireAnyScope', () => requireAnyScope('admin', 'read:items'), () => requireAnyScope('admin', 'write:items')],
+    ['claimEquals', () => claimEquals('org', 'acme'), () => claimEquals('org', 'globex')],
+    ['claimIncludes', () => claimIncludes('roles', 'editor'), () => claimIncludes('roles', 'editor', 'admin')],
+    ['claimCheck', () => claimCheck((payload) => payload.org === 'acme'), () => claimCheck(async () => false, 'no luck')],
+    ['guard', () => guard(scopesRule('read:items')), () => guard(scopesRule('read:items'), scopesRule('admin'))],
+  ])('%s lets a satisfying token through and answers 403 otherwise', async (_name, passing, failing) => {
+    const token = await tokens.sign();
+    expect((await get(await guarded(passing()), token)).status).toBe(200);
+    const refused = await get(await guarded(failing()), token);
+    expect(refused.status).toBe(403);
+    expect(refused.challenge).toMatch(/^Bearer error="insufficient_scope"/);
+    expect(JSON.parse(refused.body).error).toBe('insufficient_scope');
+  });
+
+  it('chain: every guard must pass', async () => {
+    const url = await guarded(requireScopes('read:items'), claimEquals('org', 'globex'));
+    expect((await get(url, await tokens.sign())).status).toBe(403);
+  });
+
+  it('refuses to build without rules', () => {
+    expect(() => guard()).toThrow(TypeError);
+    // @ts-expect-error a scope name is not a rule
+    expect(() => guard('read:items')).toThrow(TypeError);
+    expect(() => requireScopes()).toThrow(TypeError);
+  });
+
+  it('fails closed (500) when a guard runs without authenticate', async () => {
+    const app = express();
+    app.get('/', requireScopes('read:items'), (_req, res) => {
+      res.end('ok');
+    });
+    app.use(authErrorHandler());
+    expect((await get(await serve(app), await tokens.sign())).status).toBe(500);
+  });
+});
+
+describe('authErrorHandler', () => {
+  it('passes other errors on to the next handler', async () => {
+    const app = express();
+    app.get('/', () => {
+      throw new Error('boom');
+    });
+    app.use(authErrorHandler());
+    app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(418).end(err.message);
+    });
+    expect(await get(await serve(app))).toMatchObject({ status: 418, body: 'boom', challenge: null });
+  });
+});
+
+describe('the README quick start', () => {
+  it('works against an OpenID provider found by discovery', async () => {
+    await using idp = await createMockIdp({ audience: 'https://api.example.com' });
+    const verifier = createVerifier({ keys: oidcDiscovery(idp.issuer), algorithms: ['RS256'], issuer: idp.issuer, audience: 'https://api.example.com' });
+    const app = express();
+    app.use('/api', authenticate({ verifier }));
+    app.get('/api/items', requireScopes('read:items'), (req, res) => {
+      res.json({ user: req.auth!.payload.sub });
+    });
+    app.delete('/api/items/:id', requireScopes('delete:items'), claimEquals('org', 'acme'), (_req, res) => {
+      res.status(204).end();
+    });
+    app.use(authErrorHandler());
+    const url = await serve(app);
+
+    const reader = await idp.sign({ sub: 'alice', scope: 'read:items' });
+    expect((await get(`${url}/api/items`, reader)).body).toBe('{"user":"alice"}');
+    expect((await get(`${url}/api/items/1`, reader, { method: 'DELETE' })).status).toBe(403);
+    const deleter = await idp.sign({ sub: 'bob', scope: 'delete:items', org: 'acme' });
+    expect((await get(`${url}/api/items/1`, deleter, { method: 'DELETE' })).status).toBe(204);
+    expect((await get(`${url}/api/items`)).challenge).toBe('Bearer');
+  });
+});

@@ -1,0 +1,27 @@
+import { STATUS_CODES } from 'node:http';
+import Fastify from 'fastify';
+import { expect } from 'vitest';
+import latchkey, { authErrorHandler } from '@latchkey/fastify';
+import { echo, runConformanceSuite } from '../../core/test/conformance/suite.js';
+
+runConformanceSuite('fastify 5', {
+  async start({ verifier, routes, rendering }) {
+    const app = Fastify();
+    if (rendering === 'json') app.setErrorHandler(authErrorHandler());
+    for (const { path, auth, rules } of routes) {
+      const { optional, ...pluginOptions } = auth;
+      // Token locations and the realm are the plugin's options: one encapsulated context per route here.
+      await app.register(async (scope) => {
+        await scope.register(latchkey, { verifier, ...pluginOptions });
+        scope.get(path, { config: { auth: { optional, rules } } }, async (request) => echo(request.auth));
+      });
+    }
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    return { url, close: () => app.close() };
+  },
+  checkNativeBody(body, contentType, expected) {
+    // Fastify's default error handler: JSON with the status text, the Latchkey code and the message.
+    expect(contentType).toMatch(/^application\/json/);
+    expect(JSON.parse(body)).toEqual({ statusCode: expected.status, code: expected.code, error: STATUS_CODES[expected.status], message: expected.message });
+  },
+});
