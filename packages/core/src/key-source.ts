@@ -29,6 +29,13 @@ export interface KeySource {
   readonly description: string;
   /** True only for HMAC secrets; asymmetric sources never yield a key that HMAC could use. */
   readonly symmetric: boolean;
+  /**
+   * Until when (epoch ms) the keys it serves now may be trusted without another successful fetch, for
+   * sources whose keys expire (a remote JWKS: its freshness plus the stale-if-error grace). The
+   * verified-token cache never keeps an entry past it, so a cache hit cannot outlive the key set that
+   * vouched for it. Absent: the keys do not expire.
+   */
+  trustedUntilMs?(): number;
 }
 
 /** Type guard for objects implementing {@link KeySource}. */

@@ -13,7 +13,8 @@ interface Entry {
  * - keyed by the whole token string, so two tokens can never share an entry (the colliding
  *   `cacheKeyBuilder` of CVE-2026-35039 cannot happen);
  * - an entry never outlives the token's `exp` (nor `iat + maxTokenAge`, nor the cache's own TTL);
- * - an entry dies with the key that verified it: when the key leaves its JWKS it is `retired`.
+ * - an entry dies with the key that verified it: when the key leaves its JWKS it is `retired`, and an
+ *   entry never outlives the time until which its key set is trusted (freshness plus stale-if-error grace);
  * Bounded by `maxEntries` (least recently used evicted), so a flood of distinct tokens cannot grow it.
  */
 export class VerifiedTokenCache {
@@ -36,9 +37,10 @@ export class VerifiedTokenCache {
     return entry.result;
   }
 
-  set(result: VerifiedToken<never>, key: PreparedKey, nowMs: number, maxTokenAgeSeconds: number | undefined): void {
+  /** Caches `result`; `trustedUntilMs` is when the key set that vouched for `key` stops being trusted. */
+  set(result: VerifiedToken<never>, key: PreparedKey, nowMs: number, maxTokenAgeSeconds: number | undefined, trustedUntilMs: number): void {
     const { exp, iat } = result.payload as { exp?: number; iat?: number };
-    let expiresAtMs = nowMs + this.maxTtlMs;
+    let expiresAtMs = Math.min(nowMs + this.maxTtlMs, trustedUntilMs);
     if (exp !== undefined) expiresAtMs = Math.min(expiresAtMs, exp * 1000);
     if (maxTokenAgeSeconds !== undefined && iat !== undefined) expiresAtMs = Math.min(expiresAtMs, (iat + maxTokenAgeSeconds) * 1000);
     if (expiresAtMs <= nowMs) return;

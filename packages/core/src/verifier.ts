@@ -112,7 +112,8 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
     if (this.cache === undefined) return checkedResult;
     const store = (): VerifiedToken<Payload> => {
       Object.freeze(payload);
-      this.cache!.set(result as VerifiedToken<never>, key, nowMs, this.options.claims.maxTokenAgeSeconds);
+      const trustedUntilMs = this.options.keys.trustedUntilMs?.() ?? Number.POSITIVE_INFINITY;
+      this.cache!.set(result as VerifiedToken<never>, key, nowMs, this.options.claims.maxTokenAgeSeconds, trustedUntilMs);
       return result;
     };
     return isPromise(checkedResult) ? checkedResult.then(store) : store();

@@ -72,6 +72,10 @@ export class JwksKeySource implements KeySource {
     return this.slowPath(lookup, events, now);
   }
 
+  trustedUntilMs(): number {
+    return this.staleUntil;
+  }
+
   /** Fetches now (or joins the fetch in flight). Rejects with the fetch's error, which names the URL and the reason. */
   async warm(events: EventSink): Promise<void> {
     await (this.inflight ?? this.refresh(events, Date.now()));
