@@ -1,7 +1,7 @@
 import { LatchkeyError } from './errors.js';
 import { eventSink, type EventHandler } from './events.js';
 import { DEFAULT_MAX_TOKEN_BYTES, type VerifierOptions } from './options.js';
-import { decodeJsonObject, splitCompact } from './token.js';
+import { decodeJsonObject, payloadSegmentOf, splitCompact } from './token.js';
 import type { JwtPayload, VerifiedToken } from './types.js';
 import { JwtVerifier, type Verifier } from './verifier.js';
 
@@ -55,7 +55,7 @@ export function createMultiIssuerVerifier<Payload extends JwtPayload = JwtPayloa
     let verifier = first;
     try {
       const parts = splitCompact(token, maxTokenBytes);
-      const payload = decodeJsonObject(parts.payloadSegment, 'payload') as Payload;
+      const payload = decodeJsonObject(payloadSegmentOf(parts), 'payload') as Payload;
       const match = typeof payload.iss === 'string' ? byIssuer.get(payload.iss) : undefined;
       if (match === undefined) throw new LatchkeyError('ERR_JWT_ISSUER_NOT_ALLOWED', 'the token\'s issuer is not trusted', { claim: 'iss' });
       verifier = match;

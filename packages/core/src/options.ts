@@ -1,5 +1,5 @@
 import { ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js';
-import type { ClaimPolicy } from './claims.js';
+import { matcherFor, type ClaimPolicy } from './claims.js';
 import type { EventHandler } from './events.js';
 import type { HeaderPolicy } from './header-policy.js';
 import { normaliseType } from './header-policy.js';
@@ -98,6 +98,10 @@ function stringSet(option: string, value: unknown, normalise: (value: string) =>
   return new Set(list.map(normalise));
 }
 
+function optionalMatcher(accepted: ReadonlySet<string> | undefined): ClaimPolicy['issuers'] {
+  return accepted === undefined ? undefined : matcherFor([...accepted]);
+}
+
 /** Validates options once, at start-up. Throws a `TypeError` naming the option. */
 export function resolveOptions(options: VerifierOptions<never>): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier: options are required');
@@ -143,8 +147,8 @@ export function resolveOptions(options: VerifierOptions<never>): ResolvedOptions
       types: options.typ === undefined ? undefined : stringSet('typ', options.typ, normaliseType),
     },
     claims: {
-      issuers: stringSet('issuer', options.issuer),
-      audiences: stringSet('audience', options.audience),
+      issuers: optionalMatcher(stringSet('issuer', options.issuer)),
+      audiences: optionalMatcher(stringSet('audience', options.audience)),
       clockToleranceSeconds: nonNegative('clockToleranceSeconds', options.clockToleranceSeconds, DEFAULT_CLOCK_TOLERANCE_SECONDS),
       maxTokenAgeSeconds,
       requireExpiration: options.requireExpiration ?? true,

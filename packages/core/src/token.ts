@@ -1,12 +1,15 @@
 import { LatchkeyError } from './errors.js';
 
-/** A compact JWS split into its parts. Nothing in it is trusted yet. */
+/**
+ * A compact JWS, syntax-checked, with the positions of its two dots. Segments are sliced only where they
+ * are used (the hot path skips slicing a header it has seen). Nothing in it is trusted yet.
+ */
 export interface CompactParts {
-  readonly headerSegment: string;
-  readonly payloadSegment: string;
-  /** `header.payload`: the exact bytes the signature covers. */
-  readonly signingInput: string;
-  readonly signatureSegment: string;
+  readonly token: string;
+  /** Index of the first dot: the header is `token.slice(0, headerEnd)`. */
+  readonly headerEnd: number;
+  /** Index of the second dot: the signing input (RFC 7515 §5.2 step 8) is `token.slice(0, payloadEnd)`. */
+  readonly payloadEnd: number;
 }
 
 // Three non-empty base64url segments and nothing else (RFC 7515 §7.1, RFC 7515 §2: no padding).
@@ -23,27 +26,45 @@ export function splitCompact(token: unknown, maxTokenBytes: number): CompactPart
   if (typeof token !== 'string') throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not a string');
   if (token.length > maxTokenBytes) throw new LatchkeyError('ERR_JWT_TOO_LARGE', `the token exceeds ${maxTokenBytes} bytes`);
   if (!COMPACT_JWS.test(token)) throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not a compact JWS (three base64url segments)');
-  const firstDot = token.indexOf('.');
-  const secondDot = token.indexOf('.', firstDot + 1);
-  return {
-    headerSegment: token.slice(0, firstDot),
-    payloadSegment: token.slice(firstDot + 1, secondDot),
-    signingInput: token.slice(0, secondDot),
-    signatureSegment: token.slice(secondDot + 1),
-  };
+  const headerEnd = token.indexOf('.');
+  return { token, headerEnd, payloadEnd: token.indexOf('.', headerEnd + 1) };
 }
 
-/** Decodes a base64url segment, refusing lengths no encoder produces (length ≡ 1 mod 4). */
-export function decodeSegment(segment: string, what: string): Buffer {
+/** The payload segment of a split token. */
+export function payloadSegmentOf(parts: CompactParts): string {
+  return parts.token.slice(parts.headerEnd + 1, parts.payloadEnd);
+}
+
+// Segments are decoded into one reusable buffer: verification is synchronous between the decode and the
+// read, so nothing else can write to it meanwhile, and the hot path allocates no Buffer per segment.
+const SCRATCH_BYTES = 48 * 1024;
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+
+function checkLength(segment: string, what: string): void {
   if (segment.length % 4 === 1) throw new LatchkeyError('ERR_JWT_MALFORMED', `the ${what} is not valid base64url`);
-  return Buffer.from(segment, 'base64url');
+}
+
+/**
+ * Decodes a base64url segment, refusing lengths no encoder produces (length ≡ 1 mod 4). The result is a
+ * view of a shared buffer, valid until the next decode: use it synchronously.
+ */
+export function decodeSegment(segment: string, what: string): Buffer {
+  checkLength(segment, what);
+  if (segment.length > SCRATCH_BYTES) return Buffer.from(segment, 'base64url');
+  return scratch.subarray(0, scratch.write(segment, 0, 'base64url'));
+}
+
+function decodeText(segment: string, what: string): string {
+  checkLength(segment, what);
+  if (segment.length > SCRATCH_BYTES) return Buffer.from(segment, 'base64url').toString('utf8');
+  return scratch.toString('utf8', 0, scratch.write(segment, 0, 'base64url'));
 }
 
 /** Decodes a segment that must hold a JSON object (RFC 7515 §5.2 steps 2–4, RFC 7519 §7.2 step 10). */
 export function decodeJsonObject(segment: string, what: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(decodeSegment(segment, what).toString('utf8'));
+    value = JSON.parse(decodeText(segment, what));
   } catch (error) {
     if (error instanceof LatchkeyError) throw error;
     throw new LatchkeyError('ERR_JWT_MALFORMED', `the ${what} is not valid JSON`);

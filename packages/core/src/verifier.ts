@@ -6,7 +6,7 @@ import type { KeyLookup } from './key-source.js';
 import type { PreparedKey } from './keys.js';
 import { resolveOptions, type ResolvedOptions, type VerifierOptions } from './options.js';
 import { enforceRules, type Rule } from './rules.js';
-import { decodeJsonObject, decodeSegment, splitCompact, type CompactParts } from './token.js';
+import { decodeJsonObject, decodeSegment, payloadSegmentOf, splitCompact, type CompactParts } from './token.js';
 import { VerifiedTokenCache } from './token-cache.js';
 import type { JwtHeader, JwtPayload, VerifiedToken } from './types.js';
 
@@ -28,6 +28,8 @@ const MAX_KEYS_TRIED = 3;
 const MAX_CACHED_HEADERS = 64;
 
 interface CheckedLookup extends CheckedHeader {
+  /** The header's exact base64url text. */
+  readonly segment: string;
   readonly lookup: KeyLookup;
 }
 
@@ -41,6 +43,9 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
   // Protected headers that already passed the policy, by their exact base64url text. Only headers of
   // tokens that verified are added, so an attacker cannot churn it with forged headers.
   private readonly headers = new Map<string, CheckedLookup>();
+  // The header of the last verified token: most deployments sign with one key, so most tokens share it,
+  // and comparing it in place spares slicing and hashing the header text.
+  private lastHeader: CheckedLookup | undefined;
 
   constructor(options: VerifierOptions<Payload>, events?: EventSink) {
     this.options = resolveOptions(options as VerifierOptions<never>);
@@ -72,7 +77,7 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
       if (hit !== undefined) return this.afterChecks(hit);
     }
     const parts = splitCompact(token, this.options.maxTokenBytes);
-    const payload = decodeJsonObject(parts.payloadSegment, 'payload') as Payload;
+    const payload = decodeJsonObject(payloadSegmentOf(parts), 'payload') as Payload;
     return this.verifyDecoded(token, parts, payload);
   }
 
@@ -81,11 +86,12 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
    * verifier). Synchronous unless keys must be fetched or a rule or `isRevoked` is asynchronous.
    */
   verifyDecoded(token: string, parts: CompactParts, payload: Payload): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
-    let checked = this.headers.get(parts.headerSegment);
+    let checked = this.knownHeader(parts);
     const headerKnown = checked !== undefined;
     if (checked === undefined) {
-      const header = checkHeader(decodeJsonObject(parts.headerSegment, 'header'), this.options.header);
-      checked = { ...header, lookup: { kid: header.kid, alg: header.spec.alg } };
+      const segment = token.slice(0, parts.headerEnd);
+      const header = checkHeader(decodeJsonObject(segment, 'header'), this.options.header);
+      checked = { ...header, segment, lookup: { kid: header.kid, alg: header.spec.alg } };
     }
     const found = this.options.keys.getKeys(checked.lookup, this.events);
     if (isPromise(found)) {
@@ -106,7 +112,8 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
     const key = verifySignature(checked, candidates, parts);
     const nowMs = Date.now();
     checkClaims(payload, this.options.claims, nowMs / 1000);
-    if (!headerKnown) this.rememberHeader(parts.headerSegment, checked);
+    if (!headerKnown) this.rememberHeader(checked);
+    this.lastHeader = checked;
     const result: VerifiedToken<Payload> = { payload, header: checked.header, token };
     const checkedResult = this.afterChecks(result);
     if (this.cache === undefined) return checkedResult;
@@ -145,17 +152,25 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
     return error;
   }
 
-  private rememberHeader(segment: string, checked: CheckedLookup): void {
+  private knownHeader(parts: CompactParts): CheckedLookup | undefined {
+    const last = this.lastHeader;
+    if (last !== undefined && last.segment.length === parts.headerEnd && parts.token.startsWith(last.segment)) return last;
+    return this.headers.size === 0 ? undefined : this.headers.get(parts.token.slice(0, parts.headerEnd));
+  }
+
+  private rememberHeader(checked: CheckedLookup): void {
     if (this.headers.size >= MAX_CACHED_HEADERS) this.headers.clear();
-    this.headers.set(segment, checked);
+    this.headers.set(checked.segment, checked);
   }
 }
 
 /** Tries the candidate keys that may verify this algorithm; returns the key whose signature matched. */
 function verifySignature(checked: CheckedLookup, candidates: readonly PreparedKey[], parts: CompactParts): PreparedKey {
   const { spec } = checked;
-  const signature = decodeSegment(parts.signatureSegment, 'signature');
-  const data = Buffer.from(parts.signingInput, 'latin1');
+  const signature = decodeSegment(parts.token.slice(parts.payloadEnd + 1), 'signature');
+  // The signing input as a string: node:crypto reads it as UTF-8, which for this ASCII-only text (the
+  // syntax check guarantees it) is the same bytes, without a Buffer allocated here.
+  const data = parts.token.slice(0, parts.payloadEnd);
   let tried = 0;
   for (let index = 0; index < candidates.length && tried < MAX_KEYS_TRIED; index++) {
     const key = candidates[index]!;
