@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+
+/** Whether `taskset` exists and can pin this machine's cores. */
+export const HAS_TASKSET = spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
+
+/** The core the load generator (this process) runs on, and the one each server process is pinned to. */
+export const LOADGEN_CORE = 0;
+export const SERVER_CORE = availableParallelism() > 1 ? 1 : 0;
+
+/** Pins this process and all its threads to the load-generator core. */
+export function pinSelf(): boolean {
+  if (!HAS_TASKSET || availableParallelism() < 2) return false;
+  return spawnSync('taskset', ['-a', '-p', '-c', String(LOADGEN_CORE), String(process.pid)], { stdio: 'ignore' }).status === 0;
+}
+
+/** Command prefix that starts a child on the server core (empty without taskset). */
+export function pinnedCommand(): string[] {
+  return HAS_TASKSET && availableParallelism() > 1 ? ['taskset', '-c', String(SERVER_CORE)] : [];
+}
+
+export function machineLine(): string {
+  const cpu = cpus()[0]?.model.trim().replace(/\s+/g, ' ') ?? 'unknown CPU';
+  const load = loadavg().map((value) => value.toFixed(2)).join(' ');
+  return `${cpu} · ${availableParallelism()} cores · Node ${process.version} · ${process.platform}/${process.arch} · load average at start ${load} · taskset ${HAS_TASKSET ? 'yes' : 'no'}`;
+}

@@ -1,0 +1,64 @@
+import { createServer } from 'node:http';
+import Koa, { type Middleware } from 'koa';
+import koaJwt from 'koa-jwt';
+import jwksRsa from 'jwks-rsa';
+import { AUDIENCE, ISSUER } from '../../common/fixture.js';
+import { loadAdapter } from '../../common/latchkey.js';
+import { floorAuth } from '../floor-auth.js';
+import { latchkeyVerifier } from '../latchkey-verifier.js';
+import { BODY, listen, statusOf, type AppContext, type Started } from './types.js';
+
+async function authStep(id: string, context: AppContext): Promise<Middleware | { pending: string } | undefined> {
+  const { alg, fixture, jwksUrl } = context;
+  switch (id) {
+    case 'bare':
+      return undefined;
+    case 'floor': {
+      const check = floorAuth(alg, fixture.verifyKey(alg));
+      return async (ctx, next) => {
+        if (!check(ctx.get('authorization') || undefined)) ctx.throw(401, 'invalid_token');
+        await next();
+      };
+    }
+    case 'latchkey':
+    case 'latchkey-cache': {
+      const adapter = await loadAdapter('koa');
+      if (!adapter.ok) return { pending: adapter.pending };
+      const authenticate = adapter.value.authenticate;
+      if (typeof authenticate !== 'function') return { pending: `pending: @latchkey/koa exports no authenticate() (exports: ${Object.keys(adapter.value).join(', ')})` };
+      const { verifier } = await latchkeyVerifier(alg, fixture, context.tag, id === 'latchkey-cache');
+      return authenticate({ verifier }) as Middleware;
+    }
+    case 'koa-jwt':
+      return koaJwt({
+        secret: jwksRsa.koaJwtSecret({ jwksUri: jwksUrl, cache: true, rateLimit: true, jwksRequestsPerMinute: 10 }) as never,
+        algorithms: [alg],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      }) as unknown as Middleware;
+    default:
+      throw new Error(`unknown koa contender ${id}`);
+  }
+}
+
+export async function startKoa(id: string, context: AppContext): Promise<Started> {
+  const step = await authStep(id, context);
+  if (step !== undefined && 'pending' in step) return step;
+  const app = new Koa();
+  app.silent = true;
+  // Errors become their status with a fixed body (koa's default would too; this keeps bodies alike).
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      ctx.status = statusOf(error);
+      ctx.body = { error: 'unauthorized' };
+    }
+  });
+  if (step !== undefined) app.use(step);
+  app.use((ctx) => {
+    if (ctx.method === 'GET' && ctx.path === '/hello') ctx.body = BODY;
+  });
+  const server = createServer(app.callback());
+  return { listen: () => listen(server) };
+}

@@ -1,0 +1,41 @@
+/**
+ * `pnpm bench [--quick] [--only verify|http|jwks|memory] [--no-build]`
+ *
+ * Builds the packages (the bench measures their dist output), then runs the phases and writes RESULTS.md.
+ * Everything but the build is imported after it, so that a fresh build is what gets loaded.
+ */
+import { parseArgs } from 'node:util';
+import { buildPackages } from './build.js';
+
+const PHASES = ['verify', 'http', 'jwks', 'memory'] as const;
+export type Phase = (typeof PHASES)[number];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', multiple: true },
+    'no-build': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (values.help) {
+  console.log('usage: pnpm bench [--quick] [--only verify|http|jwks|memory]... [--no-build]');
+  process.exit(0);
+}
+
+const only = (values.only ?? []).flatMap((value) => value.split(','));
+for (const phase of only) {
+  if (!(PHASES as readonly string[]).includes(phase)) {
+    console.error(`unknown phase "${phase}": expected one of ${PHASES.join(', ')}`);
+    process.exit(2);
+  }
+}
+const phases = only.length === 0 ? [...PHASES] : PHASES.filter((phase) => only.includes(phase));
+const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+const builds = values['no-build'] ? [] : buildPackages(log);
+const { runAll } = await import('./run-all.js');
+await runAll({ quick: values.quick, phases, builds, log });
+// Some peers keep timers (rate limiters, penalty boxes) alive: the run is over.
+process.exit(0);

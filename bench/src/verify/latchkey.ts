@@ -1,0 +1,41 @@
+import { AUDIENCE, ISSUER } from '../common/fixture.js';
+import { core, remoteJwks } from '../common/latchkey.js';
+import type { Contender, VerifyContext } from './types.js';
+
+function staticSource({ alg, keys }: VerifyContext) {
+  return alg === 'HS256'
+    ? core.hmacSecrets([{ kid: keys.kid, secret: keys.verifyKey }])
+    : core.staticKeys([{ key: keys.verifyKey, kid: keys.kid, alg }]);
+}
+
+function latchkey(id: string, label: string, tokenCache: boolean): Contender {
+  return {
+    id,
+    label,
+    cached: tokenCache,
+    async create(context) {
+      const verifier = core.createVerifier({ keys: staticSource(context), algorithms: [context.alg], issuer: ISSUER, audience: AUDIENCE, tokenCache });
+      await verifier.warm();
+      return (token) => verifier.verify(token);
+    },
+  };
+}
+
+/** @latchkey/core with a static KeyObject (HMAC secret for HS256), verified-token cache off. */
+export const latchkeyCore = latchkey('latchkey', 'latchkey', false);
+/** The same with `tokenCache: true` (default bound: DEFAULT_TOKEN_CACHE_ENTRIES). */
+export const latchkeyCached = latchkey('latchkey-cache', 'latchkey (tokenCache)', true);
+
+/** @latchkey/core with `remoteJwks`, warmed: the like-for-like of jose's remote JWKS. */
+export const latchkeyRemote: Contender = {
+  id: 'latchkey-remote',
+  label: 'latchkey (remote JWKS, warm)',
+  unsupported: (alg) => (alg === 'HS256' ? 'HS256 keys are never in a JWKS' : undefined),
+  async create({ alg, jwks, tag }) {
+    const source = remoteJwks();
+    if (!source.ok) return { pending: source.pending };
+    const verifier = core.createVerifier({ keys: source.value(jwks.url(tag)), algorithms: [alg], issuer: ISSUER, audience: AUDIENCE });
+    await verifier.warm();
+    return (token) => verifier.verify(token);
+  },
+};
