@@ -4,7 +4,7 @@
 //   npm test   -> node scripts/run.mjs check  (install, build, typecheck, lint, tests, examples, packaging)
 // It installs pnpm (the version pinned in package.json's "packageManager") with npm when it is missing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,8 +51,27 @@ if (task === 'demo') {
 } else {
   step(pnpm, 'typecheck', ['run', 'typecheck']);
   step(pnpm, 'lint', ['run', 'lint']);
-  step(pnpm, 'tests', ['run', 'test:unit']);
-  step(pnpm, 'examples', ['run', 'test:examples']);
+  // Each vitest run also writes a JSON report, so the closing line can count every test that ran.
+  const reports = join(root, '.cache', 'test-results');
+  rmSync(reports, { recursive: true, force: true });
+  mkdirSync(reports, { recursive: true });
+  const json = (name) => ['--reporter=default', '--reporter=json', `--outputFile.json=${join(reports, `${name}.json`)}`];
+  step(pnpm, 'tests', ['exec', 'vitest', 'run', ...json('packages')]);
+  for (const example of readdirSync(join(root, 'examples'))) {
+    const manifest = join(root, 'examples', example, 'package.json');
+    if (!existsSync(manifest) || !JSON.parse(readFileSync(manifest, 'utf8')).scripts?.['test:example']) continue;
+    step(pnpm, `example ${example}`, ['--filter', `./examples/${example}`, 'exec', 'vitest', 'run', ...json(`example-${example}`)]);
+  }
   step(pnpm, 'packaging (publint, attw, pack-and-import)', ['run', 'pack:check']);
-  console.log('\n✓ every check passed');
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const file of readdirSync(reports)) {
+    const report = JSON.parse(readFileSync(join(reports, file), 'utf8'));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+  }
+  console.log('\n✓ every check passed: build, typecheck, lint, tests, examples, packaging');
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 }

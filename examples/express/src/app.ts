@@ -10,13 +10,16 @@ export interface Item {
 
 /**
  * The items API. It takes a verifier built once at start-up (see main.ts) and reads nothing from the
- * environment, so a test can build it with any verifier.
+ * environment, so a test can build it with any verifier. `items` is the store it starts with and adds to
+ * (the demo, examples/demo, serves this app with items of its own).
  */
-export function createApp(verifier: Verifier): Express {
-  const items: Item[] = [
+export function createApp(
+  verifier: Verifier,
+  items: Item[] = [
     { id: 1, name: 'hammer', createdBy: undefined },
     { id: 2, name: 'nails', createdBy: undefined },
-  ];
+  ],
+): Express {
   const required = authenticate({ verifier });
   const optional = authenticate({ verifier, optional: true });
 
