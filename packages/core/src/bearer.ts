@@ -36,6 +36,23 @@ export function extractBearerToken(authorization: string | readonly string[] | u
   return credentials;
 }
 
+/**
+ * The `Authorization` header values of a Node.js request, read from `rawHeaders` (name, value, name, …).
+ * Node keeps only the first of repeated `Authorization` headers in `headers`, which would hide a second
+ * credential (RFC 6750 §2: one method only); `headersDistinct` keeps them but builds an array for every
+ * header of every request. This scan allocates only when the header is repeated.
+ */
+export function authorizationHeader(rawHeaders: readonly string[]): string | string[] | undefined {
+  let found: string | string[] | undefined;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    const value = rawHeaders[index + 1]!;
+    found = found === undefined ? value : typeof found === 'string' ? [found, value] : [...found, value];
+  }
+  return found;
+}
+
 /** Where a request may carry its token. */
 export interface TokenCarriers {
   /** The `Authorization` header value(s). */
@@ -52,19 +69,19 @@ export interface TokenCarriers {
  */
 export function extractToken(carriers: TokenCarriers): string | undefined {
   const fromHeader = extractBearerToken(carriers.authorization);
-  let found = fromHeader;
-  for (const [value, where] of [
-    [carriers.query, 'query'],
-    [carriers.body, 'body'],
-  ] as const) {
-    if (value === undefined || value === null) continue;
-    if (typeof value !== 'string' || value === '' || !TOKEN68.test(value)) {
-      throw new LatchkeyError('ERR_BEARER_MALFORMED', `the access_token in the ${where} is malformed`);
-    }
-    if (found !== undefined) throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the token was sent in more than one way');
-    found = value;
+  // The common case, on every request: a header and no other carrier.
+  if ((carriers.query === undefined || carriers.query === null) && (carriers.body === undefined || carriers.body === null)) return fromHeader;
+  const fromQuery = carrierToken(carriers.query, 'query', fromHeader);
+  return carrierToken(carriers.body, 'body', fromQuery);
+}
+
+function carrierToken(value: unknown, where: string, found: string | undefined): string | undefined {
+  if (value === undefined || value === null) return found;
+  if (typeof value !== 'string' || value === '' || !TOKEN68.test(value)) {
+    throw new LatchkeyError('ERR_BEARER_MALFORMED', `the access_token in the ${where} is malformed`);
   }
-  return found;
+  if (found !== undefined) throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the token was sent in more than one way');
+  return value;
 }
 
 /** The error for a request without credentials: 401 with a bare `Bearer` challenge (RFC 6750 §3.1). */

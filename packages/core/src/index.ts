@@ -58,7 +58,7 @@ export {
   type RulePlacement,
   type ScopeRule,
 } from './rules.js';
-export { extractBearerToken, extractToken, missingCredentials, type TokenCarriers } from './bearer.js';
+export { authorizationHeader, extractBearerToken, extractToken, missingCredentials, type TokenCarriers } from './bearer.js';
 export {
   createRequestAuthenticator,
   type RequestAuthenticator,

@@ -63,27 +63,35 @@ export function createRequestAuthenticator<Payload extends JwtPayload = JwtPaylo
 
   const mapError = (error: unknown): unknown => (realm !== undefined && isLatchkeyError(error) ? withRealm(error, realm) : error);
 
-  async function authenticate(request: Request, carriers: TokenCarriers): Promise<VerifiedToken<Payload> | undefined> {
+  const fail = (error: unknown): Promise<never> => Promise.reject(mapError(error));
+
+  function verified(token: string | undefined): Promise<VerifiedToken<Payload> | undefined> {
+    if (token === undefined) return optional ? Promise.resolve(undefined) : fail(missingCredentials());
+    const pending = verifier.verify(token);
+    // Without a realm there is nothing to map: hand back the verifier's own promise (no extra hop).
+    return realm === undefined ? pending : pending.catch(fail);
+  }
+
+  async function fromGetter(request: Request): Promise<string | undefined> {
+    const got = await getToken!(request);
+    if (got !== undefined && got !== null && typeof got !== 'string') throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the token is malformed');
+    return got === null || got === '' ? undefined : got;
+  }
+
+  // Not an async function: on the common path (a header, a verifier with keys at hand) no promise is made
+  // here beyond the verifier's own.
+  function authenticate(request: Request, carriers: TokenCarriers): Promise<VerifiedToken<Payload> | undefined> {
     try {
-      let token: string | undefined;
-      if (getToken !== undefined) {
-        const got = await getToken(request);
-        if (got !== undefined && got !== null && typeof got !== 'string') throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the token is malformed');
-        token = got === null || got === '' ? undefined : got;
-      } else {
-        token = extractToken({
+      if (getToken !== undefined) return fromGetter(request).then(verified, fail);
+      return verified(
+        extractToken({
           authorization: carriers.authorization,
           query: readsQuery ? carriers.query : undefined,
           body: readsBody ? carriers.body : undefined,
-        });
-      }
-      if (token === undefined) {
-        if (optional) return undefined;
-        throw missingCredentials();
-      }
-      return await verifier.verify(token);
+        }),
+      );
     } catch (error) {
-      throw mapError(error);
+      return fail(error);
     }
   }
 

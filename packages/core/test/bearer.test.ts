@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractBearerToken, extractToken } from '../src/index.js';
+import { authorizationHeader, extractBearerToken, extractToken } from '../src/index.js';
 
 const malformed = { code: 'ERR_BEARER_MALFORMED', status: 400 };
 
@@ -58,5 +58,20 @@ describe('extractToken (one method only, RFC 6750 §2)', () => {
     expect(() => extractToken({ query: ['a', 'b'] })).toThrow(expect.objectContaining(malformed));
     expect(() => extractToken({ query: '' })).toThrow(expect.objectContaining(malformed));
     expect(() => extractToken({ body: { nested: true } })).toThrow(expect.objectContaining(malformed));
+  });
+});
+
+describe('authorizationHeader (from rawHeaders)', () => {
+  it('finds the header whatever its case, and keeps every repeat', () => {
+    expect(authorizationHeader(['Host', 'x', 'Authorization', 'Bearer a'])).toBe('Bearer a');
+    expect(authorizationHeader(['authorization', 'Bearer a', 'AUTHORIZATION', 'Bearer b', 'authorization', 'c'])).toEqual(['Bearer a', 'Bearer b', 'c']);
+    expect(authorizationHeader(['Host', 'x', 'Authorizations', 'y'])).toBeUndefined();
+    expect(authorizationHeader([])).toBeUndefined();
+  });
+
+  it('makes a repeated header a 400 through extractBearerToken', () => {
+    expect(() => extractBearerToken(authorizationHeader(['Authorization', 'Bearer a', 'Authorization', 'Bearer a']))).toThrow(
+      expect.objectContaining({ code: 'ERR_BEARER_MALFORMED', status: 400 }),
+    );
   });
 });

@@ -8,6 +8,7 @@ import {
   claimCheck as claimCheckRule,
   claimEquals as claimEqualsRule,
   claimIncludes as claimIncludesRule,
+  authorizationHeader,
   createRequestAuthenticator,
   authorize,
   isLatchkeyError,
@@ -59,8 +60,8 @@ export function authenticate<Claims extends JwtPayload = LatchkeyClaims>(options
     handledBy.set(req, authenticator.mapError);
     authenticator
       .authenticate(req, {
-        // headersDistinct keeps a repeated Authorization header, which Node would otherwise drop silently.
-        authorization: req.headersDistinct.authorization,
+        // From rawHeaders: a repeated Authorization header, which Node drops from `headers`, is refused.
+        authorization: authorizationHeader(req.rawHeaders),
         query: authenticator.readsQuery ? (req.query as Record<string, unknown> | undefined)?.access_token : undefined,
         body: authenticator.readsBody && req.is('application/x-www-form-urlencoded') ? (req.body as Record<string, unknown> | undefined)?.access_token : undefined,
       })

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import {
+  authorizationHeader,
   createRequestAuthenticator,
   authorize,
   isLatchkeyError,
@@ -84,8 +85,8 @@ const plugin: FastifyPluginAsync<LatchkeyPluginOptions> = async (fastify, option
     done.add(request);
     const { optional = options.optional === true, rules = [] } = typeof route === 'object' ? route : {};
     const auth = await (optional ? anonymous : required).authenticate(request, {
-      // headersDistinct keeps a repeated Authorization header, which Node would otherwise drop silently.
-      authorization: request.raw.headersDistinct?.authorization ?? request.headers.authorization,
+      // From rawHeaders: a repeated Authorization header, which Node drops from `headers`, is refused.
+      authorization: request.raw.rawHeaders === undefined ? request.headers.authorization : authorizationHeader(request.raw.rawHeaders),
       query: required.readsQuery ? (request.query as Record<string, unknown> | undefined)?.access_token : undefined,
       body: required.readsBody && isForm(request) ? (request.body as Record<string, unknown> | undefined)?.access_token : undefined,
     });

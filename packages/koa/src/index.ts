@@ -8,6 +8,7 @@ import {
   claimCheck as claimCheckRule,
   claimEquals as claimEqualsRule,
   claimIncludes as claimIncludesRule,
+  authorizationHeader,
   createRequestAuthenticator,
   authorize,
   isLatchkeyError,
@@ -61,8 +62,8 @@ export function authenticate<Claims extends JwtPayload = LatchkeyClaims>(options
   return async (ctx, next) => {
     handledBy.set(ctx, authenticator.mapError);
     const auth = await authenticator.authenticate(ctx, {
-      // headersDistinct keeps a repeated Authorization header, which Node would otherwise drop silently.
-      authorization: ctx.req.headersDistinct.authorization,
+      // From rawHeaders: a repeated Authorization header, which Node drops from `headers`, is refused.
+      authorization: authorizationHeader(ctx.req.rawHeaders),
       query: authenticator.readsQuery ? ctx.query.access_token : undefined,
       body: authenticator.readsBody && ctx.is('application/x-www-form-urlencoded') ? (ctx.request as { body?: Record<string, unknown> }).body?.access_token : undefined,
     });
