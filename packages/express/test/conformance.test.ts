@@ -1,11 +1,9 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import express5 from 'express';
 import express4 from 'express4';
 import { expect } from 'vitest';
 import { authErrorHandler, authenticate, guard } from '@latchkey/express';
 import { echo, runConformanceSuite, type AdapterHarness } from '../../core/test/conformance/suite.js';
+import { listening } from '../../core/test/conformance/http.js';
 
 // What Express's default handler (finalhandler) does to a message before putting it in its HTML page.
 const escapeHtml = (text: string): string =>
@@ -23,13 +21,7 @@ function harness(express: typeof express5): AdapterHarness {
         });
       }
       if (rendering === 'json') app.use(authErrorHandler());
-      const server: Server = app.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      const { port } = server.address() as AddressInfo;
-      return {
-        url: `http://127.0.0.1:${port}`,
-        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-      };
+      return listening(app.listen(0, '127.0.0.1'));
     },
     checkNativeBody(body, contentType, expected) {
       // Express's default handler: an HTML page with the message (and, outside production, the stack).

@@ -1,8 +1,5 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import express from 'express';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, oidcDiscovery, requireScopes as scopesRule, staticKeys, type Verifier, type VerifierOptions } from '@latchkey/core';
 import { createMockIdp, createTokenFactory, generateSigningKey, type TokenFactory } from '@latchkey/testing';
 import {
@@ -15,6 +12,7 @@ import {
   requireAnyScope,
   requireScopes,
 } from '@latchkey/express';
+import { get, serverPerTest } from '../../core/test/conformance/http.js';
 
 const issuer = 'https://idp.example.test/';
 const audience = 'https://api.example.test';
@@ -29,24 +27,7 @@ beforeAll(async () => {
   verifier = createVerifier(verifierOptions);
 });
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
-});
-
-async function serve(app: Express): Promise<string> {
-  const server = app.listen(0, '127.0.0.1');
-  servers.push(server);
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function get(url: string, token?: string, init: RequestInit = {}): Promise<{ status: number; challenge: string | null; body: string }> {
-  const headers = new Headers(init.headers);
-  if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
-  const response = await fetch(url, { ...init, headers });
-  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.text() };
-}
+const serve = serverPerTest();
 
 describe('authenticate', () => {
   it('sets req.auth to { payload, header, token }', async () => {

@@ -1,11 +1,10 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import Koa3, { type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import { expect } from 'vitest';
 import { authErrorHandler, authenticate, guard } from '@latchkey/koa';
 import { chain } from './compose.js';
 import { echo, runConformanceSuite, type AdapterHarness } from '../../core/test/conformance/suite.js';
+import { listening } from '../../core/test/conformance/http.js';
 
 function harness(Koa: typeof Koa3): AdapterHarness {
   return {
@@ -22,13 +21,7 @@ function harness(Koa: typeof Koa3): AdapterHarness {
         byPath.set(route.path, chain(handlers));
       }
       app.use((ctx, next) => (byPath.get(ctx.path) ?? ((_ctx, next) => next()))(ctx, next));
-      const server = app.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      const { port } = server.address() as AddressInfo;
-      return {
-        url: `http://127.0.0.1:${port}`,
-        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-      };
+      return listening(app.listen(0, '127.0.0.1'));
     },
     checkNativeBody(body, contentType, expected) {
       // Koa's ctx.onerror: plain text, the message itself (the error is `expose: true`).

@@ -1,11 +1,9 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Koa, { type Middleware } from 'koa';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, isLatchkeyError, oidcDiscovery, requireScopes as scopesRule, staticKeys, type Verifier } from '@latchkey/core';
 import { createMockIdp, createTokenFactory, generateSigningKey, type TokenFactory } from '@latchkey/testing';
 import { authErrorHandler, authenticate, claimCheck, claimEquals, claimIncludes, guard, requireAnyScope, requireScopes } from '@latchkey/koa';
+import { get, serverPerTest } from '../../core/test/conformance/http.js';
 import { chain } from './compose.js';
 
 const issuer = 'https://idp.example.test/';
@@ -19,24 +17,7 @@ beforeAll(async () => {
   verifier = createVerifier({ keys: staticKeys({ keys: [key.publicJwk] }), algorithms: ['ES256'], issuer, audience });
 });
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
-});
-
-async function serve(app: Koa): Promise<string> {
-  const server = app.listen(0, '127.0.0.1');
-  servers.push(server);
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function get(url: string, token?: string, init: RequestInit = {}): Promise<{ status: number; challenge: string | null; body: string }> {
-  const headers = new Headers(init.headers);
-  if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
-  const response = await fetch(url, { ...init, headers });
-  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.text() };
-}
+const serve = serverPerTest();
 
 const ok: Middleware = (ctx) => {
   ctx.body = 'ok';
