@@ -30,10 +30,11 @@ export interface KeySource {
   /** True only for HMAC secrets; asymmetric sources never yield a key that HMAC could use. */
   readonly symmetric: boolean;
   /**
-   * Until when (epoch ms) the keys it serves now may be trusted without another successful fetch, for
-   * sources whose keys expire (a remote JWKS: its freshness plus the stale-if-error grace). The
-   * verified-token cache never keeps an entry past it, so a cache hit cannot outlive the key set that
-   * vouched for it. Absent: the keys do not expire.
+   * Until when (epoch ms on the wall clock) the keys it serves now are fresh, for sources whose keys
+   * expire (a remote JWKS: the end of its `max-age`, when an uncached verifier would fetch again and
+   * learn of a removed key). The verifier reads it when a token's keys arrive, and the verified-token
+   * cache never keeps that token's entry past it, so a cache hit cannot outlive the key set that vouched
+   * for it. Absent: the keys do not expire.
    */
   trustedUntilMs?(): number;
 }

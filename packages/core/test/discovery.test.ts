@@ -1,3 +1,4 @@
+import { advance, fakeClocks, realNow } from './helpers/clock.js';
 import type { JWK } from 'jose';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KeySource } from '../src/key-source.js';
@@ -19,8 +20,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date('2026-03-01T00:00:00Z'));
+  fakeClocks();
   server = await startServer();
   issuer = server.url('/tenant/');
   server.route(WELL_KNOWN, { body: { issuer, jwks_uri: server.url('/keys'), id_token_signing_alg_values_supported: ['ES256'] } });
@@ -32,7 +32,6 @@ afterEach(async () => {
   await server.close();
 });
 
-const advance = (ms: number): void => void vi.setSystemTime(Date.now() + ms);
 const discover = (options: DiscoveryOptions = {}, iss = issuer): KeySource => oidcDiscovery(iss, { cooldownMs: COOLDOWN, timeoutMs: 2_000, ...options });
 
 async function keysFor(source: KeySource, kid: string, events = recordEvents()): Promise<readonly PreparedKey[]> {
@@ -127,14 +126,26 @@ describe('oidcDiscovery', () => {
     expect(secure.urls).toEqual(['https://idp.example/.well-known/openid-configuration', 'https://keys.idp.example/jwks']);
   });
 
+  it('refuses a discovered plain-http jwks_uri to a host that is not loopback, unless allowInsecureHttp', async () => {
+    const local = server.url('/tenant/');
+    const table = tableFetch({
+      [`${local}.well-known/openid-configuration`]: { issuer: local, jwks_uri: 'http://keys.idp.example/jwks' },
+      'http://keys.idp.example/jwks': { keys: [keyA] },
+    });
+    await expect(discover({ fetch: table }, local).warm(recordEvents())).rejects.toThrowError(/"jwks_uri" uses plain http:.*allowInsecureHttp/);
+    expect(table.urls).toEqual([`${local}.well-known/openid-configuration`]);
+    const source = discover({ fetch: table, allowInsecureHttp: true }, local);
+    expect((await keysFor(source, 'a'))[0]!.kid).toBe('a');
+  });
+
   it('shares one deadline between discovery and the JWKS fetch', async () => {
     // Each answers within the time limit on its own, but not both in a row.
     server.route(WELL_KNOWN, { delayMs: 150 });
     server.route('/keys', { delayMs: 350 });
     const events = recordEvents();
-    const started = performance.now();
+    const started = realNow();
     const error = await rejection(discover({ timeoutMs: 400 }), 'a', events);
-    const elapsed = performance.now() - started;
+    const elapsed = realNow() - started;
     expect(error.code).toBe('ERR_JWKS_UNAVAILABLE');
     expect(elapsed).toBeLessThan(1_500);
     expect(events.of('discovery-fetched')).toHaveLength(1);
@@ -148,10 +159,10 @@ describe('oidcDiscovery', () => {
   it('never waits longer than the time limit when discovery hangs', async () => {
     server.route(WELL_KNOWN, { mode: 'hang' });
     const events = recordEvents();
-    const started = performance.now();
+    const started = realNow();
     const error = await rejection(discover({ timeoutMs: 200 }), 'a', events);
     expect(error.code).toBe('ERR_JWKS_UNAVAILABLE');
-    expect(performance.now() - started).toBeLessThan(600);
+    expect(realNow() - started).toBeLessThan(600);
     expect(events.of('keys-fetch-failed')[0]).toMatchObject({ url: server.url(WELL_KNOWN), error: { reason: 'timeout' } });
   });
 

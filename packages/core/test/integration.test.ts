@@ -7,6 +7,7 @@
  * Only `Date` is faked: sockets, `AbortSignal.timeout` and the IdP's delays run on real time, while the
  * key cache's clock moves only when a test moves it (`clockAt`).
  */
+import { advance, fakeClocks, realNow } from './helpers/clock.js';
 import { randomUUID } from 'node:crypto';
 import { createMockIdp, generateSigningKey, signWithHeader, type MockIdp, type MockIdpBehavior, type MockIdpOptions } from '@latchkey/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -48,8 +49,7 @@ async function startIdp(options: MockIdpOptions = {}): Promise<MockIdp> {
 }
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(T0);
+  fakeClocks(new Date(T0).toISOString());
 });
 
 afterEach(async () => {
@@ -58,7 +58,12 @@ afterEach(async () => {
 });
 
 /** Sets the clock to `ms` after the test's start (T0). */
-const clockAt = (ms: number): void => void vi.setSystemTime(T0 + ms);
+const clockAt = (ms: number): void => {
+  // Forward moves both clocks (the JWKS timers read the monotonic one); backward only the wall clock.
+  const delta = T0 + ms - Date.now();
+  if (delta >= 0) advance(delta);
+  else vi.setSystemTime(T0 + ms);
+};
 
 function keysOf(kind: Kind, idp: MockIdp, options: RemoteJwksOptions): KeySource {
   return kind === 'remoteJwks' ? remoteJwks(idp.jwksUri, options) : oidcDiscovery(idp.issuer, options);
@@ -165,7 +170,7 @@ describe('a cold start under load', () => {
 });
 
 describe('a flood of unknown kids', () => {
-  it('500 tokens with random kids: all refused, no fetch inside the cooldown, one per cooldown window', async () => {
+  it('500 tokens with random kids: all refused, one fetch per cooldown window, the cooldown counted from a refetch that found nothing', async () => {
     const idp = await startIdp();
     const attacker = await generateSigningKey(ALG);
     const events = recorder();
@@ -177,42 +182,45 @@ describe('a flood of unknown kids', () => {
     const flood = (count: number): Promise<PromiseSettledResult<unknown>[]> =>
       Promise.allSettled(Array.from({ length: count }, () => verifier.verify(forge(idp, { kid: randomUUID() }, attacker))));
 
-    // Inside the cooldown that warm-up started: refused at once, without a fetch.
+    // Right after warm-up the first unknown kid refetches (its key may just have been published); the
+    // burst shares that fetch, which finds none of them and starts the cooldown.
     expectAllRefused(await flood(500), 'ERR_JWKS_NO_MATCHING_KEY');
-    expect(idp.stats.jwksRequests).toBe(1);
+    expect(idp.stats.jwksRequests).toBe(2);
+    expectAllRefused(await flood(500), 'ERR_JWKS_NO_MATCHING_KEY');
+    expect(idp.stats.jwksRequests).toBe(2);
     await expect(verifier.verify(good)).resolves.toMatchObject({ payload: { iss: idp.issuer } });
 
-    let lastFetchAt = 0;
+    let cooldownFrom = 0;
     for (let window = 1; window <= 3; window++) {
-      clockAt(lastFetchAt + DEFAULT_JWKS_COOLDOWN_MS - 1);
-      expectAllRefused(await flood(100), 'ERR_JWKS_NO_MATCHING_KEY');
-      expect(idp.stats.jwksRequests).toBe(window);
-
-      // The cooldown has passed: the whole burst shares one refetch, and the rest of the window none.
-      lastFetchAt += DEFAULT_JWKS_COOLDOWN_MS;
-      clockAt(lastFetchAt);
-      expectAllRefused(await flood(500), 'ERR_JWKS_NO_MATCHING_KEY');
+      clockAt(cooldownFrom + DEFAULT_JWKS_COOLDOWN_MS - 1);
       expectAllRefused(await flood(100), 'ERR_JWKS_NO_MATCHING_KEY');
       expect(idp.stats.jwksRequests).toBe(window + 1);
+
+      // The cooldown has passed: the whole burst shares one refetch, and the rest of the window none.
+      cooldownFrom += DEFAULT_JWKS_COOLDOWN_MS;
+      clockAt(cooldownFrom);
+      expectAllRefused(await flood(500), 'ERR_JWKS_NO_MATCHING_KEY');
+      expectAllRefused(await flood(100), 'ERR_JWKS_NO_MATCHING_KEY');
+      expect(idp.stats.jwksRequests).toBe(window + 2);
       // Real traffic is unaffected.
       await expectServedAtOnce(verifier, good);
     }
-    expect(events.of('unknown-kid').filter((event) => event.refetched)).toHaveLength(3);
-    expect(events.of('unknown-kid')).toHaveLength(500 + 3 * 700);
+    expect(events.of('unknown-kid').filter((event) => event.refetched)).toHaveLength(4);
+    expect(events.of('unknown-kid')).toHaveLength(1000 + 3 * 700);
     expect(events.of('keys-fetch-failed')).toEqual([]);
   });
 });
 
 describe('key rotation', () => {
-  it.each(KINDS)('%s: a newly published key is accepted on its first use once the cooldown has passed, with one fetch', async (kind) => {
+  it.each(KINDS)('%s: a key published right after warm-up is accepted on its first use, with one fetch', async (kind) => {
     const idp = await startIdp();
     const events = recorder();
     const verifier = verifierFor(idp, { kind, events, jwks: { cooldownMs: COOLDOWN_MS } });
     const before = await idp.sign({ sub: 'before' });
     await expect(verifier.verify(before)).resolves.toMatchObject({ payload: { sub: 'before' } });
 
+    // No time passes: the cooldown counts from a refetch that failed to find its kid, not from every fetch.
     const next = await idp.rotate();
-    clockAt(COOLDOWN_MS);
     await expect(verifier.verify(await idp.sign({ sub: 'after' }))).resolves.toMatchObject({ payload: { sub: 'after' }, header: { kid: next.kid } });
 
     // One JWKS refetch; discovery is not repeated for it.
@@ -224,22 +232,40 @@ describe('key rotation', () => {
     expect(idp.stats.jwksRequests).toBe(2);
   });
 
-  it('a new kid inside the cooldown is refused at once without a fetch, and accepted once the cooldown has passed', async () => {
+  it('after a refetch that found nothing, a new kid inside the cooldown is refused at once, and accepted once it has passed', async () => {
     const idp = await startIdp();
+    const attacker = await generateSigningKey(ALG);
     const events = recorder();
     const verifier = verifierFor(idp, { events, jwks: { cooldownMs: COOLDOWN_MS } });
     await verifier.warm();
+    await expect(verifier.verify(forge(idp, { kid: randomUUID() }, attacker))).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
+    expect(idp.stats.jwksRequests).toBe(2);
     const next = await idp.rotate();
     const after = await idp.sign();
 
     clockAt(COOLDOWN_MS - 1);
     await expect(verifier.verify(after)).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
-    expect(idp.stats.jwksRequests).toBe(1);
+    expect(idp.stats.jwksRequests).toBe(2);
 
     clockAt(COOLDOWN_MS);
     await expect(verifier.verify(after)).resolves.toMatchObject({ header: { kid: next.kid } });
-    expect(idp.stats.jwksRequests).toBe(2);
-    expect(events.of('unknown-kid').map((event) => event.refetched)).toEqual([false, true]);
+    expect(idp.stats.jwksRequests).toBe(3);
+    expect(events.of('unknown-kid').map((event) => event.refetched)).toEqual([true, false, true]);
+  });
+
+  it('the wall clock stepping back does not stall the cooldown', async () => {
+    const idp = await startIdp();
+    const attacker = await generateSigningKey(ALG);
+    const verifier = verifierFor(idp, { jwks: { cooldownMs: COOLDOWN_MS } });
+    await verifier.warm();
+    await expect(verifier.verify(forge(idp, { kid: randomUUID() }, attacker))).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
+    const next = await idp.rotate();
+    // An hour back on the wall clock (NTP step, a restored VM), then the cooldown passes on the monotonic one.
+    clockAt(-3_600_000);
+    advance(COOLDOWN_MS);
+    const after = await idp.sign();
+    await expect(verifier.verify(after)).resolves.toMatchObject({ header: { kid: next.kid } });
+    expect(idp.stats.jwksRequests).toBe(3);
   });
 
   it('a key withdrawn from the JWKS keeps verifying until the next refresh, and stops with it', async () => {
@@ -266,11 +292,13 @@ describe('key rotation', () => {
     expect(await fetched).toMatchObject({ keyCount: 1, maxAgeMs: 60_000 });
     expect(idp.stats.jwksRequests).toBe(2);
 
+    // The first refusal refetches once (the kid is not there either), which starts the cooldown.
     await expect(verifier.verify(oldToken)).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
+    expect(idp.stats.jwksRequests).toBe(3);
     await expect(verifier.verify(await idp.sign())).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
     await expectServedAtOnce(verifier, spareToken);
     // Refused inside the cooldown: no fetch for them.
-    expect(idp.stats.jwksRequests).toBe(2);
+    expect(idp.stats.jwksRequests).toBe(3);
   });
 
   it('tokenCache: a cached token signed by a withdrawn key is refused after the refresh that drops the key', async () => {
@@ -296,10 +324,10 @@ describe('key rotation', () => {
     expect(await fetched).toMatchObject({ keyCount: 1 });
     expect(idp.stats.jwksRequests).toBe(2);
 
-    // The entry died with its key; the other key's entry lives on.
+    // The entry died with its key (one refetch for its kid finds nothing); the other key's entry lives on.
     await expect(verifier.verify(oldToken)).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
     expect((await verifier.verify(spareToken)).payload).toBe(spareFirst.payload);
-    expect(idp.stats.jwksRequests).toBe(2);
+    expect(idp.stats.jwksRequests).toBe(3);
   });
 
   it('tokenCache: a cached token never outlives the trust in its key set (expired, grace over, IdP down)', async () => {
@@ -361,9 +389,9 @@ describe('an IdP outage with stale keys', () => {
 
     // Past the grace period: unverifiable, a 401 within the time limit.
     clockAt(STALE_UNTIL);
-    const started = performance.now();
+    const started = realNow();
     await expect(verifier.verify(token)).rejects.toMatchObject(refusal('ERR_JWKS_UNAVAILABLE'));
-    expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+    expect(realNow() - started).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
     expect(fetchesOf(idp)).toBe(warm + 4);
     expect(events.of('keys-fetch-failed').at(-1)).toMatchObject({ staleKeysServed: false, error: { reason } });
     // Inside the cooldown: refused at once, without a fetch.
@@ -387,11 +415,11 @@ describe('an IdP outage with stale keys', () => {
       idp.setBehavior(behavior);
 
       clockAt(FRESH_UNTIL + 1_000);
-      const started = performance.now();
+      const started = realNow();
       const first = verifier.verify(token);
       expect(await settlesAtOnce(first)).toBe(false);
       await expect(first).resolves.toMatchObject({ payload: { iss: idp.issuer } });
-      expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+      expect(realNow() - started).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
       expect(events.of('keys-fetch-failed')).toEqual([expect.objectContaining({ staleKeysServed: true })]);
       await expectServedAtOnce(verifier, token, 50);
       expect(idp.stats.jwksRequests).toBe(2);
@@ -426,9 +454,9 @@ describe('a cold start against a misbehaving IdP', () => {
       const tokens = await Promise.all(Array.from({ length: 20 }, () => idp.sign()));
       idp.setBehavior(behavior(elsewhere), { endpoint });
 
-      const started = performance.now();
+      const started = realNow();
       const results = await Promise.allSettled(tokens.map((token) => verifier.verify(token)));
-      expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+      expect(realNow() - started).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
 
       expectAllRefused(results, 'ERR_JWKS_UNAVAILABLE');
       expect(events.of('keys-fetch-failed')).toEqual([
@@ -451,9 +479,9 @@ describe('a cold start against a misbehaving IdP', () => {
     const verifier = verifierFor(idp, { kind: 'oidcDiscovery', events, jwks: { timeoutMs: TIMEOUT_MS } });
     idp.setBehavior({ delayMs: 0.6 * TIMEOUT_MS });
 
-    const started = performance.now();
+    const started = realNow();
     await expect(verifier.verify(await idp.sign())).rejects.toMatchObject(refusal('ERR_JWKS_UNAVAILABLE'));
-    const elapsed = performance.now() - started;
+    const elapsed = realNow() - started;
     expect(elapsed).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
     // Discovery answered in time; the JWKS request was made and cut short by what was left of the deadline.
@@ -474,18 +502,18 @@ describe('a cold start against a misbehaving IdP', () => {
     expect(impostor.requests).toEqual([]);
   });
 
-  it.each(KINDS)('%s: recovers on the first request after the cooldown once the IdP answers again', async (kind) => {
+  it.each(KINDS)('%s: with no keys at all, recovers within the back-off (not the cooldown) once the IdP answers again', async (kind) => {
     const idp = await startIdp();
-    const verifier = verifierFor(idp, { kind, jwks: { timeoutMs: TIMEOUT_MS, cooldownMs: COOLDOWN_MS } });
+    const verifier = verifierFor(idp, { kind, jwks: { timeoutMs: TIMEOUT_MS, cooldownMs: DEFAULT_JWKS_COOLDOWN_MS } });
     const token = await idp.sign();
     idp.setBehavior('down');
     await expect(verifier.verify(token)).rejects.toMatchObject(refusal('ERR_JWKS_UNAVAILABLE'));
     idp.setBehavior('ok');
-    clockAt(COOLDOWN_MS - 1);
+    clockAt(249);
     await expect(verifier.verify(token)).rejects.toMatchObject(refusal('ERR_JWKS_UNAVAILABLE'));
     expect(fetchesOf(idp)).toBe(1);
 
-    clockAt(COOLDOWN_MS);
+    clockAt(250);
     await expect(verifier.verify(token)).resolves.toMatchObject({ payload: { iss: idp.issuer } });
     // remoteJwks: two JWKS requests; oidcDiscovery: two discovery requests (the first one failed) and one JWKS request.
     expect(idp.stats).toEqual({ discoveryRequests: kind === 'oidcDiscovery' ? 2 : 0, jwksRequests: kind === 'oidcDiscovery' ? 1 : 2, otherRequests: 0 });
@@ -566,12 +594,12 @@ describe('keys never come from the token header', () => {
       await expect(verifier.verify(forge(idp, header, attacker))).rejects.toMatchObject(refusal('ERR_JWS_SIGNATURE_INVALID'));
     }
     expect(evil.requests).toEqual([]);
-    expect(idp.requests.length).toBe(warm);
 
-    // Past the cooldown the unknown kid does refetch: from the configured JWKS URL, nowhere else.
+    // The first unknown kid refetched once, from the configured JWKS URL, nowhere else; the rest fell in its cooldown.
+    expect(idp.requests.slice(warm).map((request) => request.url)).toEqual([JWKS_PATH]);
     clockAt(COOLDOWN_MS);
     await expect(verifier.verify(forge(idp, unknownKid[0]!, attacker))).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
-    expect(idp.requests.slice(warm).map((request) => request.url)).toEqual([JWKS_PATH]);
+    expect(idp.requests.slice(warm).map((request) => request.url)).toEqual([JWKS_PATH, JWKS_PATH]);
     expect(evil.requests).toEqual([]);
   });
 });
@@ -597,13 +625,13 @@ describe('several issuers', () => {
     await expect(verifier.verify(await b.sign({ sub: 'from-b' }))).resolves.toMatchObject({ payload: { iss: b.issuer, aud: 'https://b.api.test' } });
     expect(stats()).toEqual([once, once, none]);
 
-    // B's key claiming A's issuer: A's keys decide, and B's key is not among them.
+    // B's key claiming A's issuer: A's keys decide, and B's key is not among them. Its unknown kid
+    // refetches A's JWKS (A's alone) once, and is still refused; inside the cooldown that follows, no fetch.
     const claimsA = { iss: a.issuer, aud: 'https://a.api.test' };
     await expect(verifier.verify(await b.sign(claimsA))).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
     await expect(verifier.verify(await b.sign(claimsA, { header: { kid: a.currentKey.kid } }))).rejects.toMatchObject(refusal('ERR_JWS_SIGNATURE_INVALID'));
-    expect(stats()).toEqual([once, once, none]);
-    // Past the cooldown the unknown kid refetches A's JWKS (A's alone), and is still refused.
-    clockAt(COOLDOWN_MS);
+    expect(stats()).toEqual([{ ...once, jwksRequests: 2 }, once, none]);
+    clockAt(COOLDOWN_MS - 1);
     await expect(verifier.verify(await b.sign(claimsA))).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
     expect(stats()).toEqual([{ ...once, jwksRequests: 2 }, once, none]);
 
@@ -614,7 +642,7 @@ describe('several issuers', () => {
     }
     await expect(verifier.verify(await unlisted.sign({ iss: undefined }))).rejects.toMatchObject(refusal('ERR_JWT_ISSUER_NOT_ALLOWED'));
     expect(stats()).toEqual([{ ...once, jwksRequests: 2 }, once, none]);
-    expect(events.of('unknown-kid').map((event) => event.refetched)).toEqual([false, true]);
+    expect(events.of('unknown-kid').map((event) => event.refetched)).toEqual([true, false]);
   });
 });
 
@@ -649,9 +677,9 @@ describe('warm()', () => {
     const idp = await startIdp();
     const verifier = verifierFor(idp, { kind: 'oidcDiscovery', jwks: { timeoutMs: TIMEOUT_MS } });
     idp.setBehavior('hang');
-    const started = performance.now();
+    const started = realNow();
     await expect(verifier.warm()).rejects.toMatchObject({ name: 'RemoteDocumentError', reason: 'timeout', url: idp.discoveryUrl });
-    expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+    expect(realNow() - started).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
     expect(idp.stats).toEqual({ discoveryRequests: 1, jwksRequests: 0, otherRequests: 0 });
   });
 

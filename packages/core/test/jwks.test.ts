@@ -1,3 +1,4 @@
+import { advance, fakeClocks, realNow } from './helpers/clock.js';
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -7,6 +8,7 @@ import type { PreparedKey } from '../src/keys.js';
 import { RemoteDocumentError, type FetchLike } from '../src/jwks/fetch-json.js';
 import { DEFAULT_JWKS_CACHE_MAX_AGE_MS, DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_MIN_CACHE_AGE_MS, type RemoteJwksOptions } from '../src/jwks/options.js';
 import { remoteJwks } from '../src/jwks/remote-jwks.js';
+import { oidcDiscovery } from '../src/jwks/discovery.js';
 import { recordEvents } from './helpers/events.js';
 import { publicJwk, startServer, type ServeMode, type TestServer } from './helpers/jwks-server.js';
 
@@ -26,9 +28,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  // Only Date is faked: the server, sockets and AbortSignal.timeout run on real time.
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date('2026-03-01T00:00:00Z'));
+  fakeClocks();
   server = await startServer();
   server.route('/jwks', { body: { keys: [keyA] } });
 });
@@ -38,7 +38,6 @@ afterEach(async () => {
   await server.close();
 });
 
-const advance = (ms: number): void => void vi.setSystemTime(Date.now() + ms);
 const lookup = (kid: string | undefined, alg: JwsAlgorithm = 'ES256') => ({ kid, alg });
 const source = (options: RemoteJwksOptions = {}): KeySource => remoteJwks(server.url('/jwks'), { cooldownMs: COOLDOWN, timeoutMs: TIMEOUT, ...options });
 
@@ -66,10 +65,10 @@ function kids(result: Outcome): (string | undefined)[] {
 }
 
 describe('remoteJwks: the hot path', () => {
-  it('answers synchronously with the same array, reading the clock once', async () => {
+  it('answers synchronously with the same array, reading the monotonic clock once', async () => {
     const keys = source();
     await keys.warm(recordEvents());
-    const now = vi.spyOn(Date, 'now');
+    const now = vi.spyOn(performance, 'now');
     const first = keys.getKeys(lookup('a'), recordEvents());
     expect(now).toHaveBeenCalledTimes(1);
     expect(Array.isArray(first)).toBe(true);
@@ -83,8 +82,10 @@ describe('remoteJwks: the hot path', () => {
     const keys = source();
     await keys.warm(recordEvents());
     expect(kids(await outcome(keys, undefined))).toEqual(['a', 'b']);
+    // No RS256 key: one refetch (the provider may have just published one), then the cooldown.
     const rsa = await outcome(keys, undefined, recordEvents(), 'RS256');
-    expect(rsa).toMatchObject({ sync: true, error: { code: 'ERR_JWKS_NO_MATCHING_KEY' } });
+    expect(rsa).toMatchObject({ sync: false, error: { code: 'ERR_JWKS_NO_MATCHING_KEY' } });
+    expect(await outcome(keys, undefined, recordEvents(), 'RS256')).toMatchObject({ sync: true, error: { code: 'ERR_JWKS_NO_MATCHING_KEY' } });
   });
 });
 
@@ -118,7 +119,7 @@ describe('remoteJwks: single flight', () => {
 });
 
 describe('remoteJwks: unknown kid', () => {
-  it('refetches at most once per cooldown window for 500 random kids', async () => {
+  it('refetches at most once per cooldown window for 500 random kids, known kids unaffected', async () => {
     const keys = source();
     const events = recordEvents();
     await keys.warm(events);
@@ -128,29 +129,27 @@ describe('remoteJwks: unknown kid', () => {
         const result = await outcome(keys, randomUUID(), events);
         expect(result).toMatchObject({ error: { code: 'ERR_JWKS_NO_MATCHING_KEY', status: 401 } });
         if (result.sync) syncRejections += 1;
+        // A valid token's kid stays on the synchronous hot path throughout the flood.
+        if (i % 50 === 0) expect(kids(await outcome(keys, 'a', events))).toEqual(['a']);
         advance(COOLDOWN / 500);
       }
-      // warm() opened the first window, so its kids were all refused at once; in each later window the
-      // first kid refetched and the other 499 were refused without waiting.
-      expect(server.count('/jwks')).toBe(window);
+      // In each window the first kid refetched (and found nothing, which started the cooldown); the
+      // other 499 were refused without waiting.
+      expect(server.count('/jwks')).toBe(window + 1);
       expect(syncRejections).toBeGreaterThanOrEqual(498);
       advance(1);
     }
     const unknown = events.of('unknown-kid');
-    expect(unknown.filter((e) => e.refetched)).toHaveLength(2);
+    expect(unknown.filter((e) => e.refetched)).toHaveLength(3);
     expect(unknown.length).toBe(1500);
   });
 
-  it('rejects an unknown kid at once within the cooldown, and accepts a newly published key after it', async () => {
+  it('accepts a key published right after warm-up on its first use', async () => {
     const keys = source();
     await keys.warm(recordEvents());
     server.route('/jwks', { body: { keys: [keyA, keyB] } });
 
-    advance(COOLDOWN - 1);
-    expect(await outcome(keys, 'b')).toMatchObject({ sync: true, error: { code: 'ERR_JWKS_NO_MATCHING_KEY' } });
-    expect(server.count('/jwks')).toBe(1);
-
-    advance(1);
+    // No time has passed since the warm-up fetch: the cooldown counts from a failed refetch, not from it.
     const events = recordEvents();
     const result = await outcome(keys, 'b', events);
     expect(result.sync).toBe(false);
@@ -159,6 +158,37 @@ describe('remoteJwks: unknown kid', () => {
     expect(events.of('unknown-kid')).toEqual([{ type: 'unknown-kid', url: server.url('/jwks'), kid: 'b', refetched: true }]);
     // And it is now on the hot path.
     expect((await outcome(keys, 'b')).sync).toBe(true);
+  });
+
+  it('starts the cooldown when a refetch does not find its kid, and accepts a newly published key after it', async () => {
+    const keys = source();
+    await keys.warm(recordEvents());
+    expect(await outcome(keys, 'nope')).toMatchObject({ sync: false, error: { code: 'ERR_JWKS_NO_MATCHING_KEY' } });
+    expect(server.count('/jwks')).toBe(2);
+
+    server.route('/jwks', { body: { keys: [keyA, keyB] } });
+    advance(COOLDOWN - 1);
+    expect(await outcome(keys, 'b')).toMatchObject({ sync: true, error: { code: 'ERR_JWKS_NO_MATCHING_KEY' } });
+    expect(server.count('/jwks')).toBe(2);
+
+    advance(1);
+    const result = await outcome(keys, 'b');
+    expect(result.sync).toBe(false);
+    expect(kids(result)).toEqual(['b']);
+    expect(server.count('/jwks')).toBe(3);
+  });
+
+  it('keeps counting the cooldown when the wall clock steps backwards', async () => {
+    const keys = source();
+    await keys.warm(recordEvents());
+    await outcome(keys, 'nope');
+    expect(server.count('/jwks')).toBe(2);
+    server.route('/jwks', { body: { keys: [keyA, keyB] } });
+    // The wall clock goes back an hour (NTP, a VM restored); the monotonic clock goes on.
+    vi.setSystemTime(Date.now() - 3_600_000);
+    advance(COOLDOWN);
+    expect(kids(await outcome(keys, 'b'))).toEqual(['b']);
+    expect(server.count('/jwks')).toBe(3);
   });
 
   it('uses a default cooldown of at most 10 s', () => {
@@ -225,7 +255,7 @@ describe('remoteJwks: freshness', () => {
     expect(result.sync).toBe(false);
     expect(kids(result)).toEqual(['b']);
     expect(oldA!.retired).toBe(true);
-    expect(await outcome(keys, 'a')).toMatchObject({ sync: true, error: { code: 'ERR_JWKS_NO_MATCHING_KEY' } });
+    expect(await outcome(keys, 'a')).toMatchObject({ error: { code: 'ERR_JWKS_NO_MATCHING_KEY' } });
   });
 });
 
@@ -310,9 +340,9 @@ describe('remoteJwks: when the identity provider fails', () => {
     const timeoutMs = reason === 'timeout' ? SHORT_TIMEOUT : TIMEOUT;
     const keys = source({ maxResponseBytes: 16 * 1024, timeoutMs });
     const events = recordEvents();
-    const started = performance.now();
+    const started = realNow();
     const results = await Promise.all(Array.from({ length: 20 }, () => outcome(keys, 'a', events)));
-    expect(performance.now() - started).toBeLessThan(timeoutMs + 400);
+    expect(realNow() - started).toBeLessThan(timeoutMs + 400);
     for (const result of results) expect(result).toMatchObject({ sync: false, error: { code: 'ERR_JWKS_UNAVAILABLE', status: 401 } });
     // What a client sees names neither the URL nor the library's internals; the event has the details.
     const error = (results[0] as { error: { message: string; headers: Record<string, string> } }).error;
@@ -325,9 +355,62 @@ describe('remoteJwks: when the identity provider fails', () => {
     expect(failed[0]!.error.message).toContain(server.url('/jwks'));
     expect(server.count('/jwks')).toBe(1);
     expect(server.count('/moved')).toBe(0);
-    // Within the cooldown, the next request is refused at once, without another fetch.
+    // Within the back-off, the next request is refused at once, without another fetch.
     expect(await outcome(keys, 'a', events)).toMatchObject({ sync: true, error: { code: 'ERR_JWKS_UNAVAILABLE' } });
     expect(server.count('/jwks')).toBe(1);
+  });
+
+  it('refreshes on time when the wall clock steps backwards', async () => {
+    server.route('/jwks', { headers: { 'cache-control': 'max-age=60' } });
+    const keys = source();
+    await keys.warm(recordEvents());
+    server.route('/jwks', { body: { keys: [keyA, keyB] } });
+    vi.setSystemTime(Date.now() - 3_600_000);
+    advance(61_000);
+    const result = await outcome(keys, 'b');
+    expect(kids(result)).toEqual(['b']);
+    expect(server.count('/jwks')).toBe(2);
+  });
+
+  it('bounds the fetch rate of a provider that stays down under load, and recovers at once', async () => {
+    server.route('/jwks', { mode: '503' });
+    const keys = source({ cooldownMs: 10_000 });
+    const events = recordEvents();
+    // 10 s of load: 20 concurrent requests every 100 ms, 2,000 requests in all.
+    for (let round = 0; round < 100; round += 1) {
+      const results = await Promise.all(Array.from({ length: 20 }, () => outcome(keys, 'a', events)));
+      for (const result of results) expect(result).toMatchObject({ error: { code: 'ERR_JWKS_UNAVAILABLE', status: 401 } });
+      advance(100);
+    }
+    // Backing off 250, 500, 1000, 1000... ms: about one fetch a second, never a storm.
+    expect(server.count('/jwks')).toBeGreaterThanOrEqual(5);
+    expect(server.count('/jwks')).toBeLessThanOrEqual(12);
+    expect(events.of('keys-fetch-failed')).toHaveLength(server.count('/jwks'));
+
+    server.route('/jwks', { mode: 'ok' });
+    advance(1_000);
+    expect(kids(await outcome(keys, 'a', events))).toEqual(['a']);
+  });
+
+  it('lets valid tokens through within a second of a provider that was slow at start-up recovering', async () => {
+    vi.useRealTimers();
+    server.route('/jwks', { mode: 'hang' });
+    const keys = source({ timeoutMs: SHORT_TIMEOUT, cooldownMs: 10_000 });
+    const cold = await Promise.all(Array.from({ length: 20 }, () => outcome(keys, 'a')));
+    for (const result of cold) expect(result).toMatchObject({ error: { code: 'ERR_JWKS_UNAVAILABLE' } });
+    expect(server.count('/jwks')).toBe(1);
+
+    server.route('/jwks', { mode: 'ok' });
+    const recovered = realNow();
+    let passedAfterMs: number | undefined;
+    while (passedAfterMs === undefined && realNow() - recovered < 3_000) {
+      const result = await outcome(keys, 'a');
+      if ('keys' in result) passedAfterMs = realNow() - recovered;
+      else await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(passedAfterMs).toBeDefined();
+    expect(passedAfterMs!).toBeLessThan(1_000);
+    expect(server.count('/jwks')).toBe(2);
   });
 });
 
@@ -464,7 +547,27 @@ describe('remoteJwks: configuration', () => {
     expect(() => remoteJwks(url)).toThrowError(message);
   });
 
+  it.each(['http://idp.example/jwks', 'http://10.0.0.5/jwks', 'http://localhost.evil.example/jwks', 'http://[::2]/jwks'])(
+    'refuses plain http to a host that is not loopback (%s), naming allowInsecureHttp',
+    (url) => {
+      expect(() => remoteJwks(url)).toThrowError(TypeError);
+      expect(() => remoteJwks(url)).toThrowError(/plain http:.*"allowInsecureHttp: true"/);
+      expect(() => oidcDiscovery(url.replace('/jwks', '/'))).toThrowError(/allowInsecureHttp/);
+      expect(() => remoteJwks(url, { allowInsecureHttp: true })).not.toThrow();
+      expect(() => oidcDiscovery(url.replace('/jwks', '/'), { allowInsecureHttp: true })).not.toThrow();
+    },
+  );
+
+  it.each(['http://127.0.0.1:8080/jwks', 'http://127.8.9.10/jwks', 'http://localhost:3000/jwks', 'http://LOCALHOST/jwks', 'http://[::1]:9000/jwks', 'https://idp.example/jwks'])(
+    'accepts %s without allowInsecureHttp',
+    (url) => {
+      expect(() => remoteJwks(url)).not.toThrow();
+      expect(() => oidcDiscovery(url.replace('/jwks', '/'))).not.toThrow();
+    },
+  );
+
   it.each<[RemoteJwksOptions, string]>([
+    [{ allowInsecureHttp: 'yes' as unknown as boolean }, 'allowInsecureHttp'],
     [{ timeoutMs: 0 }, 'timeoutMs'],
     [{ timeoutMs: Infinity }, 'timeoutMs'],
     [{ timeoutMs: 2 ** 32 }, 'timeoutMs'],

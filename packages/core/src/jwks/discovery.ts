@@ -1,7 +1,9 @@
 import type { EventSink } from '../events.js';
 import type { KeySource } from '../key-source.js';
+import { displayable } from '../displayable.js';
 import { fetchJson, parseHttpUrl, RemoteDocumentError } from './fetch-json.js';
 import { JwksKeySource, type JwksLocator } from './jwks-source.js';
+import { insecureTransport } from './transport.js';
 import { resolveJwksOptions, type RemoteJwksOptions, type ResolvedJwksOptions } from './options.js';
 
 /** Options of {@link oidcDiscovery}: those of `remoteJwks`; `timeoutMs` bounds discovery and JWKS fetch together. */
@@ -20,8 +22,8 @@ export type DiscoveryOptions = RemoteJwksOptions;
  *   discovers again, so a provider that moves its JWKS is followed without a restart.
  *
  * Throws a `TypeError` at once when `issuer` is not an absolute http(s) URL without query or fragment,
- * or an option is invalid. OpenID Connect requires https issuers; http is accepted for local
- * development and tests.
+ * or an option is invalid. OpenID Connect requires https issuers; plain `http:` is accepted for loopback
+ * hosts (local development and tests), and elsewhere only with `allowInsecureHttp: true`.
  *
  * @example
  * const verifier = createVerifier({
@@ -36,6 +38,8 @@ export function oidcDiscovery(issuer: string, options?: DiscoveryOptions): KeySo
   if (typeof issuer !== 'string') throw new TypeError('oidcDiscovery: the issuer must be a string');
   const parsed = parseHttpUrl(issuer);
   if (typeof parsed === 'string') throw new TypeError(`oidcDiscovery: the issuer ${parsed}`);
+  const insecure = insecureTransport(parsed, resolved.allowInsecureHttp);
+  if (insecure !== undefined) throw new TypeError(`oidcDiscovery: the issuer ${insecure}`);
   // OpenID Connect Core §2: an issuer has no query or fragment component.
   if (issuer.includes('?') || issuer.includes('#')) throw new TypeError('oidcDiscovery: the issuer must not have a query or fragment');
   // Discovery §4.1: the well-known path is appended to the issuer with its trailing "/" removed.
@@ -74,11 +78,13 @@ class DiscoveryLocator implements JwksLocator {
     if (typeof document !== 'object' || document === null || Array.isArray(document)) throw invalid('the discovery document is not a JSON object');
     const { issuer, jwks_uri: jwksUri } = document as { issuer?: unknown; jwks_uri?: unknown };
     // Discovery §4.3: a mismatch means the wrong document, or one impersonating another issuer.
-    if (issuer !== this.issuer) throw invalid(`the discovery document's issuer ${JSON.stringify(issuer)} is not the configured ${JSON.stringify(this.issuer)}`);
+    if (issuer !== this.issuer) throw invalid(`the discovery document's issuer ${displayable(JSON.stringify(issuer))} is not the configured ${JSON.stringify(this.issuer)}`);
     if (typeof jwksUri !== 'string') throw invalid('the discovery document has no "jwks_uri"');
     const url = parseHttpUrl(jwksUri);
     if (typeof url === 'string') throw invalid(`the "jwks_uri" ${url}`);
     if (new URL(this.issuer).protocol === 'https:' && url.protocol !== 'https:') throw invalid('the "jwks_uri" must use https, as the issuer does');
+    const insecure = insecureTransport(url, this.options.allowInsecureHttp);
+    if (insecure !== undefined) throw invalid(`the "jwks_uri" ${insecure}`);
     return url;
   }
 }

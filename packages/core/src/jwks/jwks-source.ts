@@ -7,6 +7,7 @@ import { freshnessMs } from './cache-control.js';
 import { fetchJson, RemoteDocumentError, type CacheHeaders } from './fetch-json.js';
 import { loadKeySet, type LoadedKeySet } from './load-key-set.js';
 import type { ResolvedJwksOptions } from './options.js';
+import { displayable } from '../displayable.js';
 
 /** Where a JWKS lives: a configured URL, or one that discovery finds within the refresh's deadline. */
 export interface JwksLocator {
@@ -24,6 +25,13 @@ interface FetchedKeySet {
 
 /** Once this fraction of the freshness has passed, the next request refreshes in the background. */
 const REFRESH_AHEAD_FRACTION = 0.75;
+/**
+ * With no usable key set, failed fetches are retried after a short back-off (doubling from the first
+ * value to the cap) rather than after `cooldownMs`: a blip at boot must not lock every user out for a
+ * whole cooldown, and a provider that stays down still sees at most one fetch in flight and one a second.
+ */
+const COLD_RETRY_FIRST_MS = 250;
+const COLD_RETRY_MAX_MS = 1_000;
 
 const NOT_AVAILABLE = 'the keys to verify the token are unavailable';
 
@@ -37,19 +45,28 @@ const NOT_AVAILABLE = 'the keys to verify the token are unavailable';
  * - while refreshes fail: the old set is served synchronously until `t + f + staleIfErrorMs`, with
  *   background retries at most once per `cooldownMs`; past that, `ERR_JWKS_UNAVAILABLE`.
  *
- * Fetches are single-flight: at most one is in flight, and every caller that must wait shares it. Apart
- * from the scheduled refresh, a new fetch (unknown `kid`, retry after a failure) starts at most once per
- * `cooldownMs`, counted from the previous fetch's start.
+ * Fetches are single-flight: at most one is in flight, and every caller that must wait shares it.
+ * - A token whose `kid` the set lacks refetches at once, so a key published right after start-up is
+ *   accepted on its first use. Only when such a refetch fails to find what it was made for does the
+ *   cooldown start: within it, unknown `kid`s are refused at once, so a flood of random `kid`s costs the
+ *   identity provider at most one fetch per `cooldownMs`.
+ * - After a failed fetch, the next one waits `cooldownMs` while a stale set serves, or a short back-off
+ *   (at most {@link COLD_RETRY_MAX_MS}) when no set can serve.
+ *
+ * Every timer reads `performance.now()`, a monotonic clock: a wall clock stepping backwards cannot stall
+ * refreshes, retries or the cooldown.
  */
 export class JwksKeySource implements KeySource {
   readonly symmetric = false;
   private set: KeySet | undefined;
   private byJwk: ReadonlyMap<string, PreparedKey> = new Map();
+  // Monotonic milliseconds (performance.now()).
   private refreshAt = -Infinity;
   private freshUntil = -Infinity;
   private staleUntil = -Infinity;
-  private lastAttemptAt = -Infinity;
-  private failing = false;
+  private retryAt = -Infinity;
+  private missCooldownUntil = -Infinity;
+  private failures = 0;
   private lastError: unknown;
   private lastUrl: string;
   private inflight: Promise<KeySet> | undefined;
@@ -63,7 +80,7 @@ export class JwksKeySource implements KeySource {
   }
 
   getKeys(lookup: KeyLookup, events: EventSink): readonly PreparedKey[] | Promise<readonly PreparedKey[]> {
-    const now = Date.now();
+    const now = performance.now();
     const set = this.set;
     if (set !== undefined && now < this.refreshAt) {
       const candidates = set.candidates(lookup);
@@ -72,26 +89,30 @@ export class JwksKeySource implements KeySource {
     return this.slowPath(lookup, events, now);
   }
 
+  /**
+   * The wall-clock time (epoch ms) at which the set served now stops being fresh. A verified-token cache
+   * entry never outlives it: an uncached verifier would refetch then, and refuse a removed key.
+   */
   trustedUntilMs(): number {
-    return this.staleUntil;
+    return Date.now() + (this.freshUntil - performance.now());
   }
 
   /** Fetches now (or joins the fetch in flight). Rejects with the fetch's error, which names the URL and the reason. */
   async warm(events: EventSink): Promise<void> {
-    await (this.inflight ?? this.refresh(events, Date.now()));
+    await (this.inflight ?? this.refresh(events));
   }
 
   private slowPath(lookup: KeyLookup, events: EventSink, now: number): readonly PreparedKey[] | Promise<readonly PreparedKey[]> {
     const set = this.set;
     if (set !== undefined) {
-      if (now < this.freshUntil || (this.failing && now < this.staleUntil)) {
-        if (this.canFetch(now)) this.refreshInBackground(events, now);
+      if (now < this.freshUntil || (this.failures > 0 && now < this.staleUntil)) {
+        if (this.mayFetch(now)) this.refreshInBackground(events);
         return this.serve(set, lookup, events, now);
       }
       if (now < this.staleUntil) {
         // Expired and no failure known yet: wait for fresh keys rather than trust a set the server
         // called stale, but fall back to it if the refresh fails.
-        const pending = this.inflight ?? (this.canFetch(now) ? this.refresh(events, now) : undefined);
+        const pending = this.inflight ?? (this.mayFetch(now) ? this.refresh(events) : undefined);
         if (pending === undefined) return this.serve(set, lookup, events, now);
         return pending.then(
           (next) => found(next, lookup),
@@ -100,7 +121,7 @@ export class JwksKeySource implements KeySource {
       }
     }
     // No usable set: a cold start, or refreshes have failed past the grace period.
-    const pending = this.inflight ?? (this.canFetch(now) ? this.refresh(events, now) : undefined);
+    const pending = this.inflight ?? (this.mayFetch(now) ? this.refresh(events) : undefined);
     if (pending === undefined) throw new LatchkeyError('ERR_JWKS_UNAVAILABLE', NOT_AVAILABLE, { cause: this.lastError });
     return pending.then(
       (next) => found(next, lookup),
@@ -116,17 +137,31 @@ export class JwksKeySource implements KeySource {
   }
 
   /**
-   * The set has no key for the token. The identity provider may have just published it, so fetch again,
-   * but at most once per cooldown: random `kid`s must not turn into a request flood (jwks-rsa and get-jwks
-   * fetch once per unknown `kid`). Within the cooldown the token is refused at once.
+   * The set has no key for the token. The identity provider may have just published it, so fetch again
+   * (or join the fetch in flight). A refetch that does not find what it was made for starts the cooldown,
+   * within which such tokens are refused at once: random `kid`s must not turn into a request flood
+   * (jwks-rsa and get-jwks fetch once per unknown `kid`).
    */
   private miss(lookup: KeyLookup, events: EventSink, now: number): readonly PreparedKey[] | Promise<readonly PreparedKey[]> {
     const inflight = this.inflight;
-    const refetch = inflight === undefined && this.canFetch(now);
-    if (lookup.kid !== undefined && events.active) events.emit({ type: 'unknown-kid', url: this.lastUrl, kid: lookup.kid, refetched: refetch });
-    const pending = refetch ? this.refresh(events, now) : inflight;
-    if (pending === undefined) throw noMatchingKey(lookup);
-    return pending.then(
+    const refetch = inflight === undefined && now >= this.missCooldownUntil && now >= this.retryAt;
+    if (lookup.kid !== undefined && events.active) events.emit({ type: 'unknown-kid', url: this.lastUrl, kid: displayable(lookup.kid), refetched: refetch });
+    if (refetch) {
+      return this.refresh(events).then(
+        (next) => {
+          const candidates = next.candidates(lookup);
+          if (candidates.length > 0) return candidates;
+          this.startMissCooldown();
+          throw noMatchingKey(lookup);
+        },
+        () => {
+          this.startMissCooldown();
+          throw noMatchingKey(lookup);
+        },
+      );
+    }
+    if (inflight === undefined) throw noMatchingKey(lookup);
+    return inflight.then(
       (next) => found(next, lookup),
       () => {
         throw noMatchingKey(lookup);
@@ -134,17 +169,20 @@ export class JwksKeySource implements KeySource {
     );
   }
 
-  private canFetch(now: number): boolean {
-    return this.inflight === undefined && now - this.lastAttemptAt >= this.options.cooldownMs;
+  private startMissCooldown(): void {
+    this.missCooldownUntil = performance.now() + this.options.cooldownMs;
   }
 
-  private refreshInBackground(events: EventSink, now: number): void {
+  private mayFetch(now: number): boolean {
+    return this.inflight === undefined && now >= this.retryAt;
+  }
+
+  private refreshInBackground(events: EventSink): void {
     // The failure is reported through `events`; nobody awaits a background refresh.
-    this.refresh(events, now).catch(() => {});
+    this.refresh(events).catch(() => {});
   }
 
-  private refresh(events: EventSink, now: number): Promise<KeySet> {
-    this.lastAttemptAt = now;
+  private refresh(events: EventSink): Promise<KeySet> {
     const pending = this.runRefresh(events);
     this.inflight = pending;
     return pending;
@@ -156,33 +194,21 @@ export class JwksKeySource implements KeySource {
     try {
       fetched = await this.fetchKeySet(events);
     } catch (error) {
-      this.inflight = undefined;
-      this.failing = true;
-      this.lastError = error;
-      // The JWKS may have moved (a discovered jwks_uri gone stale): the next attempt locates it afresh.
-      this.locator.forget();
-      if (events.active) {
-        events.emit({
-          type: 'keys-fetch-failed',
-          url: error instanceof RemoteDocumentError ? error.url : this.lastUrl,
-          error: error instanceof Error ? error : new Error(String(error)),
-          durationMs: performance.now() - started,
-          staleKeysServed: this.set !== undefined && Date.now() < this.staleUntil,
-        });
-      }
+      this.failed(error, events, started);
       throw error;
     }
     this.inflight = undefined;
     const { loaded, headers, url } = fetched;
-    const fetchedAt = Date.now();
-    const maxAgeMs = freshnessMs(headers, this.boundsMs, fetchedAt);
+    const fetchedAt = performance.now();
+    const maxAgeMs = freshnessMs(headers, this.boundsMs, Date.now());
     const previous = this.set;
     this.set = loaded.set;
     this.byJwk = loaded.byJwk;
     this.refreshAt = fetchedAt + maxAgeMs * REFRESH_AHEAD_FRACTION;
     this.freshUntil = fetchedAt + maxAgeMs;
     this.staleUntil = this.freshUntil + this.options.staleIfErrorMs;
-    this.failing = false;
+    this.failures = 0;
+    this.retryAt = -Infinity;
     this.lastError = undefined;
     this.lastUrl = url;
     // Keys gone from the set die, and so do the verified tokens cached against them.
@@ -192,6 +218,30 @@ export class JwksKeySource implements KeySource {
       events.emit({ type: 'keys-fetched', url, keyCount: loaded.set.size, skippedCount: loaded.skippedCount, durationMs, maxAgeMs });
     }
     return loaded.set;
+  }
+
+  private failed(error: unknown, events: EventSink, started: number): void {
+    const now = performance.now();
+    this.inflight = undefined;
+    this.failures += 1;
+    this.lastError = error;
+    const staleKeysServed = this.set !== undefined && now < this.staleUntil;
+    // A stale set keeps serving: retry once per cooldown. Nothing serves: retry soon, backing off.
+    const backOffMs = staleKeysServed
+      ? this.options.cooldownMs
+      : Math.min(this.options.cooldownMs, COLD_RETRY_MAX_MS, COLD_RETRY_FIRST_MS * 2 ** (this.failures - 1));
+    this.retryAt = now + backOffMs;
+    // The JWKS may have moved (a discovered jwks_uri gone stale): the next attempt locates it afresh.
+    this.locator.forget();
+    if (events.active) {
+      events.emit({
+        type: 'keys-fetch-failed',
+        url: error instanceof RemoteDocumentError ? error.url : this.lastUrl,
+        error: error instanceof Error ? error : new Error(String(error)),
+        durationMs: now - started,
+        staleKeysServed,
+      });
+    }
   }
 
   private async fetchKeySet(events: EventSink): Promise<FetchedKeySet> {

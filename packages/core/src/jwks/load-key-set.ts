@@ -2,6 +2,7 @@ import type { EventSink } from '../events.js';
 import { KeySet } from '../key-set.js';
 import { prepareJwk, type PreparedKey } from '../keys.js';
 import { RemoteDocumentError } from './fetch-json.js';
+import { displayable } from '../displayable.js';
 
 /** A key set built from a JWKS document, and its keys by canonical JWK for the next refresh to reuse. */
 export interface LoadedKeySet {
@@ -42,7 +43,7 @@ export async function loadKeySet(
         return [canonical, previous.get(canonical) ?? (await prepareJwk(jwk))];
       } catch (error) {
         skippedCount += 1;
-        if (events.active) events.emit({ type: 'key-skipped', url, kid: kidOf(jwk), reason: (error as Error).message });
+        if (events.active) events.emit({ type: 'key-skipped', url, kid: kidOf(jwk), reason: displayable((error as Error).message) });
         return undefined;
       }
     }),
@@ -63,5 +64,5 @@ function canonicalJwk(jwk: unknown): string {
 
 function kidOf(jwk: unknown): string | undefined {
   const kid = typeof jwk === 'object' && jwk !== null ? (jwk as { kid?: unknown }).kid : undefined;
-  return typeof kid === 'string' ? kid : undefined;
+  return typeof kid === 'string' ? displayable(kid) : undefined;
 }

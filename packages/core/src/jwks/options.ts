@@ -64,6 +64,12 @@ export interface RemoteJwksOptions {
   headers?: Readonly<Record<string, string>>;
   /** A fetch implementation, for proxies and custom agents. Default: the global `fetch`. */
   fetch?: FetchLike;
+  /**
+   * Accept plain `http:` URLs to hosts that are not loopback (the JWKS URL, an issuer, a discovered
+   * `jwks_uri`). Default `false`: keys fetched without TLS can be swapped by anyone on the path, so only
+   * `localhost`, 127.0.0.0/8 and `[::1]` may use `http:`. For a TLS-terminating sidecar on another host.
+   */
+  allowInsecureHttp?: boolean;
 }
 
 /** {@link RemoteJwksOptions} once validated, with every default filled in. */
@@ -78,9 +84,10 @@ export interface ResolvedJwksOptions {
   readonly maxKeys: number;
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly fetch: FetchLike | undefined;
+  readonly allowInsecureHttp: boolean;
 }
 
-const KNOWN = new Set(['timeoutMs', 'maxResponseBytes', 'cooldownMs', 'cacheMaxAgeMs', 'minCacheAgeMs', 'maxCacheAgeMs', 'staleIfErrorMs', 'maxKeys', 'headers', 'fetch']);
+const KNOWN = new Set(['timeoutMs', 'maxResponseBytes', 'cooldownMs', 'cacheMaxAgeMs', 'minCacheAgeMs', 'maxCacheAgeMs', 'staleIfErrorMs', 'maxKeys', 'headers', 'fetch', 'allowInsecureHttp']);
 // Node timers (behind AbortSignal.timeout) fire at once for longer delays.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -136,7 +143,9 @@ export function resolveJwksOptions(caller: string, options: RemoteJwksOptions | 
     // Copied, so changing the object later does not change what is sent.
     headers: options.headers === undefined ? undefined : Object.freeze({ ...options.headers }),
     fetch: options.fetch,
+    allowInsecureHttp: options.allowInsecureHttp === true,
   };
+  if (options.allowInsecureHttp !== undefined && typeof options.allowInsecureHttp !== 'boolean') fail('allowInsecureHttp', 'must be a boolean');
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch', 'must be a function (url, init) => Promise<Response>');
   return Object.freeze(resolved);
 }

@@ -1,6 +1,7 @@
 import type { KeySource } from '../key-source.js';
 import { parseHttpUrl } from './fetch-json.js';
 import { JwksKeySource } from './jwks-source.js';
+import { insecureTransport } from './transport.js';
 import { resolveJwksOptions, type RemoteJwksOptions } from './options.js';
 
 /**
@@ -17,7 +18,8 @@ import { resolveJwksOptions, type RemoteJwksOptions } from './options.js';
  * - Every fetch is bounded in time and bytes and never follows a redirect. The URL comes from here only:
  *   a token's `jku`, `x5u` or `jwk` never chooses where keys come from.
  *
- * Throws a `TypeError` at once for a URL that is not absolute http(s), or an invalid option.
+ * Throws a `TypeError` at once for a URL that is not absolute http(s), plain `http:` to a host that is not
+ * loopback (unless `allowInsecureHttp: true`), or an invalid option.
  *
  * @example
  * const verifier = createVerifier({
@@ -31,6 +33,8 @@ export function remoteJwks(url: string | URL, options?: RemoteJwksOptions): KeyS
   const resolved = resolveJwksOptions('remoteJwks', options);
   const parsed = parseHttpUrl(url);
   if (typeof parsed === 'string') throw new TypeError(`remoteJwks: the JWKS URL ${parsed}`);
+  const insecure = insecureTransport(parsed, resolved.allowInsecureHttp);
+  if (insecure !== undefined) throw new TypeError(`remoteJwks: the JWKS URL ${insecure}`);
   // The description may reach logs: the query string (which could hold an API key) is left out.
   return new JwksKeySource(`${parsed.origin}${parsed.pathname}`, resolved, {
     locate: () => parsed,
