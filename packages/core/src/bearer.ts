@@ -11,8 +11,10 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
  * - no header, an empty one, or another scheme (e.g. `Basic`): `undefined` (no bearer credentials; the
  *   caller answers 401 with a bare challenge, or lets an optional route pass);
  * - `Bearer` with a well-formed token (scheme case-insensitive): the token;
- * - anything else — `Bearer` without a token, two tokens, illegal characters, the header sent twice — throws
- *   `ERR_BEARER_MALFORMED` (400 `invalid_request`).
+ * - a malformed request — `Bearer` without a token, two credentials, the header sent twice — throws
+ *   `ERR_BEARER_MALFORMED` (400 `invalid_request`);
+ * - one credential with characters outside the token68 grammar throws `ERR_JWT_MALFORMED` (401
+ *   `invalid_token`), as any other malformed token does (RFC 6750 §3.1).
  */
 export function extractBearerToken(authorization: string | readonly string[] | undefined | null): string | undefined {
   let value = authorization;
@@ -27,13 +29,19 @@ export function extractBearerToken(authorization: string | readonly string[] | u
   if (match[1]!.toLowerCase() !== 'bearer') return undefined;
   const credentials = match[2];
   if (credentials === undefined || credentials === '') throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the Bearer credentials are missing');
-  if (!TOKEN68.test(credentials)) {
-    throw new LatchkeyError(
-      'ERR_BEARER_MALFORMED',
-      /[\s,]/.test(credentials) ? 'more than one credential was sent' : 'the Bearer token has characters RFC 6750 does not allow',
-    );
-  }
+  if (!TOKEN68.test(credentials)) throw notToken68(credentials);
   return credentials;
+}
+
+/**
+ * RFC 6750 §3.1: a malformed *request* (several credentials) is `invalid_request` (400); one credential
+ * that is not a well-formed token (`*`, `!`, `=` inside it...) is a malformed token like any other:
+ * `invalid_token` (401), whichever bad character it holds.
+ */
+function notToken68(credentials: string): LatchkeyError {
+  return /[\s,]/.test(credentials)
+    ? new LatchkeyError('ERR_BEARER_MALFORMED', 'more than one credential was sent')
+    : new LatchkeyError('ERR_JWT_MALFORMED', 'the Bearer token has characters RFC 6750 does not allow');
 }
 
 /**
@@ -77,10 +85,9 @@ export function extractToken(carriers: TokenCarriers): string | undefined {
 
 function carrierToken(value: unknown, where: string, found: string | undefined): string | undefined {
   if (value === undefined || value === null) return found;
-  if (typeof value !== 'string' || value === '' || !TOKEN68.test(value)) {
-    throw new LatchkeyError('ERR_BEARER_MALFORMED', `the access_token in the ${where} is malformed`);
-  }
+  if (typeof value !== 'string' || value === '') throw new LatchkeyError('ERR_BEARER_MALFORMED', `the access_token in the ${where} is malformed`);
   if (found !== undefined) throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the token was sent in more than one way');
+  if (!TOKEN68.test(value)) throw notToken68(value);
   return value;
 }
 

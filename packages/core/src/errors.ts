@@ -128,9 +128,12 @@ export class LatchkeyError extends Error {
     };
   }
 
-  /** The small JSON body the adapters send: `{ error, error_description }` (or `{ error: 'unauthorized' }`). */
-  toJSON(): { error: string; error_description?: string; scope?: string } {
-    if (this.bearerError === undefined) return { error: 'unauthorized', error_description: this.message };
+  /**
+   * The small JSON body the adapters send: `{ error, error_description, scope? }`. Without credentials it is
+   * `{ error_description }` alone: RFC 6750 §3.1 gives no error code for that case, and none is made up.
+   */
+  toJSON(): { error?: BearerErrorCode; error_description: string; scope?: string } {
+    if (this.bearerError === undefined) return { error_description: this.message };
     return this.scope === undefined
       ? { error: this.bearerError, error_description: this.message }
       : { error: this.bearerError, error_description: this.message, scope: this.scope };

@@ -21,7 +21,8 @@ export interface CheckedHeader {
  * - `alg` must be in the allow-list; `none` never is.
  * - `crit` is refused: Latchkey implements no extension that may be marked critical (RFC 7515 §4.1.11).
  * - `b64: false` (RFC 7797, unencoded payload) is refused.
- * - `typ` is checked when the verifier asks for one (e.g. `at+jwt`, RFC 9068 §4).
+ * - `typ` is checked against the verifier's list when it has one (e.g. `at+jwt`, RFC 9068 §4); without
+ *   one, explicit types of other JWTs (`dpop+jwt`, `refresh+jwt`, ...) are refused.
  * - `jku`, `x5u`, `jwk` and `x5c` are never read: keys come only from configuration.
  */
 export function checkHeader(header: Record<string, unknown>, policy: HeaderPolicy): CheckedHeader {
@@ -34,13 +35,27 @@ export function checkHeader(header: Record<string, unknown>, policy: HeaderPolic
   if (header.b64 !== undefined && header.b64 !== true) throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'unencoded payloads (b64: false) are not accepted');
   const kid = header.kid;
   if (kid !== undefined && typeof kid !== 'string') throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token header\'s "kid" is not a string');
+  const typ = header.typ;
   if (policy.types !== undefined) {
-    const typ = header.typ;
     if (typeof typ !== 'string' || !policy.types.has(normaliseType(typ))) {
       throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'the token\'s "typ" is not accepted');
     }
+  } else if (typ !== undefined && !isAccessTokenType(typ)) {
+    throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'the token\'s "typ" declares a type of JWT that is not an access token');
   }
   return { header: Object.freeze(header) as JwtHeader, spec: ALGORITHMS[alg as JwsAlgorithm], kid };
+}
+
+/**
+ * The default `typ` policy, with no `typ` option (RFC 8725 §3.11, RFC 9068 §4): a token that declares
+ * itself another kind of JWT (`dpop+jwt`, `refresh+jwt`, `secevent+jwt`, `logout+jwt`, any `*+jwt` but
+ * `at+jwt`) is not an access token, whatever its signature. No `typ`, `JWT` and `at+jwt` pass, as does a
+ * type that is not a `+jwt` one (`JOSE`).
+ */
+function isAccessTokenType(typ: unknown): boolean {
+  if (typeof typ !== 'string') return false;
+  const type = normaliseType(typ);
+  return !type.endsWith('+jwt') || type === 'at+jwt';
 }
 
 /** RFC 7515 §4.1.9: `typ` is a media type, compared case-insensitively, `application/` optional. */

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { LatchkeyError } from './errors.js';
 
 /**
@@ -18,16 +19,40 @@ export interface CompactParts {
 // lenient base64 decoder can never read one token two ways.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+// The 6-bit value of each base64url character (RFC 4648 §5), by char code; the syntax check has already
+// refused every other character.
+const BASE64URL_VALUE = new Uint8Array(128);
+for (let index = 0; index < 64; index++) {
+  BASE64URL_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(index)] = index;
+}
+
 /**
- * Splits a compact JWS after checking its size and syntax. Throws `ERR_JWT_TOO_LARGE` or `ERR_JWT_MALFORMED`.
- * The size check comes first, so a huge input costs nothing more than its length.
+ * RFC 4648 §3.5: a segment whose length is 2 or 3 (mod 4) ends in a character with 4 or 2 unused bits,
+ * which a canonical encoder sets to zero. Decoders ignore them, so without this check one signature (or
+ * header, or payload) has up to 16 spellings, and anything keyed on the token string (the verified-token
+ * cache, a denylist of token hashes, a log search) could be sidestepped by respelling it. One lookup.
+ */
+function isCanonicalEnd(token: string, start: number, end: number): boolean {
+  const remainder = (end - start) & 3;
+  if (remainder === 0) return true;
+  // remainder 1 is no encoder's output: refused when the segment is decoded.
+  return (BASE64URL_VALUE[token.charCodeAt(end - 1)]! & (remainder === 2 ? 0x0f : 0x03)) === 0;
+}
+
+/**
+ * Splits a compact JWS after checking its size, syntax and canonical encoding. Throws `ERR_JWT_TOO_LARGE` or
+ * `ERR_JWT_MALFORMED`. The size check comes first, so a huge input costs nothing more than its length.
  */
 export function splitCompact(token: unknown, maxTokenBytes: number): CompactParts {
   if (typeof token !== 'string') throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not a string');
   if (token.length > maxTokenBytes) throw new LatchkeyError('ERR_JWT_TOO_LARGE', `the token exceeds ${maxTokenBytes} bytes`);
   if (!COMPACT_JWS.test(token)) throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not a compact JWS (three base64url segments)');
   const headerEnd = token.indexOf('.');
-  return { token, headerEnd, payloadEnd: token.indexOf('.', headerEnd + 1) };
+  const payloadEnd = token.indexOf('.', headerEnd + 1);
+  if (!isCanonicalEnd(token, payloadEnd + 1, token.length) || !isCanonicalEnd(token, headerEnd + 1, payloadEnd) || !isCanonicalEnd(token, 0, headerEnd)) {
+    throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not canonically base64url-encoded (RFC 4648 §3.5)');
+  }
+  return { token, headerEnd, payloadEnd };
 }
 
 /** The payload segment of a split token. */
@@ -56,8 +81,13 @@ export function decodeSegment(segment: string, what: string): Buffer {
 
 function decodeText(segment: string, what: string): string {
   checkLength(segment, what);
-  if (segment.length > SCRATCH_BYTES) return Buffer.from(segment, 'base64url').toString('utf8');
-  return scratch.toString('utf8', 0, scratch.write(segment, 0, 'base64url'));
+  const bytes = segment.length > SCRATCH_BYTES ? Buffer.from(segment, 'base64url') : scratch.subarray(0, scratch.write(segment, 0, 'base64url'));
+  const text = bytes.toString('utf8');
+  // RFC 7515 §5.2 steps 3 and 6: the header and payload are UTF-8. Node decodes leniently, turning every
+  // invalid sequence into U+FFFD ("admin\xFF" and "admin\xFE" would read alike), so the bytes are
+  // validated, but only when U+FFFD appears: for ASCII text (a one-byte string) the search is free.
+  if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new LatchkeyError('ERR_JWT_MALFORMED', `the ${what} is not valid UTF-8`);
+  return text;
 }
 
 /** Decodes a segment that must hold a JSON object (RFC 7515 §5.2 steps 2–4, RFC 7519 §7.2 step 10). */

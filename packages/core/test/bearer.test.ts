@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { authorizationHeader, extractBearerToken, extractToken } from '../src/index.js';
 
-const malformed = { code: 'ERR_BEARER_MALFORMED', status: 400 };
+const malformed = { code: 'ERR_BEARER_MALFORMED', status: 400, bearerError: 'invalid_request' };
+const badToken = { code: 'ERR_JWT_MALFORMED', status: 401, bearerError: 'invalid_token' };
 
 describe('extractBearerToken (RFC 6750 §2.1)', () => {
   it('reads the token with a case-insensitive scheme', () => {
@@ -27,14 +28,22 @@ describe('extractBearerToken (RFC 6750 §2.1)', () => {
     ['Bearer a b', 'two credentials'],
     ['Bearer a, Bearer b', 'two credentials'],
     ['Bearer a,b', 'comma'],
-    ['Bearer a"b', 'quote'],
-    ['Bearer ab=c', 'padding in the middle'],
     ['Bearer\tabc', 'tab separator'],
     ['=abc', 'no scheme'],
     [' ', 'blank'],
-    ['Bearer é', 'non-ASCII'],
-  ])('refuses %j (%s) with 400 invalid_request', (header) => {
+  ])('refuses the malformed request %j (%s) with 400 invalid_request', (header) => {
     expect(() => extractBearerToken(header)).toThrow(expect.objectContaining(malformed));
+  });
+
+  it.each([
+    ['Bearer a"b', 'quote'],
+    ['Bearer ab=c', 'padding in the middle'],
+    ['Bearer a*b.c.d', 'asterisk'],
+    ['Bearer a.b!.c', 'exclamation mark'],
+    ['Bearer abc.d=ef.ghi', '"=" inside a segment'],
+    ['Bearer é', 'non-ASCII'],
+  ])('refuses the single malformed credential %j (%s) with 401 invalid_token, like any malformed token', (header) => {
+    expect(() => extractBearerToken(header)).toThrow(expect.objectContaining(badToken));
   });
 
   it('refuses two Authorization headers', () => {
@@ -58,6 +67,7 @@ describe('extractToken (one method only, RFC 6750 §2)', () => {
     expect(() => extractToken({ query: ['a', 'b'] })).toThrow(expect.objectContaining(malformed));
     expect(() => extractToken({ query: '' })).toThrow(expect.objectContaining(malformed));
     expect(() => extractToken({ body: { nested: true } })).toThrow(expect.objectContaining(malformed));
+    expect(() => extractToken({ query: 'a*b' })).toThrow(expect.objectContaining(badToken));
   });
 });
 

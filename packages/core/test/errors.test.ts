@@ -36,6 +36,13 @@ describe('LatchkeyError', () => {
     expect(scope.toJSON()).toEqual({ error: 'insufficient_scope', error_description: 'the token lacks a required scope', scope: 'read:items write:items' });
   });
 
+  it('makes up no error code when no credentials were sent (RFC 6750 §3.1): bare challenge, body without "error"', () => {
+    const missing = new LatchkeyError('ERR_BEARER_MISSING', 'authentication is required');
+    expect([missing.status, missing.headers['WWW-Authenticate']]).toEqual([401, 'Bearer']);
+    expect(missing.toJSON()).toEqual({ error_description: 'authentication is required' });
+    expect(JSON.stringify(missing)).toBe('{"error_description":"authentication is required"}');
+  });
+
   it('never lets a quote, backslash or line break into the header', () => {
     const value = bearerChallenge({ realm: 'a"b\\c\r\nSet-Cookie: x', error: 'invalid_token', description: 'é"' });
     expect(value).not.toMatch(/[\r\n\\]/);

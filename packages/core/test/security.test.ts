@@ -119,6 +119,17 @@ describe('header policy', () => {
     await expect(ecVerifier.verify(`${h}..${s}`)).rejects.toMatchObject({ code: 'ERR_JWT_MALFORMED' });
   });
 
+  it.each(['dpop+jwt', 'refresh+jwt', 'secevent+jwt', 'logout+jwt', 'id_token+jwt', 'DPoP+JWT', 'application/dpop+jwt', 'Application/Refresh+JWT', 'x+jwt', 42, null, ['at+jwt']])(
+    'refuses, with no typ option, a token typed %j: not an access token (RFC 8725 §3.11, RFC 9068 §4)',
+    async (typ) => {
+      await expect(ecVerifier.verify(token(ec, {}, { typ }))).rejects.toMatchObject({ code: 'ERR_JWS_HEADER_INVALID', status: 401, bearerError: 'invalid_token' });
+    },
+  );
+
+  it.each([undefined, 'JWT', 'jwt', 'at+jwt', 'AT+JWT', 'application/at+jwt', 'application/jwt', 'JOSE'])('accepts, with no typ option, a token typed %j', async (typ) => {
+    await expect(ecVerifier.verify(token(ec, {}, { typ }))).resolves.toBeDefined();
+  });
+
   it('refuses an alg outside the allow-list even when a key could verify it', async () => {
     const rs = createVerifier({ keys: staticKeys([{ key: rsa.publicKey, kid: rsa.kid }]), algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE });
     await expect(rs.verify(signRaw({ alg: 'PS256', kid: rsa.kid }, claims(), rsa))).rejects.toMatchObject({ code: 'ERR_JWS_ALG_NOT_ALLOWED' });

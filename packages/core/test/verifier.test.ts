@@ -71,6 +71,7 @@ describe('createVerifier', () => {
     await expect(verifier.verify(token(key, {}, { typ: 'JWT' }))).rejects.toMatchObject({ code: 'ERR_JWS_HEADER_INVALID' });
     await expect(verifier.verify(token(key, {}, { typ: undefined }))).rejects.toMatchObject({ code: 'ERR_JWS_HEADER_INVALID' });
     await expect(verifierFor(key).verify(token(key, {}, { typ: 'anything' }))).resolves.toBeDefined();
+    await expect(verifierFor(key, { typ: ['at+jwt', 'dpop+jwt'] }).verify(token(key, {}, { typ: 'dpop+jwt' }))).resolves.toBeDefined();
   });
 
   it('applies verifier-level rules: claims 401, scopes 403', async () => {

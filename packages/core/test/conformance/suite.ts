@@ -221,7 +221,8 @@ export function runConformanceSuite(name: string, harness: AdapterHarness): void
     it('answers 401 with a bare challenge and no error code when no credentials are sent', async () => {
       const received = await expectConformant('/me', {});
       expect([received.status, received.challenge]).toEqual([401, 'Bearer']);
-      if (rendering === 'json') expect(JSON.parse(received.body).error).toBe('unauthorized');
+      // RFC 6750 §3.1: no error code when no credentials were sent, in the body either.
+      if (rendering === 'json') expect(JSON.parse(received.body)).toEqual({ error_description: 'authentication is required' });
     });
 
     it('treats another scheme (Basic) as no credentials: 401, bare challenge', async () => {
@@ -231,13 +232,25 @@ export function runConformanceSuite(name: string, harness: AdapterHarness): void
 
     it.each([
       ['Bearer without a token', 'Bearer'],
-      ['Bearer with characters RFC 6750 forbids', 'Bearer not@a#token'],
       ['two credentials in one header', 'Bearer abc.def.ghi second.token.here'],
+      ['two credentials separated by a comma', 'Bearer abc.def.ghi,second.token.here'],
     ])('answers 400 invalid_request for %s', async (_what, authorization) => {
       const received = await expectConformant('/me', { authorization });
       expect(received.status).toBe(400);
       expect(received.challenge).toMatch(/^Bearer error="invalid_request"/);
       if (rendering === 'json') expect(JSON.parse(received.body).error).toBe('invalid_request');
+    });
+
+    it.each([
+      ['characters RFC 6750 forbids', 'Bearer not@a#token'],
+      ['an asterisk', 'Bearer abc*.def.ghi'],
+      ['an exclamation mark', 'Bearer abc.def!.ghi'],
+      ['"=" inside a segment', 'Bearer abc.d=ef.ghi'],
+    ])('answers 401 invalid_token for a single credential with %s, like any malformed token', async (_what, authorization) => {
+      const received = await expectConformant('/me', { authorization });
+      expect(received.status).toBe(401);
+      expect(received.challenge).toMatch(/^Bearer error="invalid_token", error_description="[^"]+"$/);
+      if (rendering === 'json') expect(JSON.parse(received.body).error).toBe('invalid_token');
     });
 
     it('answers 400 invalid_request when the Authorization header is sent twice', async () => {
