@@ -108,3 +108,9 @@ export const HMAC_MIN_SECRET_BYTES: Readonly<Record<'HS256' | 'HS384' | 'HS512',
 
 /** RSA keys under this many bits are refused (RFC 7518 §3.3, §3.5). */
 export const RSA_MIN_MODULUS_BITS = 2048;
+/** RSA keys over this many bits are refused: each verification would cost milliseconds. */
+export const RSA_MAX_MODULUS_BITS = 8192;
+/** Smallest RSA public exponent accepted (F4); smaller ones, e = 1 above all, are refused. */
+export const RSA_MIN_PUBLIC_EXPONENT = 65537n;
+/** Largest RSA public exponent accepted, 2^32. */
+export const RSA_MAX_PUBLIC_EXPONENT = 2n ** 32n;

@@ -1,5 +1,6 @@
 import { ALGORITHMS, type AlgorithmSpec, type JwsAlgorithm } from './algorithms.js';
 import { LatchkeyError } from './errors.js';
+import { deepFreeze, own } from './own.js';
 import type { JwtHeader } from './types.js';
 
 /** The header rules of one verifier, fixed at start-up. */
@@ -26,16 +27,18 @@ export interface CheckedHeader {
  * - `jku`, `x5u`, `jwk` and `x5c` are never read: keys come only from configuration.
  */
 export function checkHeader(header: Record<string, unknown>, policy: HeaderPolicy): CheckedHeader {
-  const alg = header.alg;
+  // Own members only (see own.ts); the header is frozen, deeply, as verified headers are shared.
+  const alg = own(header, 'alg');
   if (typeof alg !== 'string') throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token header has no "alg"');
   if (!policy.algorithms.has(alg as JwsAlgorithm)) {
     throw new LatchkeyError('ERR_JWS_ALG_NOT_ALLOWED', alg.toLowerCase() === 'none' ? 'unsigned tokens are not accepted' : 'the token\'s algorithm is not allowed');
   }
-  if (header.crit !== undefined) throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'the token has critical header parameters this verifier does not support');
-  if (header.b64 !== undefined && header.b64 !== true) throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'unencoded payloads (b64: false) are not accepted');
-  const kid = header.kid;
+  if (own(header, 'crit') !== undefined) throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'the token has critical header parameters this verifier does not support');
+  const b64 = own(header, 'b64');
+  if (b64 !== undefined && b64 !== true) throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'unencoded payloads (b64: false) are not accepted');
+  const kid = own(header, 'kid');
   if (kid !== undefined && typeof kid !== 'string') throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token header\'s "kid" is not a string');
-  const typ = header.typ;
+  const typ = own(header, 'typ');
   if (policy.types !== undefined) {
     if (typeof typ !== 'string' || !policy.types.has(normaliseType(typ))) {
       throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'the token\'s "typ" is not accepted');
@@ -43,7 +46,7 @@ export function checkHeader(header: Record<string, unknown>, policy: HeaderPolic
   } else if (typ !== undefined && !isAccessTokenType(typ)) {
     throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'the token\'s "typ" declares a type of JWT that is not an access token');
   }
-  return { header: Object.freeze(header) as JwtHeader, spec: ALGORITHMS[alg as JwsAlgorithm], kid };
+  return { header: deepFreeze(header) as JwtHeader, spec: ALGORITHMS[alg as JwsAlgorithm], kid };
 }
 
 /**

@@ -2,6 +2,7 @@ export { createVerifier, type Verifier } from './verifier.js';
 export { createMultiIssuerVerifier, type IssuerOptions, type MultiIssuerOptions } from './multi-issuer.js';
 export {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_MAX_CANDIDATE_KEYS,
   DEFAULT_MAX_TOKEN_BYTES,
   DEFAULT_TOKEN_CACHE_ENTRIES,
   DEFAULT_TOKEN_CACHE_TTL_SECONDS,

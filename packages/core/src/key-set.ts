@@ -21,7 +21,8 @@ export class KeySet {
     for (const key of this.keys) {
       if (key.kid === undefined) continue;
       const existing = this.byKid.get(key.kid);
-      // Two keys with one kid (e.g. the same RSA key published for RS256 and PS256): keep both as candidates.
+      // Two keys with one kid (e.g. the same RSA key published for RS256 and PS256): keep both as
+      // candidates; the verifier skips those that cannot verify the token's alg without counting them.
       this.byKid.set(key.kid, Object.freeze(existing === undefined ? [key] : [...existing, key]));
     }
   }
@@ -47,10 +48,16 @@ export class KeySet {
     return this.forAlg(lookup.alg, this.byAlg, this.keys);
   }
 
+  /**
+   * The keys that can verify `alg`, computed once per algorithm. Keys bound to `alg` alone (a JWK that
+   * declares it) come first, then keys that merely could verify it (an RSA key without `alg`), each group
+   * in set order: the verifier tries only the first few, so the likeliest signer goes first.
+   */
   private forAlg(alg: JwsAlgorithm, cache: Map<JwsAlgorithm, readonly PreparedKey[]>, from: readonly PreparedKey[]): readonly PreparedKey[] {
     let list = cache.get(alg);
     if (list === undefined) {
-      list = Object.freeze(from.filter((key) => key.algorithms.has(alg)));
+      const able = from.filter((key) => key.algorithms.has(alg));
+      list = Object.freeze([...able.filter((key) => key.algorithms.size === 1), ...able.filter((key) => key.algorithms.size > 1)]);
       cache.set(alg, list);
     }
     return list;

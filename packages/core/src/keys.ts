@@ -1,6 +1,15 @@
 import { KeyObject, X509Certificate, createPublicKey, createSecretKey } from 'node:crypto';
 import { importJWK, type JWK } from 'jose';
-import { ALGORITHMS, HMAC_MIN_SECRET_BYTES, RSA_MIN_MODULUS_BITS, SUPPORTED_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
+import {
+  ALGORITHMS,
+  HMAC_MIN_SECRET_BYTES,
+  RSA_MAX_MODULUS_BITS,
+  RSA_MAX_PUBLIC_EXPONENT,
+  RSA_MIN_MODULUS_BITS,
+  RSA_MIN_PUBLIC_EXPONENT,
+  SUPPORTED_ALGORITHMS,
+  type JwsAlgorithm,
+} from './algorithms.js';
 
 /**
  * A verification key prepared once, when it enters a key set, so the hot path does no import or PEM
@@ -49,11 +58,26 @@ export function algorithmsForPublicKey(key: KeyObject): JwsAlgorithm[] {
   }
   const algs = ASYMMETRIC_BY_TYPE[type];
   if (algs === undefined) throw new KeyImportError(`unsupported key type ${type || '(unknown)'}`);
-  if (type === 'rsa' || type === 'rsa-pss') {
-    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < RSA_MIN_MODULUS_BITS) throw new KeyImportError(`RSA key of ${bits} bits refused (minimum ${RSA_MIN_MODULUS_BITS})`);
-  }
+  if (type === 'rsa' || type === 'rsa-pss') checkRsaBounds(key);
   return algs;
+}
+
+/**
+ * Every RSA key, whatever its form (JWK, PEM, X.509, KeyObject), passes here once, at key load:
+ * - a modulus of at least {@link RSA_MIN_MODULUS_BITS} bits (RFC 7518 §3.3) and at most
+ *   {@link RSA_MAX_MODULUS_BITS}: a 16384-bit key costs milliseconds per verification, per candidate;
+ * - an odd public exponent from 65537 to 2^32 (NIST SP 800-56B §6.2.1 asks 2^16 < e < 2^256; the upper bound
+ *   here keeps verification cheap, and no deployed key exceeds it). With e = 1 a "signature" is the
+ *   padded digest itself, so anyone could forge one; an even e is no RSA key at all.
+ */
+function checkRsaBounds(key: KeyObject): void {
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < RSA_MIN_MODULUS_BITS) throw new KeyImportError(`RSA key of ${bits} bits refused (minimum ${RSA_MIN_MODULUS_BITS})`);
+  if (bits > RSA_MAX_MODULUS_BITS) throw new KeyImportError(`RSA key of ${bits} bits refused (maximum ${RSA_MAX_MODULUS_BITS})`);
+  const exponent = key.asymmetricKeyDetails?.publicExponent ?? 0n;
+  if (exponent < RSA_MIN_PUBLIC_EXPONENT || exponent > RSA_MAX_PUBLIC_EXPONENT || exponent % 2n === 0n) {
+    throw new KeyImportError(`RSA public exponent ${exponent} refused (an odd number from ${RSA_MIN_PUBLIC_EXPONENT} to 2^32)`);
+  }
 }
 
 function finish(kid: string | undefined, keyObject: KeyObject, algorithms: Iterable<JwsAlgorithm>): PreparedKey {
@@ -167,6 +191,32 @@ export interface SecretInput {
 const LOOKS_LIKE_PUBLIC_KEY = /-----BEGIN [A-Z0-9 ]*(PUBLIC KEY|CERTIFICATE)-----|"kty"\s*:/;
 
 /**
+ * True when secret material is in fact a public key: PEM or JWK text (as a string, or as the bytes of
+ * `fs.readFileSync` without an encoding), or DER that parses as a public key or certificate. Whatever form
+ * the secret comes in (string, `Buffer`/`Uint8Array`, secret `KeyObject`), its bytes are checked.
+ */
+function isPublicKeyMaterial(bytes: Buffer): boolean {
+  // latin1 maps every byte to one character, so PEM and JWK markers are found in any byte string.
+  if (LOOKS_LIKE_PUBLIC_KEY.test(bytes.toString('latin1'))) return true;
+  // DER starts with a SEQUENCE tag; random secrets rarely do, and then rarely parse.
+  if (bytes[0] !== 0x30) return false;
+  for (const type of ['spki', 'pkcs1'] as const) {
+    try {
+      createPublicKey({ key: bytes, format: 'der', type });
+      return true;
+    } catch {
+      // not this encoding
+    }
+  }
+  try {
+    new X509Certificate(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Prepares an HMAC secret. Refuses secrets shorter than the hash (RFC 7518 §3.2) and anything that looks
  * like a public key, so the "public key as HMAC secret" confusion (CVE-2022-23541, CVE-2023-48223 class)
  * cannot be configured by mistake.
@@ -178,12 +228,14 @@ export function prepareSecret(input: SecretInput): PreparedKey {
     if (secret.type !== 'secret') throw new KeyImportError('an HMAC secret must be a secret KeyObject, not a public or private key');
     keyObject = secret;
   } else if (typeof secret === 'string') {
-    if (LOOKS_LIKE_PUBLIC_KEY.test(secret)) throw new KeyImportError('this HMAC secret looks like a public key or JWK; asymmetric keys must not be used as HMAC secrets');
     keyObject = createSecretKey(Buffer.from(secret, 'utf8'));
   } else if (secret instanceof Uint8Array) {
     keyObject = createSecretKey(Buffer.from(secret));
   } else {
     throw new KeyImportError('an HMAC secret must be a string, a Uint8Array or a secret KeyObject');
+  }
+  if (isPublicKeyMaterial(keyObject.export())) {
+    throw new KeyImportError('this HMAC secret looks like a public key or JWK (or a certificate); asymmetric keys must not be used as HMAC secrets');
   }
   const length = keyObject.symmetricKeySize ?? 0;
   const algs = (['HS256', 'HS384', 'HS512'] as const).filter(

@@ -1,4 +1,5 @@
 import { LatchkeyError } from './errors.js';
+import { own } from './own.js';
 import { eventSink, type EventHandler } from './events.js';
 import { DEFAULT_MAX_TOKEN_BYTES, type VerifierOptions } from './options.js';
 import { decodeJsonObject, payloadSegmentOf, splitCompact } from './token.js';
@@ -56,7 +57,8 @@ export function createMultiIssuerVerifier<Payload extends JwtPayload = JwtPayloa
     try {
       const parts = splitCompact(token, maxTokenBytes);
       const payload = decodeJsonObject(payloadSegmentOf(parts), 'payload') as Payload;
-      const match = typeof payload.iss === 'string' ? byIssuer.get(payload.iss) : undefined;
+      const iss = own(payload, 'iss');
+      const match = typeof iss === 'string' ? byIssuer.get(iss) : undefined;
       if (match === undefined) throw new LatchkeyError('ERR_JWT_ISSUER_NOT_ALLOWED', 'the token\'s issuer is not trusted', { claim: 'iss' });
       verifier = match;
       const hit = verifier.cached(token);

@@ -18,6 +18,8 @@ export const DEFAULT_MAX_TOKEN_BYTES = 32 * 1024;
 export const DEFAULT_TOKEN_CACHE_ENTRIES = 10_000;
 /** Default longest time a verified token is served from the cache: 10 minutes (never past its `exp`). */
 export const DEFAULT_TOKEN_CACHE_TTL_SECONDS = 600;
+/** Default most candidate keys one token's signature is checked against: 3. */
+export const DEFAULT_MAX_CANDIDATE_KEYS = 3;
 
 /** The verified-token cache (off by default). */
 export interface TokenCacheOptions {
@@ -62,6 +64,12 @@ export interface VerifierOptions<Payload extends JwtPayload = JwtPayload> {
   tokenCache?: boolean | TokenCacheOptions;
   /** Observability: key fetches, failures, unknown kids, rejected tokens. Must not throw (if it does, it is ignored). */
   onEvent?: EventHandler;
+  /**
+   * Most keys one token's signature is checked against, when several could verify it (a token without
+   * `kid`, or several keys with one `kid`). Keys whose `kid` and declared `alg` match exactly are tried
+   * first. Bounds what one request can cost. Default {@link DEFAULT_MAX_CANDIDATE_KEYS} (3).
+   */
+  maxCandidateKeys?: number;
 }
 
 /** Options after validation. */
@@ -71,6 +79,7 @@ export interface ResolvedOptions {
   readonly claims: ClaimPolicy;
   readonly maxTokenBytes: number;
   readonly tokenCache: Required<TokenCacheOptions> | undefined;
+  readonly maxCandidateKeys: number;
 }
 
 function fail(option: string, problem: string): never {
@@ -157,5 +166,6 @@ export function resolveOptions(options: VerifierOptions<never>): ResolvedOptions
     },
     maxTokenBytes: positiveInteger('maxTokenBytes', options.maxTokenBytes, DEFAULT_MAX_TOKEN_BYTES),
     tokenCache,
+    maxCandidateKeys: positiveInteger('maxCandidateKeys', options.maxCandidateKeys, DEFAULT_MAX_CANDIDATE_KEYS),
   };
 }

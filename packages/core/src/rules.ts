@@ -1,5 +1,6 @@
 import { missingCredentials } from './bearer.js';
 import { LatchkeyError } from './errors.js';
+import { own } from './own.js';
 import type { JwtPayload, VerifiedToken } from './types.js';
 
 /**
@@ -64,7 +65,7 @@ export function claimEquals<Payload extends JwtPayload = JwtPayload>(claim: stri
     kind: 'claim',
     claim,
     description: `the "${claim}" claim does not have the required value`,
-    test: (payload: Payload) => payload[claim] === value,
+    test: (payload: Payload) => own(payload, claim) === value,
   });
 }
 
@@ -81,7 +82,7 @@ export function claimIncludes<Payload extends JwtPayload = JwtPayload>(claim: st
     claim,
     description: `the "${claim}" claim does not include the required values`,
     test: (payload: Payload) => {
-      const actual = payload[claim];
+      const actual = own(payload, claim);
       const list: readonly unknown[] = Array.isArray(actual) ? actual : typeof actual === 'string' ? actual.split(' ') : [];
       return values.every((value) => list.includes(value));
     },
@@ -105,9 +106,9 @@ export function claimCheck<Payload extends JwtPayload = JwtPayload>(
 /** The scopes a token grants: the union of `scope`, `scp` and `permissions`. */
 export function grantedScopes(payload: JwtPayload): Set<string> {
   const granted = new Set<string>();
-  addScopes(granted, payload.scope);
-  addScopes(granted, payload.scp);
-  addScopes(granted, payload.permissions);
+  addScopes(granted, own(payload, 'scope'));
+  addScopes(granted, own(payload, 'scp'));
+  addScopes(granted, own(payload, 'permissions'));
   return granted;
 }
 

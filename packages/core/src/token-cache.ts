@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { PreparedKey } from './keys.js';
+import { own } from './own.js';
 import type { VerifiedToken } from './types.js';
 
 interface Entry {
@@ -39,7 +40,8 @@ export class VerifiedTokenCache {
 
   /** Caches `result`; `trustedUntilMs` is when the key set that vouched for `key` stops being trusted. */
   set(result: VerifiedToken<never>, key: PreparedKey, nowMs: number, maxTokenAgeSeconds: number | undefined, trustedUntilMs: number): void {
-    const { exp, iat } = result.payload as { exp?: number; iat?: number };
+    const exp = own(result.payload, 'exp') as number | undefined;
+    const iat = own(result.payload, 'iat') as number | undefined;
     let expiresAtMs = Math.min(nowMs + this.maxTtlMs, trustedUntilMs);
     if (exp !== undefined) expiresAtMs = Math.min(expiresAtMs, exp * 1000);
     if (maxTokenAgeSeconds !== undefined && iat !== undefined) expiresAtMs = Math.min(expiresAtMs, (iat + maxTokenAgeSeconds) * 1000);

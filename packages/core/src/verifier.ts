@@ -4,6 +4,7 @@ import { eventSink, type EventSink } from './events.js';
 import { checkHeader, type CheckedHeader } from './header-policy.js';
 import type { KeyLookup } from './key-source.js';
 import type { PreparedKey } from './keys.js';
+import { deepFreeze } from './own.js';
 import { resolveOptions, type ResolvedOptions, type VerifierOptions } from './options.js';
 import { enforceRules, type Rule } from './rules.js';
 import { decodeJsonObject, decodeSegment, payloadSegmentOf, splitCompact, type CompactParts } from './token.js';
@@ -21,9 +22,6 @@ export interface Verifier<Payload extends JwtPayload = JwtPayload> {
   warm(): Promise<void>;
 }
 
-// A JWKS may hold several keys for one algorithm; a token without `kid` is tried against at most this many,
-// so a kid-less token cannot make one request cost a whole key set's worth of signature checks.
-const MAX_KEYS_TRIED = 3;
 // Distinct protected headers seen in verified tokens. Real deployments have a handful (one per key).
 const MAX_CACHED_HEADERS = 64;
 
@@ -109,8 +107,10 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
     headerKnown: boolean,
     candidates: readonly PreparedKey[],
   ): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
-    const key = verifySignature(checked, candidates, parts);
+    const key = verifySignature(checked, candidates, parts, this.options.maxCandidateKeys);
     const nowMs = Date.now();
+    // Read now, while these are the keys at hand: a cached entry must not outlive the set that vouched for it.
+    const trustedUntilMs = this.cache === undefined ? 0 : (this.options.keys.trustedUntilMs?.() ?? Number.POSITIVE_INFINITY);
     checkClaims(payload, this.options.claims, nowMs / 1000);
     if (!headerKnown) this.rememberHeader(checked);
     this.lastHeader = checked;
@@ -118,8 +118,9 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
     const checkedResult = this.afterChecks(result);
     if (this.cache === undefined) return checkedResult;
     const store = (): VerifiedToken<Payload> => {
-      Object.freeze(payload);
-      const trustedUntilMs = this.options.keys.trustedUntilMs?.() ?? Number.POSITIVE_INFINITY;
+      // One cached result serves every later request with this token: nothing in it may change.
+      deepFreeze(payload);
+      Object.freeze(result);
       this.cache!.set(result as VerifiedToken<never>, key, nowMs, this.options.claims.maxTokenAgeSeconds, trustedUntilMs);
       return result;
     };
@@ -164,15 +165,19 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
   }
 }
 
-/** Tries the candidate keys that may verify this algorithm; returns the key whose signature matched. */
-function verifySignature(checked: CheckedLookup, candidates: readonly PreparedKey[], parts: CompactParts): PreparedKey {
+/**
+ * Tries the candidate keys that may verify this algorithm, at most `maxTried` of them (so a kid-less token
+ * cannot make one request cost a whole key set's worth of signature checks); the key set lists exact
+ * matches first. Returns the key whose signature matched.
+ */
+function verifySignature(checked: CheckedLookup, candidates: readonly PreparedKey[], parts: CompactParts, maxTried: number): PreparedKey {
   const { spec } = checked;
   const signature = decodeSegment(parts.token.slice(parts.payloadEnd + 1), 'signature');
   // The signing input as a string: node:crypto reads it as UTF-8, which for this ASCII-only text (the
   // syntax check guarantees it) is the same bytes, without a Buffer allocated here.
   const data = parts.token.slice(0, parts.payloadEnd);
   let tried = 0;
-  for (let index = 0; index < candidates.length && tried < MAX_KEYS_TRIED; index++) {
+  for (let index = 0; index < candidates.length && tried < maxTried; index++) {
     const key = candidates[index]!;
     if (!key.algorithms.has(spec.alg)) continue;
     tried++;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshnessMs, parseCacheControl } from '../src/jwks/cache-control.js';
+import { MAX_CACHE_CONTROL_CHARS, freshnessMs, parseCacheControl } from '../src/jwks/cache-control.js';
 import type { CacheHeaders } from '../src/jwks/fetch-json.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -53,5 +53,34 @@ describe('parseCacheControl', () => {
       ['private', 'x, y'],
       ['no-transform', ''],
     ]);
+  });
+});
+
+describe('parseCacheControl: hostile values', () => {
+  it('parses in linear time: long runs of token characters, quotes and separators', () => {
+    // Each took the backtracking regular expression quadratic time (0.66 s for 16 KiB of the first).
+    const shapes = [`${'a'.repeat(1000)}"`, `${'a'.repeat(1000)};`, `max-age${' '.repeat(1000)}x`, `max-age=${'1'.repeat(1000)} x`, `x="${'\\'.repeat(1000)}`, `${'a='.repeat(500)}`, `${'a '.repeat(500)}`];
+    for (const shape of shapes) {
+      const value = shape.slice(0, MAX_CACHE_CONTROL_CHARS);
+      const started = performance.now();
+      for (let i = 0; i < 200; i++) parseCacheControl(value);
+      expect(performance.now() - started, shape.slice(0, 12)).toBeLessThan(200);
+    }
+  });
+
+  it('ignores a value over the length cap, as if absent, at once', () => {
+    const huge = `max-age=60, ${'a'.repeat(16 * 1024)}`;
+    const started = performance.now();
+    expect(parseCacheControl(huge).size).toBe(0);
+    expect(fresh({ cacheControl: huge })).toBe(BOUNDS.defaultMs);
+    expect(fresh({ cacheControl: `${'a'.repeat(1024 * 1024)}` })).toBe(BOUNDS.defaultMs);
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(parseCacheControl(`max-age=60,${' '.repeat(MAX_CACHE_CONTROL_CHARS - 11)}`).get('max-age')).toBe('60');
+  });
+
+  it('skips what it cannot parse up to the next comma, and keeps the rest', () => {
+    expect([...parseCacheControl('max-age=60 junk, public, x="unterminated')]).toEqual([['public', '']]);
+    expect([...parseCacheControl('=5, "quoted", max-age=30')]).toEqual([['max-age', '30']]);
+    expect([...parseCacheControl(' , ,max-age = 45 ,')]).toEqual([['max-age', '45']]);
   });
 });

@@ -82,4 +82,30 @@ describe('claims (RFC 7519 §4.1)', () => {
     await expect(verify(claims({ jti: 'x' }), { requiredClaims: ['jti'] })).resolves.toBeDefined();
     await expect(verify(claims(), { subject: 'someone-else' })).rejects.toMatchObject({ claim: 'sub' });
   });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])(
+    'is not satisfied by Object.prototype: requiredClaims ["%s"] fails on a token without it',
+    async (name) => {
+      await expect(verify(claims(), { requiredClaims: [name] })).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_INVALID', claim: name, message: `the "${name}" claim is missing` });
+      // As an own member of the payload, it counts.
+      await expect(verify(JSON.parse(`{"${name}":"here",${JSON.stringify(claims()).slice(1)}`), { requiredClaims: [name] })).resolves.toBeDefined();
+    },
+  );
+
+  it('reads registered claims as own members only, even when Object.prototype is polluted', async () => {
+    const polluted = Object.prototype as Record<string, unknown>;
+    try {
+      polluted.exp = NOW + 3600;
+      polluted.aud = AUDIENCE;
+      polluted.iss = ISSUER;
+      const { exp: _exp, aud: _aud, iss: _iss, ...rest } = claims();
+      await expect(verify({ ...rest, aud: AUDIENCE, iss: ISSUER })).rejects.toMatchObject({ claim: 'exp', message: 'the "exp" claim is missing' });
+      await expect(verify({ ...rest, exp: NOW + 60, iss: ISSUER })).rejects.toMatchObject({ claim: 'aud', message: 'the "aud" claim is missing' });
+      await expect(verify({ ...rest, exp: NOW + 60, aud: AUDIENCE })).rejects.toMatchObject({ code: 'ERR_JWT_ISSUER_NOT_ALLOWED' });
+    } finally {
+      delete polluted.exp;
+      delete polluted.aud;
+      delete polluted.iss;
+    }
+  });
 });

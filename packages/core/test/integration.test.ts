@@ -211,6 +211,24 @@ describe('a flood of unknown kids', () => {
   });
 });
 
+describe('token-derived values in events', () => {
+  it('bounds and escapes a kid before it reaches an event (20,000 characters with CR, LF and ESC)', async () => {
+    const idp = await startIdp();
+    const attacker = await generateSigningKey(ALG);
+    const events = recorder();
+    const verifier = verifierFor(idp, { events });
+    await verifier.warm();
+    const kid = `evil\r\nlevel=info msg="forged"\u001b[2J${'x'.repeat(20_000)}`;
+    await expect(verifier.verify(forge(idp, { kid }, attacker))).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
+    const [event] = events.of('unknown-kid');
+    expect(event!.kid.length).toBeLessThanOrEqual(200);
+    expect(event!.kid).toMatch(/^[\x20-\x7e]*$/);
+    expect(event!.kid.startsWith('evil\\u000d\\u000alevel=info msg="forged"\\u001b[2J')).toBe(true);
+    expect(event!.kid.endsWith(`...(${kid.length} chars)`)).toBe(true);
+    expect(JSON.stringify(events.of('token-rejected'))).not.toContain('xxxxxxxx');
+  });
+});
+
 describe('key rotation', () => {
   it.each(KINDS)('%s: a key published right after warm-up is accepted on its first use, with one fetch', async (kind) => {
     const idp = await startIdp();
@@ -328,6 +346,26 @@ describe('key rotation', () => {
     await expect(verifier.verify(oldToken)).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
     expect((await verifier.verify(spareToken)).payload).toBe(spareFirst.payload);
     expect(idp.stats.jwksRequests).toBe(3);
+  });
+
+  it("tokenCache: with only cache hits, a token signed by a removed key is refused once the key set's max-age ends", async () => {
+    const idp = await startIdp();
+    const withdrawn = idp.currentKey;
+    await idp.publishKey();
+    const verifier = verifierFor(idp, { tokenCache: true, jwks: { cooldownMs: COOLDOWN_MS, cacheMaxAgeMs: 60_000 } });
+    const oldToken = await idp.sign({ sub: 'old' });
+    const first = await verifier.verify(oldToken);
+    idp.unpublish(withdrawn.kid);
+
+    // Cache hits never look up keys, so nothing refreshes the set: they are served until its freshness
+    // ends (not for the cache's 600 s TTL, nor the 12 h stale-if-error grace)...
+    clockAt(59_999);
+    expect((await verifier.verify(oldToken)).payload).toBe(first.payload);
+    expect(idp.stats.jwksRequests).toBe(1);
+    // ...and then the token is verified afresh, as an uncached verifier would: the refetch finds its key gone.
+    clockAt(60_000);
+    await expect(verifier.verify(oldToken)).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
+    expect(idp.stats.jwksRequests).toBeGreaterThanOrEqual(2);
   });
 
   it('tokenCache: a cached token never outlives the trust in its key set (expired, grace over, IdP down)', async () => {

@@ -34,6 +34,25 @@ describe('scopes', () => {
   });
 });
 
+describe('own members only', () => {
+  it('never takes a claim or a scope from Object.prototype', () => {
+    expect(() => enforceRules([claimEquals('constructor', Object as never)], auth({}))).toThrow(expect.objectContaining({ code: 'ERR_CLAIM_CHECK_FAILED' }));
+    expect(() => enforceRules([claimIncludes('toString', 'x')], auth({}))).toThrow(expect.objectContaining({ code: 'ERR_CLAIM_CHECK_FAILED' }));
+    const polluted = Object.prototype as Record<string, unknown>;
+    try {
+      polluted.scope = 'admin';
+      polluted.roles = ['admin'];
+      expect(grantedScopes({}).size).toBe(0);
+      expect(() => enforceRules([requireScopes('admin')], auth({}))).toThrow(expect.objectContaining({ code: 'ERR_SCOPE_INSUFFICIENT' }));
+      expect(() => enforceRules([claimIncludes('roles', 'admin')], auth({}))).toThrow(expect.objectContaining({ code: 'ERR_CLAIM_CHECK_FAILED' }));
+      expect(enforceRules([claimIncludes('roles', 'admin')], auth({ roles: ['admin'] }))).toBeUndefined();
+    } finally {
+      delete polluted.scope;
+      delete polluted.roles;
+    }
+  });
+});
+
 describe('claim rules', () => {
   it('claimEquals compares strictly', () => {
     expect(() => enforceRules([claimEquals('org', 'acme')], auth({ org: 'acme' }))).not.toThrow();

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { generateKeyPairSync, createHmac } from 'node:crypto';
+import { createSecretKey, generateKeyPairSync, createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK } from 'jose';
@@ -47,6 +47,13 @@ describe('algorithm confusion: public key as HMAC secret (CVE-2022-23541, CVE-20
     expect(() => hmacSecrets(pem)).toThrow(/looks like a public key/);
   });
 
+  it('refuses the public key as an HMAC secret in bytes or a secret KeyObject too (readFileSync without an encoding)', () => {
+    for (const secret of [Buffer.from(pem), new Uint8Array(Buffer.from(pkcs1)), createSecretKey(Buffer.from(pem)), rsa.publicKey.export({ type: 'spki', format: 'der' })]) {
+      expect(() => hmacSecrets(secret)).toThrow(/looks like a public key/);
+      expect(() => hmacSecrets([{ kid: rsa.kid, secret }])).toThrow(/looks like a public key/);
+    }
+  });
+
   it('refuses an RS256 token on an ES256 key and the reverse (key type binds the alg)', async () => {
     const both = createVerifier({ keys: staticKeys([{ key: ec.publicKey, kid: 'shared' }]), algorithms: ['RS256', 'ES256'], issuer: ISSUER, audience: AUDIENCE });
     const rsaToken = signRaw({ alg: 'RS256', kid: 'shared' }, claims(), rsa);
@@ -71,6 +78,35 @@ describe('psychic ECDSA signatures (CVE-2022-21449 class)', () => {
   ])('refuses %s', async (_name, signature) => {
     const forged = `${b64({ alg: 'ES256', kid: ec.kid })}.${b64(claims())}.${signature.toString('base64url')}`;
     await expect(ecVerifier.verify(forged)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_INVALID' });
+  });
+});
+
+describe('ECDSA malleability: one claim set, two valid signatures', () => {
+  // P-256's group order: (r, s) and (r, n - s) both verify, and no verifier can refuse either.
+  const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+  const twinOf = (jwt: string): string => {
+    const [h, p, s] = jwt.split('.') as [string, string, string];
+    const raw = Buffer.from(s, 'base64url');
+    const low = BigInt(`0x${raw.subarray(32).toString('hex')}`);
+    const twin = Buffer.concat([raw.subarray(0, 32), Buffer.from((N - low).toString(16).padStart(64, '0'), 'hex')]);
+    return `${h}.${p}.${twin.toString('base64url')}`;
+  };
+
+  it('both forms verify; revocation keyed on jti refuses both, cached or not', async () => {
+    const original = token(ec, { jti: 'token-1' });
+    const twin = twinOf(original);
+    expect(twin).not.toBe(original);
+    await expect(ecVerifier.verify(twin)).resolves.toMatchObject({ payload: { jti: 'token-1' } });
+    const revoked = new Set<string>();
+    for (const tokenCache of [false, true]) {
+      revoked.clear();
+      const verifier = verifierFor(ec, { tokenCache, isRevoked: (payload) => revoked.has(payload.jti!) });
+      await verifier.verify(original);
+      await verifier.verify(twin);
+      revoked.add('token-1');
+      await expect(verifier.verify(original)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED', status: 401 });
+      await expect(verifier.verify(twin)).rejects.toMatchObject({ code: 'ERR_JWT_REVOKED', status: 401 });
+    }
   });
 });
 

@@ -50,6 +50,27 @@ describe('createVerifier', () => {
     await expect(verifier.verify(token(b, {}, { kid: 'a' }))).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_INVALID' });
   });
 
+  it('tries a kid-less token against at most maxCandidateKeys keys (default 3), exact alg matches first', async () => {
+    const keys = Array.from({ length: 5 }, (_, index) => testKey('ES256', `ec-${index}`));
+    const fifth = signRaw({ alg: 'ES256' }, claims(), keys[4]!);
+    const anonymous = keys.map((key) => key.publicKey);
+    const build = (options: { maxCandidateKeys?: number } = {}) => createVerifier({ keys: staticKeys(anonymous), algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE, ...options });
+    // The cost cap holds by default: the fifth key is never tried.
+    await expect(build().verify(fifth)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_INVALID', status: 401 });
+    await expect(build({ maxCandidateKeys: 5 }).verify(fifth)).resolves.toBeDefined();
+
+    // RSA keys without a declared alg could verify anything RSA; the one key declaring RS256 is tried first.
+    const rsaKeys = Array.from({ length: 4 }, (_, index) => testKey('RS256', `rsa-${index}`));
+    const signer = rsaKeys[3]!;
+    const mixed = createVerifier({
+      keys: staticKeys([...rsaKeys.slice(0, 3).map((key) => key.publicKey), { key: signer.publicKey, alg: 'RS256' }]),
+      algorithms: ['RS256', 'PS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
+    await expect(mixed.verify(signRaw({ alg: 'RS256' }, claims(), signer))).resolves.toBeDefined();
+  });
+
   it('rotates HMAC secrets: both verify, by kid or without', async () => {
     const current = testKey('HS256', 'current');
     const previous = testKey('HS256', 'previous');
@@ -172,8 +193,29 @@ describe('verified-token cache', () => {
     expect(again).not.toBe(await verifier.verify(tokens[1]!));
   });
 
+  it('freezes cached results deeply: a handler changing one cannot change what the next request sees', async () => {
+    const key = testKey('ES256');
+    const verifier = verifierFor(key, { tokenCache: true });
+    const good = token(key, { roles: ['user'], profile: { groups: ['g1'], address: { city: 'Lyon' } } }, { x5c: ['cert'] });
+    const first = await verifier.verify(good);
+    const payload = first.payload as { roles: string[]; profile: { groups: string[]; address: { city: string } } };
+    expect(() => payload.roles.push('admin')).toThrow(TypeError);
+    expect(() => payload.profile.groups.push('admin')).toThrow(TypeError);
+    expect(() => {
+      payload.profile.address.city = 'Paris';
+    }).toThrow(TypeError);
+    expect(() => (first.header.x5c as string[]).push('x')).toThrow(TypeError);
+    expect(() => {
+      (first as { payload: unknown }).payload = {};
+    }).toThrow(TypeError);
+    const again = await verifier.verify(good);
+    expect(again.payload).toMatchObject({ roles: ['user'], profile: { groups: ['g1'], address: { city: 'Lyon' } } });
+  });
+
   it('validates its options', () => {
     const key = testKey('HS256');
+    expect(() => verifierFor(key, { maxCandidateKeys: 0 })).toThrow(/"maxCandidateKeys" must be an integer/);
+    expect(() => verifierFor(key, { maxCandidateKeys: 1.5 })).toThrow(/maxCandidateKeys/);
     expect(() => verifierFor(key, { tokenCache: { maxEntries: 0 } })).toThrow(/tokenCache.maxEntries/);
     expect(() => verifierFor(key, { tokenCache: 'yes' as never })).toThrow(/tokenCache/);
   });

@@ -30,11 +30,12 @@ export interface RemoteJwksOptions {
   /** Largest response body accepted, in bytes. Default {@link DEFAULT_JWKS_MAX_RESPONSE_BYTES} (524288, 512 KiB). */
   maxResponseBytes?: number;
   /**
-   * Least time between two fetches that expiry did not call for, in milliseconds: fetches for a `kid` the
-   * set lacks, and retries after a failed fetch. Tokens with unknown `kid`s arriving within it are refused
-   * at once. Default {@link DEFAULT_JWKS_COOLDOWN_MS} (10000): random `kid`s cost the identity provider at
-   * most 6 requests a minute, and a key it has just published waits at most 10 s. `0` turns the
-   * cooldown off (every unknown `kid` may fetch, one at a time): not for production.
+   * In milliseconds: how long unknown `kid`s are refused at once after a refetch made for one found
+   * nothing (or failed), and how long retries wait after a failed refresh while a stale set serves. A key
+   * the provider has just published is accepted on its first use (its refetch finds it); random `kid`s
+   * cost the provider at most one request per cooldown. With no usable set, failed fetches are retried
+   * sooner (250 ms doubling to 1 s, never more than this). Default {@link DEFAULT_JWKS_COOLDOWN_MS}
+   * (10000). `0` turns the cooldown off (every unknown `kid` may fetch, one at a time): not for production.
    */
   cooldownMs?: number;
   /**

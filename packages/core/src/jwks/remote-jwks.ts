@@ -11,7 +11,9 @@ import { resolveJwksOptions, type RemoteJwksOptions } from './options.js';
  * - Its freshness follows the response's `Cache-Control: max-age` (or `Expires`) within
  *   `minCacheAgeMs`..`maxCacheAgeMs`, else `cacheMaxAgeMs`; once three quarters of it have passed, the
  *   next request refreshes it in the background and is served at once.
- * - A token whose `kid` the set lacks triggers one fetch, at most once per `cooldownMs`.
+ * - A token whose `kid` the set lacks triggers a fetch, so a newly published key is accepted on its first
+ *   use; a fetch that does not find the `kid` starts `cooldownMs`, within which unknown `kid`s are refused
+ *   at once (random `kid`s cost the provider at most one fetch per cooldown).
  * - When refreshes fail, the last good set keeps serving for `staleIfErrorMs` past its expiry; each
  *   failure is a `keys-fetch-failed` event. With no usable set, requests fail with
  *   `ERR_JWKS_UNAVAILABLE` within `timeoutMs`.
