@@ -1,6 +1,7 @@
 import { ALGORITHMS, type AlgorithmSpec, type JwsAlgorithm } from './algorithms.js';
 import { LatchkeyError } from './errors.js';
-import { deepFreeze, own } from './own.js';
+import { deepFreeze } from './deep-freeze.js';
+import { own } from './own.js';
 import type { JwtHeader } from './types.js';
 
 /** The header rules of one verifier, fixed at start-up. */

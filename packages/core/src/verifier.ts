@@ -4,7 +4,7 @@ import { eventSink, type EventSink } from './events.js';
 import { checkHeader, type CheckedHeader } from './header-policy.js';
 import type { KeyLookup } from './key-source.js';
 import type { PreparedKey } from './keys.js';
-import { deepFreeze } from './own.js';
+import { deepFreeze } from './deep-freeze.js';
 import { resolveOptions, type ResolvedOptions, type VerifierOptions } from './options.js';
 import { enforceRules, type Rule } from './rules.js';
 import { decodeJsonObject, decodeSegment, payloadSegmentOf, splitCompact, type CompactParts } from './token.js';
