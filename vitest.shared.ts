@@ -1,8 +1,14 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineProject, type UserWorkspaceConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const packages = ['core', 'express', 'koa', 'fastify', 'testing'];
+
+/**
+ * The one list of workspace packages is the `packages/` folder itself: every `packages/<name>` with a
+ * `src/index.ts` is `@latchkey/<name>` (tsconfig.base.json maps the same convention with a wildcard).
+ */
+export const workspacePackages: readonly string[] = readdirSync(`${root}packages`).filter((name) => existsSync(`${root}packages/${name}/src/index.ts`));
 
 /**
  * The shared project settings. Tests import workspace packages from source (aliases below),
@@ -11,10 +17,11 @@ const packages = ['core', 'express', 'koa', 'fastify', 'testing'];
 export function latchkeyProject(name: string, extra: UserWorkspaceConfig['test'] = {}): UserWorkspaceConfig {
   return defineProject({
     resolve: {
-      alias: packages.map((pkg) => ({
-        find: new RegExp(`^@latchkey/${pkg}$`),
-        replacement: `${root}packages/${pkg}/src/index.ts`,
-      })),
+      alias: [
+        // Subpath entries of a package (`@latchkey/core/adapter`) are `src/<subpath>.ts`.
+        ...workspacePackages.map((pkg) => ({ find: new RegExp(`^@latchkey/${pkg}/([a-z-]+)$`), replacement: `${root}packages/${pkg}/src/$1.ts` })),
+        ...workspacePackages.map((pkg) => ({ find: new RegExp(`^@latchkey/${pkg}$`), replacement: `${root}packages/${pkg}/src/index.ts` })),
+      ],
     },
     test: {
       name,

@@ -1,4 +1,4 @@
-import { LatchkeyError } from './errors.js';
+import { LatchkeyError, quoted } from './errors.js';
 import { own } from './own.js';
 import type { JwtPayload } from './types.js';
 
@@ -13,10 +13,17 @@ export interface ClaimPolicy {
   readonly requireExpiration: boolean;
   readonly requiredClaims: readonly string[];
   readonly subject: string | undefined;
+  /** The accepted issuers and audiences as configured, for server-only error details. */
+  readonly expectedIssuers?: readonly string[] | undefined;
+  readonly expectedAudiences?: readonly string[] | undefined;
 }
 
-function invalid(claim: string, reason: string): LatchkeyError {
-  return new LatchkeyError('ERR_JWT_CLAIM_INVALID', `the "${claim}" claim ${reason}`, { claim });
+function invalid(claim: string, reason: string, detail?: string): LatchkeyError {
+  return new LatchkeyError('ERR_JWT_CLAIM_INVALID', `the "${claim}" claim ${reason}`, { claim, detail });
+}
+
+function expectedVersusReceived(expected: readonly string[] | undefined, received: unknown): string {
+  return `expected ${expected === undefined ? 'a configured value' : quoted(expected.length === 1 ? expected[0] : expected)}, received ${quoted(received)}`;
 }
 
 /**
@@ -40,25 +47,28 @@ export function checkClaims(payload: JwtPayload, policy: ClaimPolicy, nowSeconds
   if (exp === undefined) {
     if (policy.requireExpiration) throw invalid('exp', 'is missing');
   } else if (exp <= nowSeconds - tolerance) {
-    throw new LatchkeyError('ERR_JWT_EXPIRED', 'the token has expired', { claim: 'exp' });
+    throw new LatchkeyError('ERR_JWT_EXPIRED', 'the token has expired', { claim: 'exp', detail: `exp is ${Math.round(nowSeconds - exp)} s in the past (tolerance ${tolerance} s)` });
   }
   if (nbf !== undefined && nbf > nowSeconds + tolerance) {
-    throw new LatchkeyError('ERR_JWT_NOT_YET_VALID', 'the token is not valid yet', { claim: 'nbf' });
+    throw new LatchkeyError('ERR_JWT_NOT_YET_VALID', 'the token is not valid yet', { claim: 'nbf', detail: `nbf is ${Math.round(nbf - nowSeconds)} s in the future (tolerance ${tolerance} s)` });
   }
   if (iat !== undefined && iat > nowSeconds + tolerance) {
-    throw new LatchkeyError('ERR_JWT_NOT_YET_VALID', 'the token was issued in the future', { claim: 'iat' });
+    throw new LatchkeyError('ERR_JWT_NOT_YET_VALID', 'the token was issued in the future', { claim: 'iat', detail: `iat is ${Math.round(iat - nowSeconds)} s in the future (tolerance ${tolerance} s)` });
   }
   if (policy.maxTokenAgeSeconds !== undefined) {
     if (iat === undefined) throw invalid('iat', 'is missing (a maximum token age is set)');
     if (nowSeconds - iat > policy.maxTokenAgeSeconds + tolerance) {
-      throw new LatchkeyError('ERR_JWT_EXPIRED', 'the token is older than the maximum age', { claim: 'iat' });
+      throw new LatchkeyError('ERR_JWT_EXPIRED', 'the token is older than the maximum age', {
+        claim: 'iat',
+        detail: `issued ${Math.round(nowSeconds - iat)} s ago; maxTokenAgeSeconds is ${policy.maxTokenAgeSeconds}`,
+      });
     }
   }
   if (policy.issuers !== undefined && (iss === undefined || !policy.issuers(iss))) {
-    throw new LatchkeyError('ERR_JWT_ISSUER_NOT_ALLOWED', 'the token\'s issuer is not trusted', { claim: 'iss' });
+    throw new LatchkeyError('ERR_JWT_ISSUER_NOT_ALLOWED', 'the token\'s issuer is not trusted', { claim: 'iss', detail: expectedVersusReceived(policy.expectedIssuers, iss) });
   }
-  if (policy.audiences !== undefined) checkAudience(registered.aud, policy.audiences);
-  if (policy.subject !== undefined && sub !== policy.subject) throw invalid('sub', 'does not match');
+  if (policy.audiences !== undefined) checkAudience(registered.aud, policy.audiences, policy.expectedAudiences);
+  if (policy.subject !== undefined && sub !== policy.subject) throw invalid('sub', 'does not match', expectedVersusReceived([policy.subject], sub));
   const required = policy.requiredClaims;
   for (let index = 0; index < required.length; index++) {
     if (own(payload, required[index]!) === undefined) throw invalid(required[index]!, 'is missing');
@@ -102,7 +112,7 @@ function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-function checkAudience(aud: unknown, accepted: StringMatcher): void {
+function checkAudience(aud: unknown, accepted: StringMatcher, expected: readonly string[] | undefined): void {
   if (typeof aud === 'string') {
     if (accepted(aud)) return;
   } else if (Array.isArray(aud)) {
@@ -117,5 +127,5 @@ function checkAudience(aud: unknown, accepted: StringMatcher): void {
   } else {
     throw invalid('aud', 'is not a string or an array of strings');
   }
-  throw invalid('aud', 'does not name this API');
+  throw invalid('aud', 'does not name this API', expectedVersusReceived(expected, aud));
 }

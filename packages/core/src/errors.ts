@@ -81,6 +81,11 @@ export interface LatchkeyErrorOptions {
   realm?: string;
   /** The underlying error (never shown to clients). */
   cause?: unknown;
+  /**
+   * For the server only: what was expected and what was received (`iss`, `aud`, the `kid` not found…).
+   * Reaches `refused` events and logs, never the response body, the challenge or the message.
+   */
+  detail?: string;
 }
 
 /**
@@ -107,6 +112,11 @@ export class LatchkeyError extends Error {
   readonly headers: { 'WWW-Authenticate': string };
   /** Koa: the message is safe to show to clients. */
   readonly expose = true;
+  /**
+   * Server-only detail (expected and received values), or `undefined`. Not enumerable, so spreading or
+   * serialising the error does not carry it to a client; `toJSON()` leaves it out.
+   */
+  declare readonly detail: string | undefined;
 
   constructor(code: LatchkeyErrorCode, message: string, options: LatchkeyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -117,6 +127,7 @@ export class LatchkeyError extends Error {
     this.bearerError = shape.bearerError;
     this.claim = options.claim;
     this.scope = options.scope;
+    Object.defineProperty(this, 'detail', { value: options.detail, enumerable: false });
     this.headers = {
       'WWW-Authenticate': bearerChallenge({
         realm: options.realm,
@@ -181,6 +192,20 @@ function quotable(value: string): string {
   return value.replace(NOT_QUOTABLE, "'");
 }
 
+/**
+ * A token-derived value, quoted and cut for a server-only `detail`: JSON escapes quotes and control
+ * characters, so a hostile claim cannot forge log lines; 64 characters are enough to recognise a value.
+ */
+export function quoted(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = typeof value;
+  }
+  return text.length > 64 ? `${text.slice(0, 61)}...` : text;
+}
+
 /** Returns a copy of `error` whose challenge names `realm`. Used by adapters configured with a realm. */
 export function withRealm(error: LatchkeyError, realm: string | undefined): LatchkeyError {
   if (realm === undefined) return error;
@@ -189,5 +214,6 @@ export function withRealm(error: LatchkeyError, realm: string | undefined): Latc
     claim: error.claim,
     scope: error.scope,
     cause: error.cause,
+    detail: error.detail,
   });
 }

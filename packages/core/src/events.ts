@@ -1,8 +1,22 @@
+/**
+ * Observability events and the sink that delivers them: a handler can never throw into a request, and
+ * producers skip building (and timing) events when nobody listens.
+ */
 import type { LatchkeyErrorCode } from './errors.js';
+
+/** The request an event belongs to, when an adapter saw one: method and path (never the query string). */
+export interface RequestInfo {
+  readonly method: string;
+  readonly path: string;
+}
+
+/** Where a refusal happened: no usable credentials, a token the verifier refused, or a route guard (403). */
+export type RefusalStage = 'credentials' | 'token' | 'guard';
 
 /**
  * Observability events. Subscribe with the verifier's `onEvent` option; a handler that throws is ignored
- * (reported to `console.error` once), so observability can never break a request.
+ * (reported to `console.error` once), so observability can never break a request. No event carries a
+ * token, a signature or a secret.
  */
 export type LatchkeyEvent =
   /** A key set was fetched and accepted. `maxAgeMs` is the freshness chosen (Cache-Control within bounds). */
@@ -17,9 +31,25 @@ export type LatchkeyEvent =
   | { type: 'unknown-kid'; url: string; kid: string; refetched: boolean }
   /** A discovery document was fetched. */
   | { type: 'discovery-fetched'; url: string; jwksUri: string; durationMs: number }
-  /** A token was rejected. The message is Latchkey's own; it never contains the token. */
-  | { type: 'token-rejected'; code: LatchkeyErrorCode; message: string; claim: string | undefined };
+  /** A token passed every check. `durationMs` is the whole authentication (extraction, cache or verification, rules). */
+  | { type: 'token-verified'; durationMs: number; request: RequestInfo | undefined }
+  /**
+   * A request or token was refused: one event per refusal, whatever refused it. `message` is what the
+   * client was told; `detail` is for the server only (expected and received `iss`/`aud`, the `kid` not
+   * found…) and is never sent to the client. Neither contains the token.
+   */
+  | {
+      type: 'refused';
+      stage: RefusalStage;
+      code: LatchkeyErrorCode;
+      status: 400 | 401 | 403;
+      message: string;
+      claim: string | undefined;
+      detail: string | undefined;
+      request: RequestInfo | undefined;
+    };
 
+/** A subscriber to {@link LatchkeyEvent}s. It should not throw; if it does, the error is ignored. */
 export type EventHandler = (event: LatchkeyEvent) => void;
 
 /** Where key sources and the verifier send events. */
@@ -29,6 +59,7 @@ export interface EventSink {
   readonly active: boolean;
 }
 
+/** The sink of a verifier without `onEvent`: drops everything, and says so through `active`. */
 export const SILENT_SINK: EventSink = Object.freeze({ emit() {}, active: false });
 
 /** Wraps a user handler so that it can never throw into Latchkey. */

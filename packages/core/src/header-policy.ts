@@ -1,5 +1,5 @@
 import { ALGORITHMS, type AlgorithmSpec, type JwsAlgorithm } from './algorithms.js';
-import { LatchkeyError } from './errors.js';
+import { LatchkeyError, quoted } from './errors.js';
 import { deepFreeze } from './deep-freeze.js';
 import { own } from './own.js';
 import type { JwtHeader } from './types.js';
@@ -32,7 +32,9 @@ export function checkHeader(header: Record<string, unknown>, policy: HeaderPolic
   const alg = own(header, 'alg');
   if (typeof alg !== 'string') throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token header has no "alg"');
   if (!policy.algorithms.has(alg as JwsAlgorithm)) {
-    throw new LatchkeyError('ERR_JWS_ALG_NOT_ALLOWED', alg.toLowerCase() === 'none' ? 'unsigned tokens are not accepted' : 'the token\'s algorithm is not allowed');
+    throw new LatchkeyError('ERR_JWS_ALG_NOT_ALLOWED', alg.toLowerCase() === 'none' ? 'unsigned tokens are not accepted' : 'the token\'s algorithm is not allowed', {
+      detail: `expected ${quoted([...policy.algorithms])}, received ${quoted(alg)}`,
+    });
   }
   if (own(header, 'crit') !== undefined) throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'the token has critical header parameters this verifier does not support');
   const b64 = own(header, 'b64');

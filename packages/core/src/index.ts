@@ -1,3 +1,9 @@
+/**
+ * `@latchkey/core`: verify JWT bearer tokens (keys, verifier, rules, errors, events). Framework adapters
+ * are built on `@latchkey/core/adapter`.
+ *
+ * @packageDocumentation
+ */
 export { createVerifier, type Verifier } from './verifier.js';
 export { createMultiIssuerVerifier, type IssuerOptions, type MultiIssuerOptions } from './multi-issuer.js';
 export {
@@ -24,7 +30,8 @@ export { SUPPORTED_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
 export type { KeyLookup, KeySource } from './key-source.js';
 export type { PreparedKey } from './keys.js';
 export { hmacSecrets, staticKeys, type StaticKeyEntry, type StaticKeysInput } from './static-keys.js';
-export type { LatchkeyEvent, EventHandler } from './events.js';
+export type { EventHandler, LatchkeyEvent, RefusalStage, RequestInfo } from './events.js';
+export { levelOf, logEvent, logEvents, type LoggerLike, type LogLevel } from './logger.js';
 export { remoteJwks } from './jwks/remote-jwks.js';
 export { oidcDiscovery, type DiscoveryOptions } from './jwks/discovery.js';
 export {
@@ -49,7 +56,6 @@ export {
   claimCheck,
   claimEquals,
   claimIncludes,
-  authorize,
   enforceRules,
   grantedScopes,
   requireAnyScope,
@@ -59,9 +65,5 @@ export {
   type RulePlacement,
   type ScopeRule,
 } from './rules.js';
-export { authorizationHeader, extractBearerToken, extractToken, missingCredentials, type TokenCarriers } from './bearer.js';
-export {
-  createRequestAuthenticator,
-  type RequestAuthenticator,
-  type RequestAuthOptions,
-} from './request-auth.js';
+export { extractBearerToken } from './bearer.js';
+export type { RequestAuthOptions } from './request-auth.js';

@@ -1,10 +1,12 @@
-import { LatchkeyError } from './errors.js';
+/** The multi-issuer (multi-tenant) verifier: one verifier per trusted issuer, chosen by the token's `iss`. */
+import { LatchkeyError, quoted } from './errors.js';
 import { own } from './own.js';
 import { eventSink, type EventHandler } from './events.js';
-import { DEFAULT_MAX_TOKEN_BYTES, type VerifierOptions } from './options.js';
+import { refuseUnknownKeys } from './internal/strict-options.js';
+import { DEFAULT_MAX_TOKEN_BYTES, VERIFIER_OPTIONS, type VerifierOptions } from './options.js';
 import { decodeJsonObject, payloadSegmentOf, splitCompact } from './token.js';
-import type { JwtPayload, VerifiedToken } from './types.js';
-import { JwtVerifier, type Verifier } from './verifier.js';
+import type { JwtPayload } from './types.js';
+import { JwtVerifier, publicVerifier, type Verifier } from './verifier.js';
 
 /** One trusted issuer: its own keys, algorithms and rules. `issuer` is a single string here. */
 export type IssuerOptions<Payload extends JwtPayload = JwtPayload> = Omit<VerifierOptions<Payload>, 'issuer' | 'onEvent' | 'maxTokenBytes'> & {
@@ -15,10 +17,15 @@ export type IssuerOptions<Payload extends JwtPayload = JwtPayload> = Omit<Verifi
 export interface MultiIssuerOptions<Payload extends JwtPayload = JwtPayload> {
   /** The allow-list of trusted issuers. A token whose `iss` is not here is refused before any key lookup or fetch. */
   issuers: ReadonlyArray<IssuerOptions<Payload>>;
-  /** Largest accepted token, in bytes. Default 32 KiB. */
+  /** Largest accepted token, in bytes, for every issuer. Default {@link DEFAULT_MAX_TOKEN_BYTES} (32 KiB). */
   maxTokenBytes?: number;
+  /** Observability for every issuer: the verifier's events (see `LatchkeyEvent`). Must not throw. */
   onEvent?: EventHandler;
 }
+
+const MULTI_ISSUER_OPTIONS: readonly string[] = Object.keys({ issuers: true, maxTokenBytes: true, onEvent: true } satisfies Record<keyof MultiIssuerOptions, true>);
+// An issuer takes every verifier option but the shared ones.
+const ISSUER_OPTIONS: readonly string[] = VERIFIER_OPTIONS.filter((name) => name !== 'onEvent' && name !== 'maxTokenBytes');
 
 /**
  * A verifier for resource servers that trust several issuers (tenants). It reads the token's still
@@ -32,9 +39,12 @@ export interface MultiIssuerOptions<Payload extends JwtPayload = JwtPayload> {
  * ] });
  */
 export function createMultiIssuerVerifier<Payload extends JwtPayload = JwtPayload>(options: MultiIssuerOptions<Payload>): Verifier<Payload> {
-  if (typeof options !== 'object' || options === null || !Array.isArray(options.issuers) || options.issuers.length === 0) {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createMultiIssuerVerifier: options are required');
+  refuseUnknownKeys(options, MULTI_ISSUER_OPTIONS, 'createMultiIssuerVerifier options');
+  if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
     throw new TypeError('createMultiIssuerVerifier: "issuers" must be a non-empty array');
   }
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') throw new TypeError('createMultiIssuerVerifier: "onEvent" must be a function');
   const events = eventSink(options.onEvent);
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 1) throw new TypeError('createMultiIssuerVerifier: "maxTokenBytes" must be an integer ≥ 1');
@@ -44,35 +54,33 @@ export function createMultiIssuerVerifier<Payload extends JwtPayload = JwtPayloa
       throw new TypeError(`createMultiIssuerVerifier: "issuers[${index}].issuer" must be a non-empty string`);
     }
     if (byIssuer.has(issuerOptions.issuer)) throw new TypeError(`createMultiIssuerVerifier: "issuers[${index}].issuer" is listed twice`);
+    // Checked against the per-issuer keys before maxTokenBytes (shared) is added.
+    refuseUnknownKeys(issuerOptions, ISSUER_OPTIONS, `createMultiIssuerVerifier options.issuers[${index}]`);
     try {
       byIssuer.set(issuerOptions.issuer, new JwtVerifier<Payload>({ ...issuerOptions, maxTokenBytes }, events));
     } catch (error) {
       throw new TypeError(`createMultiIssuerVerifier: issuers[${index}]: ${(error as Error).message}`, { cause: error });
     }
   });
-  const first = byIssuer.values().next().value as JwtVerifier<Payload>;
 
-  function verify(token: string): Promise<VerifiedToken<Payload>> {
-    let verifier = first;
-    try {
+  return publicVerifier<Payload>({
+    events,
+    // The token is split once, here: its still unverified `iss` picks the verifier, which takes it on.
+    check(token) {
       const parts = splitCompact(token, maxTokenBytes);
       const payload = decodeJsonObject(payloadSegmentOf(parts), 'payload') as Payload;
       const iss = own(payload, 'iss');
       const match = typeof iss === 'string' ? byIssuer.get(iss) : undefined;
-      if (match === undefined) throw new LatchkeyError('ERR_JWT_ISSUER_NOT_ALLOWED', 'the token\'s issuer is not trusted', { claim: 'iss' });
-      verifier = match;
-      const hit = verifier.cached(token);
-      const outcome = hit !== undefined ? verifier.afterChecks(hit) : verifier.verifyDecoded(token, parts, payload);
-      const chosen = verifier;
-      return outcome instanceof Promise ? outcome.catch((error: unknown) => Promise.reject(chosen.rejected(error))) : Promise.resolve(outcome);
-    } catch (error) {
-      return Promise.reject(verifier.rejected(error));
-    }
-  }
-
-  async function warm(): Promise<void> {
-    await Promise.all([...byIssuer.values()].map((verifier) => verifier.warm()));
-  }
-
-  return Object.freeze({ verify, warm });
+      if (match === undefined) {
+        throw new LatchkeyError('ERR_JWT_ISSUER_NOT_ALLOWED', 'the token\'s issuer is not trusted', {
+          claim: 'iss',
+          detail: `expected one of ${quoted([...byIssuer.keys()])}, received ${quoted(iss)}`,
+        });
+      }
+      return match.verifySplit(token, parts, payload);
+    },
+    async warm() {
+      await Promise.all([...byIssuer.values()].map((verifier) => verifier.warm()));
+    },
+  });
 }

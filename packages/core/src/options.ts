@@ -3,8 +3,9 @@ import { matcherFor, type ClaimPolicy } from './claims.js';
 import type { EventHandler } from './events.js';
 import type { HeaderPolicy } from './header-policy.js';
 import { normaliseType } from './header-policy.js';
+import { refuseUnknownKeys } from './internal/strict-options.js';
 import { isKeySource, type KeySource } from './key-source.js';
-import type { Rule } from './rules.js';
+import { checkRules, type Rule } from './rules.js';
 import type { JwtHeader, JwtPayload } from './types.js';
 
 /** Default clock tolerance for `exp`, `nbf` and `iat`: 5 seconds. */
@@ -72,6 +73,28 @@ export interface VerifierOptions<Payload extends JwtPayload = JwtPayload> {
   maxCandidateKeys?: number;
 }
 
+// Typed as a record of every option, so adding an option without listing it here fails to compile.
+const VERIFIER_OPTION_NAMES: Record<keyof VerifierOptions, true> = {
+  keys: true,
+  algorithms: true,
+  issuer: true,
+  audience: true,
+  typ: true,
+  clockToleranceSeconds: true,
+  maxTokenAgeSeconds: true,
+  requireExpiration: true,
+  requiredClaims: true,
+  subject: true,
+  rules: true,
+  isRevoked: true,
+  maxTokenBytes: true,
+  tokenCache: true,
+  onEvent: true,
+};
+/** Every key {@link VerifierOptions} knows. */
+export const VERIFIER_OPTIONS: readonly string[] = Object.freeze(Object.keys(VERIFIER_OPTION_NAMES));
+const TOKEN_CACHE_OPTIONS: readonly string[] = Object.keys({ maxEntries: true, maxTtlSeconds: true } satisfies Record<keyof TokenCacheOptions, true>);
+
 /** Options after validation. */
 export interface ResolvedOptions {
   readonly keys: KeySource;
@@ -112,8 +135,9 @@ function optionalMatcher(accepted: ReadonlySet<string> | undefined): ClaimPolicy
 }
 
 /** Validates options once, at start-up. Throws a `TypeError` naming the option. */
-export function resolveOptions(options: VerifierOptions<never>): ResolvedOptions {
+export function resolveOptions(options: VerifierOptions<never>, known: readonly string[] = VERIFIER_OPTIONS, where = 'createVerifier options'): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier: options are required');
+  refuseUnknownKeys(options, known, where);
   if (!isKeySource(options.keys)) fail('keys', 'must be a key source: remoteJwks(url), oidcDiscovery(issuer), staticKeys(...) or hmacSecrets(...)');
   const algorithms = options.algorithms as unknown;
   if (!Array.isArray(algorithms) || algorithms.length === 0) fail('algorithms', 'must list the accepted algorithms, e.g. ["RS256"]');
@@ -129,9 +153,7 @@ export function resolveOptions(options: VerifierOptions<never>): ResolvedOptions
     fail('requiredClaims', 'must be an array of claim names');
   }
   if (options.subject !== undefined && typeof options.subject !== 'string') fail('subject', 'must be a string');
-  if (options.rules !== undefined && (!Array.isArray(options.rules) || !options.rules.every((rule) => rule && (rule.kind === 'scope' || rule.kind === 'claim')))) {
-    fail('rules', 'must be an array of rules (requireScopes, claimEquals, claimCheck...)');
-  }
+  if (options.rules !== undefined) checkRules(options.rules, 'createVerifier: "rules"');
   if (options.isRevoked !== undefined && typeof options.isRevoked !== 'function') fail('isRevoked', 'must be a function');
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') fail('onEvent', 'must be a function');
   if (options.requireExpiration !== undefined && typeof options.requireExpiration !== 'boolean') fail('requireExpiration', 'must be a boolean');
@@ -141,6 +163,7 @@ export function resolveOptions(options: VerifierOptions<never>): ResolvedOptions
   const cacheOption = options.tokenCache as unknown;
   if (cacheOption === true || (typeof cacheOption === 'object' && cacheOption !== null)) {
     const given = cacheOption === true ? {} : (cacheOption as TokenCacheOptions);
+    refuseUnknownKeys(given, TOKEN_CACHE_OPTIONS, 'createVerifier options.tokenCache');
     tokenCache = {
       maxEntries: positiveInteger('tokenCache.maxEntries', given.maxEntries, DEFAULT_TOKEN_CACHE_ENTRIES),
       maxTtlSeconds: nonNegative('tokenCache.maxTtlSeconds', given.maxTtlSeconds, DEFAULT_TOKEN_CACHE_TTL_SECONDS),
@@ -149,6 +172,8 @@ export function resolveOptions(options: VerifierOptions<never>): ResolvedOptions
     fail('tokenCache', 'must be a boolean or { maxEntries, maxTtlSeconds }');
   }
 
+  const issuers = stringSet('issuer', options.issuer);
+  const audiences = stringSet('audience', options.audience);
   return {
     keys: options.keys,
     header: {
@@ -156,8 +181,10 @@ export function resolveOptions(options: VerifierOptions<never>): ResolvedOptions
       types: options.typ === undefined ? undefined : stringSet('typ', options.typ, normaliseType),
     },
     claims: {
-      issuers: optionalMatcher(stringSet('issuer', options.issuer)),
-      audiences: optionalMatcher(stringSet('audience', options.audience)),
+      issuers: optionalMatcher(issuers),
+      audiences: optionalMatcher(audiences),
+      expectedIssuers: issuers === undefined ? undefined : Object.freeze([...issuers]),
+      expectedAudiences: audiences === undefined ? undefined : Object.freeze([...audiences]),
       clockToleranceSeconds: nonNegative('clockToleranceSeconds', options.clockToleranceSeconds, DEFAULT_CLOCK_TOLERANCE_SECONDS),
       maxTokenAgeSeconds,
       requireExpiration: options.requireExpiration ?? true,

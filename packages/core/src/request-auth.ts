@@ -1,12 +1,21 @@
-import { extractToken, missingCredentials, type TokenCarriers } from './bearer.js';
+/**
+ * The request authenticator: everything an adapter does per request except attaching the result and
+ * handing errors to its framework. It reads the request through a {@link RequestReader}, extracts the
+ * token, verifies it, emits the request's events and builds the guards that enforce rules afterwards.
+ */
+import { authorizationHeader, extractBearerToken, extractToken, missingCredentials } from './bearer.js';
 import { LatchkeyError, isLatchkeyError, withRealm } from './errors.js';
+import type { EventSink, LatchkeyEvent, RequestInfo } from './events.js';
+import { refuseUnknownKeys } from './internal/strict-options.js';
+import { internalsOf, isPromise, refusedEvent } from './internal/verifier-internals.js';
 import type { VerifierOptions } from './options.js';
+import { authorize, checkRules, type Rule } from './rules.js';
 import type { JwtPayload, VerifiedToken } from './types.js';
 import { createVerifier, type Verifier } from './verifier.js';
 
 /**
- * What every adapter's middleware accepts. The adapters share this, so `optional`, `getToken`, `realm` and
- * the token locations behave the same in Express, Koa and Fastify.
+ * What every adapter's `authenticate` accepts. The adapters share this, so `optional`, `getToken`, `realm`
+ * and the token locations behave the same in Express, Koa and Fastify.
  */
 export interface RequestAuthOptions<Payload extends JwtPayload = JwtPayload, Request = unknown> {
   /**
@@ -15,85 +24,279 @@ export interface RequestAuthOptions<Payload extends JwtPayload = JwtPayload, Req
    */
   verifier: Verifier<Payload> | VerifierOptions<Payload>;
   /**
-   * Let requests without credentials through (with no `auth`), for routes that serve anonymous and
-   * signed-in users alike. A token that is present but bad is still refused. Default `false`.
+   * Let requests without credentials through, with `auth` set to `null`, for routes that serve anonymous
+   * and signed-in users alike. A token that is present but bad is still refused. Default `false`.
    */
   optional?: boolean;
   /** Read the token from somewhere else (a cookie, a custom header). Replaces the `Authorization` header. */
   getToken?: (request: Request) => string | undefined | null | Promise<string | undefined | null>;
-  /** Also accept `access_token` in the query string (RFC 6750 §2.3). Off by default: URLs get logged. */
+  /** Also accept `access_token` in the query string (RFC 6750 §2.3). Default `false`: URLs get logged. */
   allowQueryToken?: boolean;
-  /** Also accept `access_token` in a form-encoded body (RFC 6750 §2.2). Off by default. */
+  /** Also accept `access_token` in a form-encoded body (RFC 6750 §2.2). Default `false`. */
   allowBodyToken?: boolean;
   /** The `realm` in `WWW-Authenticate` challenges. Default: none. */
   realm?: string;
 }
 
-/** The request-side half of an adapter, built once per middleware. */
+/** Every key of {@link RequestAuthOptions}, for adapters that add their own to the unknown-key check. */
+export const REQUEST_AUTH_OPTIONS: readonly string[] = Object.freeze(
+  Object.keys({
+    verifier: true,
+    optional: true,
+    getToken: true,
+    allowQueryToken: true,
+    allowBodyToken: true,
+    realm: true,
+  } satisfies Record<keyof RequestAuthOptions, true>),
+);
+
+/**
+ * How the core reads a framework's request: plain functions, written once per adapter (never a closure
+ * per request). The core calls them only when it needs them: `method` and `path` only for events,
+ * `query` only with `allowQueryToken`, `body` and `contentType` only with `allowBodyToken`.
+ */
+export interface RequestReader<Request> {
+  /** Node's `rawHeaders` (name, value, name, …): a repeated `Authorization`, which `headers` hides, is refused. */
+  rawHeaders(request: Request): readonly string[];
+  method(request: Request): string;
+  /** The path without its query string (which may carry a token). */
+  path(request: Request): string;
+  /** The parsed query string, an object. */
+  query?(request: Request): unknown;
+  /** The parsed body, an object. */
+  body?(request: Request): unknown;
+  contentType?(request: Request): string | undefined;
+}
+
+/** Per-adapter extras: the names used in error messages, and a per-request event hook (Fastify's `request.log`). */
+export interface AdapterSettings<Request> {
+  /** How the options object is named in unknown-key errors, e.g. `authenticate() options`. */
+  where?: string;
+  /** Keys the adapter reads besides {@link REQUEST_AUTH_OPTIONS}. */
+  extraOptions?: readonly string[];
+  /** Also called with every request event of this authenticator, and the request. Must not throw. */
+  onEvent?: (event: LatchkeyEvent, request: Request) => void;
+}
+
+/** A guard built for one set of rules: resolves (or returns) when they pass, throws or rejects the mapped error. */
+export type RouteGuard<Payload extends JwtPayload, Request> = (auth: VerifiedToken<Payload> | null | undefined, request: Request) => void | Promise<void>;
+
+/** The request-side half of an adapter, built once per middleware (or plugin). */
 export interface RequestAuthenticator<Payload extends JwtPayload = JwtPayload, Request = unknown> {
   readonly verifier: Verifier<Payload>;
-  readonly readsQuery: boolean;
+  /** Whether a request without credentials passes, with `auth` `null`. */
+  readonly optional: boolean;
+  /** Whether the body is read: Fastify then authenticates after body parsing. */
   readonly readsBody: boolean;
   /**
-   * Finds and verifies the request's token. Resolves to the verified token, or `undefined` when the route
-   * is optional and no credentials were sent; rejects with a {@link LatchkeyError} (challenge with the realm).
+   * Finds and verifies the request's token. Returns the verified token (synchronously when every step was:
+   * no promise on the common path), `null` when the route is optional and no credentials were sent, or a
+   * promise of either; throws or rejects with a {@link LatchkeyError} (challenge with the realm).
    */
-  authenticate(request: Request, carriers: TokenCarriers): Promise<VerifiedToken<Payload> | undefined>;
-  /** Applies the realm to a Latchkey error (e.g. from a guard); other errors pass unchanged. */
-  mapError(error: unknown): unknown;
+  authenticate(request: Request): VerifiedToken<Payload> | null | Promise<VerifiedToken<Payload> | null>;
+  /** Builds a guard for `rules`, checked now. It applies this authenticator's realm and emits its events. */
+  guard(rules: ReadonlyArray<Rule<Payload>>, where?: string): RouteGuard<Payload, Request>;
+  /**
+   * Enforces rules checked by {@link checkedRules} on `auth`: `undefined` (no authenticate ran) is a plain
+   * `Error` (a 500: a wiring bug), `null` (anonymous) a bare 401, a failing rule a 403.
+   */
+  enforce(rules: CheckedRules<Payload>, auth: VerifiedToken<Payload> | null | undefined, request: Request): void | Promise<void>;
+  /** The same authenticator with another `optional` (one verifier, one JWKS cache). */
+  withOptional(optional: boolean): RequestAuthenticator<Payload, Request>;
 }
 
 function isVerifier(value: unknown): value is Verifier<never> {
   return typeof value === 'object' && value !== null && typeof (value as Verifier).verify === 'function';
 }
 
-/** Builds the request authenticator that the adapters wrap. Validates options at once (start-up). */
+const FORM = /^application\/x-www-form-urlencoded\b/i;
+
+function accessToken(carrier: unknown): unknown {
+  return typeof carrier === 'object' && carrier !== null ? (carrier as { access_token?: unknown }).access_token : undefined;
+}
+
+function checkBoolean(options: object, name: string): void {
+  const value = (options as Record<string, unknown>)[name];
+  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`latchkey: "${name}" must be a boolean`);
+}
+
+/** Builds the request authenticator that an adapter wraps. Validates options at once (start-up). */
 export function createRequestAuthenticator<Payload extends JwtPayload = JwtPayload, Request = unknown>(
   options: RequestAuthOptions<Payload, Request>,
+  reader: RequestReader<Request>,
+  settings: AdapterSettings<Request> = {},
 ): RequestAuthenticator<Payload, Request> {
   if (typeof options !== 'object' || options === null || options.verifier === undefined) {
     throw new TypeError('latchkey: "verifier" is required (a verifier from createVerifier, or its options)');
   }
-  const verifier = isVerifier(options.verifier) ? (options.verifier as Verifier<Payload>) : createVerifier(options.verifier as VerifierOptions<Payload>);
+  refuseUnknownKeys(options, [...REQUEST_AUTH_OPTIONS, ...(settings.extraOptions ?? [])], settings.where ?? 'authenticate() options');
+  for (const name of ['optional', 'allowQueryToken', 'allowBodyToken']) checkBoolean(options, name);
   if (options.getToken !== undefined && typeof options.getToken !== 'function') throw new TypeError('latchkey: "getToken" must be a function');
   if (options.realm !== undefined && typeof options.realm !== 'string') throw new TypeError('latchkey: "realm" must be a string');
-  const { optional = false, getToken, realm } = options;
+  if (options.allowQueryToken === true && reader.query === undefined) throw new TypeError('latchkey: this adapter cannot read the query string');
+  if (options.allowBodyToken === true && (reader.body === undefined || reader.contentType === undefined)) throw new TypeError('latchkey: this adapter cannot read the body');
+  const verifier = isVerifier(options.verifier) ? (options.verifier as Verifier<Payload>) : createVerifier(options.verifier as VerifierOptions<Payload>);
+  return build(verifier, options, reader, settings, options.optional === true);
+}
+
+function build<Payload extends JwtPayload, Request>(
+  verifier: Verifier<Payload>,
+  options: RequestAuthOptions<Payload, Request>,
+  reader: RequestReader<Request>,
+  settings: AdapterSettings<Request>,
+  optional: boolean,
+): RequestAuthenticator<Payload, Request> {
+  const { getToken, realm } = options;
   const readsQuery = options.allowQueryToken === true;
   const readsBody = options.allowBodyToken === true;
+  const internals = internalsOf<Payload>(verifier);
+  // A verifier from elsewhere (a test double, a wrapper) is called through its public verify().
+  const check = internals === undefined ? (token: string) => verifier.verify(token) : (token: string) => internals.check(token);
+  const events = requestSink(internals?.events, settings.onEvent);
+  // Decided once: with nobody listening, no clock is read and no request is described.
+  const observing = events !== undefined;
+  const sink = events!;
 
-  const mapError = (error: unknown): unknown => (realm !== undefined && isLatchkeyError(error) ? withRealm(error, realm) : error);
+  const describe = (request: Request): RequestInfo => ({ method: reader.method(request), path: reader.path(request) });
 
-  const fail = (error: unknown): Promise<never> => Promise.reject(mapError(error));
-
-  function verified(token: string | undefined): Promise<VerifiedToken<Payload> | undefined> {
-    if (token === undefined) return optional ? Promise.resolve(undefined) : fail(missingCredentials());
-    const pending = verifier.verify(token);
-    // Without a realm there is nothing to map: hand back the verifier's own promise (no extra hop).
-    return realm === undefined ? pending : pending.catch(fail);
+  /** Emits the refusal and returns the error to throw: with the realm when one is set. */
+  function refuse(error: unknown, guard: boolean, request: Request): unknown {
+    if (observing && isLatchkeyError(error)) sink.emit(refusedEvent(error, guard, describe(request)), request);
+    return realm !== undefined && isLatchkeyError(error) ? withRealm(error, realm) : error;
   }
 
-  async function fromGetter(request: Request): Promise<string | undefined> {
-    const got = await getToken!(request);
-    if (got !== undefined && got !== null && typeof got !== 'string') throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the token is malformed');
-    return got === null || got === '' ? undefined : got;
+  function extract(request: Request): string | undefined {
+    const authorization = authorizationHeader(reader.rawHeaders(request));
+    if (!readsQuery && !readsBody) return extractBearerToken(authorization);
+    return extractToken({
+      authorization,
+      query: readsQuery ? accessToken(reader.query!(request)) : undefined,
+      body: readsBody && FORM.test(reader.contentType!(request) ?? '') ? accessToken(reader.body!(request)) : undefined,
+    });
   }
 
-  // Not an async function: on the common path (a header, a verifier with keys at hand) no promise is made
-  // here beyond the verifier's own.
-  function authenticate(request: Request, carriers: TokenCarriers): Promise<VerifiedToken<Payload> | undefined> {
+  function verified(token: string | undefined, request: Request, startedMs: number): VerifiedToken<Payload> | null | Promise<VerifiedToken<Payload> | null> {
+    if (token === undefined) {
+      if (optional) return null;
+      throw refuse(missingCredentials(), false, request);
+    }
+    let outcome: VerifiedToken<Payload> | Promise<VerifiedToken<Payload>>;
     try {
-      if (getToken !== undefined) return fromGetter(request).then(verified, fail);
-      return verified(
-        extractToken({
-          authorization: carriers.authorization,
-          query: readsQuery ? carriers.query : undefined,
-          body: readsBody ? carriers.body : undefined,
-        }),
-      );
+      outcome = check(token);
     } catch (error) {
-      return fail(error);
+      throw refuse(error, false, request);
+    }
+    if (isPromise(outcome)) {
+      // Without a realm or a listener there is nothing to add: the verifier's own promise is returned.
+      if (!observing && realm === undefined) return outcome;
+      return outcome.then(
+        (result) => {
+          if (observing) sink.emitVerified(startedMs, describe(request), request);
+          return result;
+        },
+        (error: unknown) => {
+          throw refuse(error, false, request);
+        },
+      );
+    }
+    if (observing) sink.emitVerified(startedMs, describe(request), request);
+    return outcome;
+  }
+
+  function fromGetter(request: Request, startedMs: number): Promise<VerifiedToken<Payload> | null> {
+    return Promise.resolve(getToken!(request)).then(
+      (got) => {
+        if (got !== undefined && got !== null && typeof got !== 'string') throw refuse(new LatchkeyError('ERR_BEARER_MALFORMED', 'the token is malformed'), false, request);
+        return verified(got === null || got === '' ? undefined : got, request, startedMs);
+      },
+      (error: unknown) => {
+        throw refuse(error, false, request);
+      },
+    );
+  }
+
+  function authenticate(request: Request): VerifiedToken<Payload> | null | Promise<VerifiedToken<Payload> | null> {
+    const startedMs = observing ? performance.now() : 0;
+    if (getToken !== undefined) return fromGetter(request, startedMs);
+    let token: string | undefined;
+    try {
+      token = extract(request);
+    } catch (error) {
+      throw refuse(error, false, request);
+    }
+    return verified(token, request, startedMs);
+  }
+
+  function enforce(rules: CheckedRules<Payload>, auth: VerifiedToken<Payload> | null | undefined, request: Request): void | Promise<void> {
+    if (auth === undefined) throw notAuthenticated();
+    try {
+      const pending = authorize(auth, rules);
+      if (pending === undefined) return;
+      return pending.then(undefined, (error: unknown) => {
+        throw refuse(error, true, request);
+      });
+    } catch (error) {
+      throw refuse(error, true, request);
     }
   }
 
-  return { verifier, readsQuery, readsBody, authenticate, mapError };
+  function guard(rules: ReadonlyArray<Rule<Payload>>, where = 'guard()'): RouteGuard<Payload, Request> {
+    const checked = checkedRules(rules, where);
+    return (auth, request) => enforce(checked, auth, request);
+  }
+
+  const authenticator: RequestAuthenticator<Payload, Request> = Object.freeze({
+    verifier,
+    optional,
+    readsBody,
+    authenticate,
+    guard,
+    enforce,
+    withOptional: (other: boolean) => (other === optional ? authenticator : build(verifier, options, reader, settings, other)),
+  });
+  return authenticator;
+}
+
+declare const CHECKED: unique symbol;
+/** Rules that passed {@link checkRules}, frozen: what {@link RequestAuthenticator.enforce} takes. */
+export type CheckedRules<Payload extends JwtPayload> = ReadonlyArray<Rule<Payload>> & { readonly [CHECKED]: true };
+
+/** Checks `rules` (at least one) once, at start-up, and freezes a copy. `where` prefixes the `TypeError`. */
+export function checkedRules<Payload extends JwtPayload>(rules: ReadonlyArray<Rule<Payload>>, where: string): CheckedRules<Payload> {
+  checkRules(rules, where, { nonEmpty: true });
+  return Object.freeze([...rules]) as unknown as CheckedRules<Payload>;
+}
+
+/** The error of a guard that ran where no `authenticate` did: a server bug, never a client's, so not a 401. */
+export function notAuthenticated(): Error {
+  return new Error('latchkey: a guard ran on a request that no authenticate() handled (register authenticate first)');
+}
+
+interface RequestSink<Request> {
+  emit(event: LatchkeyEvent, request: Request): void;
+  emitVerified(startedMs: number, info: RequestInfo, request: Request): void;
+}
+
+/** The verifier's sink and the adapter's hook as one, or `undefined` when neither listens. */
+function requestSink<Request>(verifierSink: EventSink | undefined, hook: AdapterSettings<Request>['onEvent']): RequestSink<Request> | undefined {
+  const sink = verifierSink?.active === true ? verifierSink : undefined;
+  if (sink === undefined && hook === undefined) return undefined;
+  let warned = false;
+  const emit = (event: LatchkeyEvent, request: Request): void => {
+    sink?.emit(event);
+    if (hook === undefined) return;
+    try {
+      hook(event, request);
+    } catch (error) {
+      // Like the verifier's sink: a logging hook must never break a request.
+      if (!warned) {
+        warned = true;
+        console.error('[latchkey] an adapter event hook threw; further errors from it are ignored', error);
+      }
+    }
+  };
+  return {
+    emit,
+    emitVerified: (startedMs, info, request) => emit({ type: 'token-verified', durationMs: performance.now() - startedMs, request: info }, request),
+  };
 }

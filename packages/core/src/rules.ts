@@ -103,6 +103,28 @@ export function claimCheck<Payload extends JwtPayload = JwtPayload>(
   return Object.freeze({ kind: 'claim', claim, description, test });
 }
 
+/**
+ * Checks, once at start-up, that `rules` is an array of rules made by the builders above (or
+ * of the same shape). The one place the rule shape is checked: the verifier's `rules` option, every
+ * adapter's `guard(...)` and Fastify's `config.auth.rules` all call it. Throws a `TypeError` prefixed with
+ * `where`.
+ */
+export function checkRules(rules: unknown, where: string, { nonEmpty = false } = {}): asserts rules is ReadonlyArray<Rule<never>> {
+  const hint = 'rules made by requireScopes, requireAnyScope, claimEquals, claimIncludes or claimCheck';
+  if (!Array.isArray(rules)) throw new TypeError(`${where} must be an array of ${hint}`);
+  if (nonEmpty && rules.length === 0) throw new TypeError(`${where}: pass one or more ${hint}`);
+  rules.forEach((rule: unknown, index) => {
+    if (!isRule(rule)) throw new TypeError(`${where}: item ${index} is not a rule (${typeof rule === 'string' ? `the string ${JSON.stringify(rule)}; wrap scopes in requireScopes(...)` : `use ${hint}`})`);
+  });
+}
+
+function isRule(value: unknown): value is Rule<never> {
+  if (typeof value !== 'object' || value === null) return false;
+  const rule = value as Partial<ScopeRule> & Partial<ClaimRule>;
+  if (rule.kind === 'scope') return (rule.mode === 'all' || rule.mode === 'any') && Array.isArray(rule.scopes) && rule.scopes.length > 0;
+  return rule.kind === 'claim' && typeof rule.test === 'function' && typeof rule.description === 'string';
+}
+
 /** The scopes a token grants: the union of `scope`, `scp` and `permissions`. */
 export function grantedScopes(payload: JwtPayload): Set<string> {
   const granted = new Set<string>();

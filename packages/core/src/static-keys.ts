@@ -3,7 +3,7 @@ import type { KeySource } from './key-source.js';
 import { KeySet } from './key-set.js';
 import type { KeyImportError} from './keys.js';
 import { prepareJwk, prepareSecret, prepareStaticKey, type PreparedKey, type SecretInput, type StaticKeyInput } from './keys.js';
-import { LatchkeyError } from './errors.js';
+import { LatchkeyError, quoted } from './errors.js';
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 
@@ -55,7 +55,9 @@ class PreparedSource implements KeySource {
 
 function found(candidates: readonly PreparedKey[], kid: string | undefined): readonly PreparedKey[] {
   if (candidates.length === 0) {
-    throw new LatchkeyError('ERR_JWKS_NO_MATCHING_KEY', kid === undefined ? 'no configured key matches the token' : 'no configured key matches the token\'s "kid"');
+    throw new LatchkeyError('ERR_JWKS_NO_MATCHING_KEY', kid === undefined ? 'no configured key matches the token' : 'no configured key matches the token\'s "kid"', {
+      detail: kid === undefined ? 'the token has no kid' : `kid ${quoted(kid)} is not among the configured keys`,
+    });
   }
   return candidates;
 }

@@ -1,6 +1,8 @@
+/** The single-issuer verifier: built once from validated options, called per request. */
 import { checkClaims } from './claims.js';
-import { LatchkeyError, isLatchkeyError } from './errors.js';
+import { LatchkeyError } from './errors.js';
 import { eventSink, type EventSink } from './events.js';
+import { INTERNALS, isPromise, verifyObserved, type VerifierInternals } from './internal/verifier-internals.js';
 import { checkHeader, type CheckedHeader } from './header-policy.js';
 import type { KeyLookup } from './key-source.js';
 import type { PreparedKey } from './keys.js';
@@ -31,10 +33,13 @@ interface CheckedLookup extends CheckedHeader {
   readonly lookup: KeyLookup;
 }
 
-/** @internal The single-issuer verifier. Exported for the multi-issuer dispatcher only. */
-export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload> {
+/**
+ * @internal The single-issuer verifier. Not exported from the package: users get the frozen object of
+ * {@link createVerifier}; the multi-issuer verifier and the adapters use {@link VerifierInternals}.
+ */
+export class JwtVerifier<Payload extends JwtPayload> implements VerifierInternals<Payload> {
+  readonly events: EventSink;
   private readonly options: ResolvedOptions;
-  private readonly events: EventSink;
   private readonly rules: ReadonlyArray<Rule<Payload>>;
   private readonly isRevoked: ((payload: Payload, header: JwtHeader) => boolean | Promise<boolean>) | undefined;
   private readonly cache: VerifiedTokenCache | undefined;
@@ -45,8 +50,8 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
   // and comparing it in place spares slicing and hashing the header text.
   private lastHeader: CheckedLookup | undefined;
 
-  constructor(options: VerifierOptions<Payload>, events?: EventSink) {
-    this.options = resolveOptions(options as VerifierOptions<never>);
+  constructor(options: VerifierOptions<Payload>, events?: EventSink, known?: readonly string[], where?: string) {
+    this.options = resolveOptions(options as VerifierOptions<never>, known, where);
     this.events = events ?? eventSink(options.onEvent);
     this.rules = options.rules ?? [];
     this.isRevoked = options.isRevoked;
@@ -58,32 +63,26 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
     return this.options.keys.warm(this.events);
   }
 
-  verify(token: string): Promise<VerifiedToken<Payload>> {
-    // Not an async function: when keys are at hand every step is synchronous, and the only promise made is
-    // the one returned (an async function would add a frame and a microtask hop per await).
-    try {
-      const outcome = this.verifyNow(token);
-      return isPromise(outcome) ? outcome.catch((error: unknown) => Promise.reject(this.rejected(error))) : Promise.resolve(outcome);
-    } catch (error) {
-      return Promise.reject(this.rejected(error));
-    }
-  }
-
-  private verifyNow(token: string): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
+  // Not async: when keys are at hand every step is synchronous and the result is returned as is; an
+  // async function would add a frame and a microtask hop per await.
+  check(token: string): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
     if (this.cache !== undefined && typeof token === 'string') {
       const hit = this.cache.get(token, Date.now()) as VerifiedToken<Payload> | undefined;
       if (hit !== undefined) return this.afterChecks(hit);
     }
     const parts = splitCompact(token, this.options.maxTokenBytes);
-    const payload = decodeJsonObject(payloadSegmentOf(parts), 'payload') as Payload;
-    return this.verifyDecoded(token, parts, payload);
+    return this.verifySplit(token, parts, decodeJsonObject(payloadSegmentOf(parts), 'payload') as Payload, true);
   }
 
   /**
-   * @internal Verifies a token already split and whose payload is decoded (shared with the multi-issuer
-   * verifier). Synchronous unless keys must be fetched or a rule or `isRevoked` is asynchronous.
+   * @internal The one entry on a token already split, its payload decoded (the multi-issuer verifier reads
+   * `iss` from it first): cache, then header, key, signature, claims, rules, revocation.
    */
-  verifyDecoded(token: string, parts: CompactParts, payload: Payload): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
+  verifySplit(token: string, parts: CompactParts, payload: Payload, cacheChecked = false): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
+    if (!cacheChecked && this.cache !== undefined) {
+      const hit = this.cache.get(token, Date.now()) as VerifiedToken<Payload> | undefined;
+      if (hit !== undefined) return this.afterChecks(hit);
+    }
     let checked = this.knownHeader(parts);
     const headerKnown = checked !== undefined;
     if (checked === undefined) {
@@ -127,13 +126,8 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
     return isPromise(checkedResult) ? checkedResult.then(store) : store();
   }
 
-  /** @internal For the multi-issuer verifier: a cache hit, if the cache is on. */
-  cached(token: string): VerifiedToken<Payload> | undefined {
-    return this.cache?.get(token, Date.now()) as VerifiedToken<Payload> | undefined;
-  }
-
-  /** @internal Rules and revocation: run on every request, cache hit or not. */
-  afterChecks(result: VerifiedToken<Payload>): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
+  /** Rules and revocation: run on every request, cache hit or not. */
+  private afterChecks(result: VerifiedToken<Payload>): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
     const rules = this.rules.length === 0 ? undefined : enforceRules(this.rules, result, 'verifier');
     if (rules === undefined && this.isRevoked === undefined) return result;
     return (async () => {
@@ -143,14 +137,6 @@ export class JwtVerifier<Payload extends JwtPayload> implements Verifier<Payload
       }
       return result;
     })();
-  }
-
-  /** @internal */
-  rejected(error: unknown): unknown {
-    if (this.events.active && isLatchkeyError(error)) {
-      this.events.emit({ type: 'token-rejected', code: error.code, message: error.message, claim: error.claim });
-    }
-    return error;
   }
 
   private knownHeader(parts: CompactParts): CheckedLookup | undefined {
@@ -194,10 +180,6 @@ function verifySignature(checked: CheckedLookup, candidates: readonly PreparedKe
   throw new LatchkeyError('ERR_JWS_SIGNATURE_INVALID', 'the token signature is invalid');
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T>)?.then === 'function';
-}
-
 /**
  * Builds a verifier. Options are validated here, once: a misconfiguration throws a `TypeError` that names
  * the option, at start-up, never per request.
@@ -212,6 +194,14 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
  * const { payload } = await verifier.verify(token);
  */
 export function createVerifier<Payload extends JwtPayload = JwtPayload>(options: VerifierOptions<Payload>): Verifier<Payload> {
-  const verifier = new JwtVerifier<Payload>(options);
-  return Object.freeze({ verify: verifier.verify.bind(verifier), warm: verifier.warm.bind(verifier) });
+  return publicVerifier(new JwtVerifier<Payload>(options));
+}
+
+/** The frozen object users hold: `verify` and `warm`, with the internals behind a symbol. */
+export function publicVerifier<Payload extends JwtPayload>(internals: VerifierInternals<Payload> & { warm(): Promise<void> }): Verifier<Payload> {
+  return Object.freeze({
+    verify: (token: string) => verifyObserved(internals, token),
+    warm: () => internals.warm(),
+    [INTERNALS]: internals,
+  });
 }

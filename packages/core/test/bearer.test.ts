@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authorizationHeader, extractBearerToken, extractToken } from '../src/index.js';
+import { extractBearerToken } from '../src/index.js';
+import { authorizationHeader, extractToken } from '../src/bearer.js';
 
 const malformed = { code: 'ERR_BEARER_MALFORMED', status: 400, bearerError: 'invalid_request' };
 const badToken = { code: 'ERR_JWT_MALFORMED', status: 401, bearerError: 'invalid_token' };

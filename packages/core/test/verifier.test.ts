@@ -123,7 +123,18 @@ describe('createVerifier', () => {
     const events: LatchkeyEvent[] = [];
     const bad = token(key, { exp: 1 });
     await expect(verifierFor(key, { onEvent: (event) => events.push(event) }).verify(bad)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
-    expect(events).toEqual([{ type: 'token-rejected', code: 'ERR_JWT_EXPIRED', message: 'the token has expired', claim: 'exp' }]);
+    expect(events).toEqual([
+      {
+        type: 'refused',
+        stage: 'token',
+        code: 'ERR_JWT_EXPIRED',
+        status: 401,
+        message: 'the token has expired',
+        claim: 'exp',
+        detail: expect.stringMatching(/^exp is \d+ s in the past \(tolerance 5 s\)$/),
+        request: undefined,
+      },
+    ]);
     expect(JSON.stringify(events)).not.toContain(bad.split('.')[1]);
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     const throwing = verifierFor(key, { onEvent: () => { throw new Error('handler bug'); } });

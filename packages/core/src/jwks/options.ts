@@ -1,3 +1,4 @@
+import { refuseUnknownKeys } from '../internal/strict-options.js';
 import type { FetchLike } from './fetch-json.js';
 
 /** Default {@link RemoteJwksOptions.timeoutMs}: 5000 ms for a whole refresh, discovery included. */
@@ -88,7 +89,20 @@ export interface ResolvedJwksOptions {
   readonly allowInsecureHttp: boolean;
 }
 
-const KNOWN = new Set(['timeoutMs', 'maxResponseBytes', 'cooldownMs', 'cacheMaxAgeMs', 'minCacheAgeMs', 'maxCacheAgeMs', 'staleIfErrorMs', 'maxKeys', 'headers', 'fetch', 'allowInsecureHttp']);
+// A record of every option, so an option added to the interface but not here fails to compile.
+const KNOWN: readonly string[] = Object.keys({
+  timeoutMs: true,
+  maxResponseBytes: true,
+  cooldownMs: true,
+  cacheMaxAgeMs: true,
+  minCacheAgeMs: true,
+  maxCacheAgeMs: true,
+  staleIfErrorMs: true,
+  maxKeys: true,
+  headers: true,
+  fetch: true,
+  allowInsecureHttp: true,
+} satisfies Record<keyof RemoteJwksOptions, true>);
 // Node timers (behind AbortSignal.timeout) fire at once for longer delays.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -96,9 +110,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function resolveJwksOptions(caller: string, options: RemoteJwksOptions | undefined): ResolvedJwksOptions {
   if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null) throw new TypeError(`${caller}: options must be an object`);
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new TypeError(`${caller}: unknown option "${name}"`);
-  }
+  refuseUnknownKeys(options, KNOWN, `${caller} options`);
   const fail = (name: string, problem: string): never => {
     throw new TypeError(`${caller}: "${name}" ${problem}`);
   };
