@@ -1,5 +1,5 @@
 import { grantedScopes, type Verifier } from '@latchkey/core';
-import { authErrorHandler, authenticate, requireScopes } from '@latchkey/express';
+import { authErrorHandler, authenticate, guard, requireScopes } from '@latchkey/express';
 import express, { type Express } from 'express';
 
 export interface Item {
@@ -31,11 +31,11 @@ export function createApp(
     res.json({ status: 'ok' });
   });
 
-  app.get('/items', required, requireScopes('read:items'), (_req, res) => {
+  app.get('/items', required, guard(requireScopes('read:items')), (_req, res) => {
     res.json({ items });
   });
 
-  app.post('/items', required, requireScopes('write:items'), (req, res) => {
+  app.post('/items', required, guard(requireScopes('write:items')), (req, res) => {
     const name: unknown = (req.body as { name?: unknown } | undefined)?.name;
     if (typeof name !== 'string' || name.trim() === '' || name.length > 100) {
       res.status(400).json({ error: 'invalid_item', error_description: '"name" must be a non-empty string of at most 100 characters' });
@@ -48,7 +48,7 @@ export function createApp(
 
   // Optional: anonymous callers get an answer too; a token that is sent must still be valid.
   app.get('/me', optional, (req, res) => {
-    if (req.auth === undefined) {
+    if (req.auth == null) {
       res.json({ authenticated: false });
       return;
     }

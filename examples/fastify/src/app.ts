@@ -1,5 +1,5 @@
-import { grantedScopes, requireScopes, type Verifier } from '@latchkey/core';
-import { authErrorHandler, latchkey } from '@latchkey/fastify';
+import { grantedScopes, type Verifier } from '@latchkey/core';
+import { authErrorHandler, latchkey, requireScopes } from '@latchkey/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 export interface Item {
@@ -51,7 +51,7 @@ export async function createApp(verifier: Verifier): Promise<FastifyInstance> {
   // Optional: anonymous callers get an answer too; a token that is sent must still be valid.
   app.get('/me', { config: { auth: { optional: true } } }, async (request) => {
     const { auth } = request;
-    return auth === null ? { authenticated: false } : { authenticated: true, sub: auth.payload.sub, scopes: [...grantedScopes(auth.payload)] };
+    return auth == null ? { authenticated: false } : { authenticated: true, sub: auth.payload.sub, scopes: [...grantedScopes(auth.payload)] };
   });
 
   return app;

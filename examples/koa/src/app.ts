@@ -1,5 +1,5 @@
 import { grantedScopes, type Verifier } from '@latchkey/core';
-import { authErrorHandler, authenticate, requireScopes, type AuthState } from '@latchkey/koa';
+import { authErrorHandler, authenticate, guard, requireScopes, type AuthState } from '@latchkey/koa';
 import Koa, { type Context, type Middleware, type Next } from 'koa';
 
 export interface Item {
@@ -12,7 +12,7 @@ type Route = Middleware<AuthState>;
 
 /**
  * Runs `stack` for one method and path. A real app would use @koa/router
- * (`router.get('/items', authenticate({ verifier }), requireScopes('read:items'), handler)`); this example
+ * (`router.get('/items', authenticate({ verifier }), guard(requireScopes('read:items')), handler)`); this example
  * keeps to Koa itself so that it has no other dependency.
  */
 function route(method: string, path: string, ...stack: Route[]): Route {
@@ -67,13 +67,13 @@ export function createApp(verifier: Verifier): Koa<AuthState> {
   );
 
   app.use(
-    route('GET', '/items', required, requireScopes('read:items'), async (ctx: Context) => {
+    route('GET', '/items', required, guard(requireScopes('read:items')), async (ctx: Context) => {
       ctx.body = { items };
     }),
   );
 
   app.use(
-    route('POST', '/items', required, requireScopes('write:items'), async (ctx: Context, _next: Next) => {
+    route('POST', '/items', required, guard(requireScopes('write:items')), async (ctx: Context, _next: Next) => {
       const name: unknown = ((await readJson(ctx)) as { name?: unknown } | null)?.name;
       if (typeof name !== 'string' || name.trim() === '' || name.length > 100) {
         ctx.status = 400;
@@ -91,7 +91,7 @@ export function createApp(verifier: Verifier): Koa<AuthState> {
   app.use(
     route('GET', '/me', optional, async (ctx: Context) => {
       const auth = ctx.state.auth;
-      ctx.body = auth === undefined ? { authenticated: false } : { authenticated: true, sub: auth.payload.sub, scopes: [...grantedScopes(auth.payload)] };
+      ctx.body = auth == null ? { authenticated: false } : { authenticated: true, sub: auth.payload.sub, scopes: [...grantedScopes(auth.payload)] };
     }),
   );
 

@@ -36,7 +36,7 @@ function describe(event: LatchkeyEvent): string | undefined {
     case 'keys-fetched': return `fetched ${event.keyCount} key(s) from ${event.url}`;
     case 'unknown-kid': return `unknown kid ${event.kid.slice(0, 8)}: ${event.refetched ? 'refetching the JWKS' : 'refused (cooldown)'}`;
     case 'keys-fetch-failed': return `fetching ${event.url} failed: ${event.error.message}`;
-    case 'token-rejected': return `rejected: ${event.code} (${event.message})`;
+    case 'refused': return `refused ${event.request?.method ?? ''} ${event.request?.path ?? ''}: ${event.code} (${event.detail ?? event.message})`;
     default: return undefined;
   }
 }

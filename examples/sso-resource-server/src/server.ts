@@ -1,5 +1,5 @@
 import { createMultiIssuerVerifier, grantedScopes, oidcDiscovery, type EventHandler, type Verifier } from '@latchkey/core';
-import { authErrorHandler, authenticate, requireScopes } from '@latchkey/express';
+import { authErrorHandler, authenticate, guard, requireScopes } from '@latchkey/express';
 import express, { type Express } from 'express';
 
 export interface SsoOptions {
@@ -44,7 +44,7 @@ export function createResourceServer(verifier: Verifier): Express {
     res.json({ issuer: payload.iss, sub: payload.sub, kid: header.kid, scopes: [...grantedScopes(payload)] });
   });
 
-  app.get('/reports', required, requireScopes('read:reports'), (req, res) => {
+  app.get('/reports', required, guard(requireScopes('read:reports')), (req, res) => {
     res.json({ issuer: req.auth!.payload.iss, reports: [{ id: 'q3', title: 'Third quarter' }] });
   });
 

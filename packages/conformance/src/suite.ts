@@ -8,39 +8,42 @@
  * must be equal. Every adapter equal to the reference means every adapter equal to every other.
  */
 import { request as httpRequest } from 'node:http';
-import type {
-  LatchkeyError} from '@latchkey/core';
 import {
   claimCheck,
   claimEquals,
-  createRequestAuthenticator,
+  claimIncludes,
   createVerifier,
-  authorize,
   isLatchkeyError,
+  remoteJwks,
   requireAnyScope,
   requireScopes,
-  remoteJwks,
-  type RequestAuthOptions,
+  type LatchkeyError,
+  type LatchkeyEvent,
   type Rule,
   type VerifiedToken,
   type Verifier,
 } from '@latchkey/core';
+import { checkedRules, createRequestAuthenticator, type RequestAuthOptions, type RequestReader } from '@latchkey/core/adapter';
 import { createMockIdp, tamperToken, type MockIdp } from '@latchkey/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 /** Per-route authentication options (the verifier is shared by every route). */
 export type ConformanceAuth = Pick<RequestAuthOptions, 'optional' | 'allowQueryToken' | 'realm'>;
 
-/** A route every harness serves: `authenticate(verifier + auth)`, then `guard(...rules)` when there are rules, then {@link echo}. */
+/**
+ * A route every harness serves: `authenticate(verifier + auth)` (none when `auth` is `null`), then
+ * `guard(...rules)` when there are rules, then {@link echo}.
+ */
 export interface ConformanceRoute {
   readonly path: string;
-  readonly auth: ConformanceAuth;
+  readonly auth: ConformanceAuth | null;
   readonly rules: readonly Rule[];
 }
 
 /** How a harness renders errors: through the adapter's `authErrorHandler()` (JSON), or the framework's default. */
 export type Rendering = 'json' | 'native';
 
+/** A started app. */
 export interface ConformanceApp {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
@@ -53,6 +56,13 @@ export interface AdapterHarness {
   start(options: { verifier: Verifier; routes: readonly ConformanceRoute[]; rendering: Rendering }): Promise<ConformanceApp>;
   /** Asserts the framework's own error body (rendering `'native'`) for the error the core expects. */
   checkNativeBody(body: string, contentType: string | null, expected: LatchkeyError): void;
+  /** The adapter's exports under test, called directly for the start-up checks. */
+  readonly adapter: {
+    authenticate(options: never): unknown;
+    guard(...rules: never[]): unknown;
+    /** The rule builders the adapter re-exports: they must be the core's own. */
+    readonly rules: Readonly<Record<'requireScopes' | 'requireAnyScope' | 'claimEquals' | 'claimIncludes' | 'claimCheck', unknown>>;
+  };
 }
 
 /** The body of every successful response: the verified claims, or `anonymous`. */
@@ -68,9 +78,13 @@ export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
   { path: '/scopes/all', auth: {}, rules: [requireScopes('read:items', 'write:items')] },
   { path: '/scopes/any', auth: {}, rules: [requireAnyScope('admin', 'read:items')] },
   { path: '/claims', auth: {}, rules: [claimEquals('org', 'acme'), requireScopes('read:items')] },
+  { path: '/claims/includes', auth: {}, rules: [claimIncludes('roles', 'editor')] },
+  { path: '/claims/check', auth: {}, rules: [claimCheck((payload) => payload.org === 'acme', 'the organisation is not acme', 'org')] },
   { path: '/claims/async', auth: {}, rules: [claimCheck(async (payload) => payload.email_verified === true, 'the e-mail address is not verified')] },
+  { path: '/chain', auth: {}, rules: [requireScopes('read:items'), claimEquals('org', 'globex')] },
   { path: '/query', auth: { allowQueryToken: true }, rules: [] },
   { path: '/realm', auth: { realm: 'conformance' }, rules: [requireScopes('admin')] },
+  { path: '/unauthenticated', auth: null, rules: [requireScopes('read:items')] },
 ];
 
 interface Sent {
@@ -119,18 +133,24 @@ function sendRaw(url: URL, authorization: string[]): Promise<Received> {
   });
 }
 
+// The reference reads the test's own description of the request.
+const sentReader: RequestReader<Sent> = {
+  rawHeaders: (sent) => [sent.authorization ?? []].flat().flatMap((value) => ['Authorization', value]),
+  method: () => 'GET',
+  path: () => '/',
+  query: (sent) => (sent.query === undefined ? {} : { access_token: sent.query }),
+};
+
 /** What the core itself answers for this request on this route: the reference every adapter must match. */
-async function reference(verifier: Verifier, route: ConformanceRoute, sent: Sent): Promise<LatchkeyError | VerifiedToken | undefined> {
-  const authenticator = createRequestAuthenticator({ verifier, ...route.auth });
+async function reference(verifier: Verifier, route: ConformanceRoute, sent: Sent): Promise<LatchkeyError | VerifiedToken | null> {
+  const authenticator = createRequestAuthenticator({ verifier, ...route.auth }, sentReader);
   try {
-    const auth = await authenticator.authenticate(undefined, { authorization: sent.authorization, query: sent.query });
-    if (route.rules.length === 0) return auth;
-    await authorize(auth, route.rules);
+    const auth = await authenticator.authenticate(sent);
+    if (route.rules.length > 0) await authenticator.enforce(checkedRules(route.rules, 'reference'), auth, sent);
     return auth;
   } catch (error) {
-    const mapped = authenticator.mapError(error);
-    if (!isLatchkeyError(mapped)) throw mapped;
-    return mapped;
+    if (!isLatchkeyError(error)) throw error;
+    return error;
   }
 }
 
@@ -150,12 +170,22 @@ export function runConformanceSuite(name: string, harness: AdapterHarness): void
     let verifier: Verifier;
     let app: ConformanceApp;
     const tokens: Record<string, string> = {};
+    const events: LatchkeyEvent[] = [];
+    beforeEach(() => {
+      events.length = 0;
+    });
 
     beforeAll(async () => {
       idp = await createMockIdp({ audience: 'https://api.conformance.test' });
-      verifier = createVerifier({ keys: remoteJwks(idp.jwksUri), algorithms: ['RS256'], issuer: idp.issuer, audience: 'https://api.conformance.test' });
+      verifier = createVerifier({
+        keys: remoteJwks(idp.jwksUri),
+        algorithms: ['RS256'],
+        issuer: idp.issuer,
+        audience: 'https://api.conformance.test',
+        onEvent: (event) => void events.push(event),
+      });
       app = await harness.start({ verifier, routes: CONFORMANCE_ROUTES, rendering });
-      const valid = await idp.sign({ sub: 'alice', scope: 'read:items write:items', org: 'acme', email_verified: true });
+      const valid = await idp.sign({ sub: 'alice', scope: 'read:items write:items', org: 'acme', email_verified: true, roles: ['editor', 'viewer'] });
       Object.assign(tokens, {
         valid,
         readOnly: await idp.sign({ sub: 'bob', scope: 'read:items', org: 'acme', email_verified: false }),
@@ -312,6 +342,60 @@ export function runConformanceSuite(name: string, harness: AdapterHarness): void
       expect((await expectConformant('/realm', {})).challenge).toBe('Bearer realm="conformance"');
       expect((await expectConformant('/realm', { authorization: `Bearer ${tokens.expired}` })).challenge).toMatch(/^Bearer realm="conformance", error="invalid_token"/);
       expect((await expectConformant('/realm', { authorization: `Bearer ${tokens.valid}` })).challenge).toMatch(/^Bearer realm="conformance", error="insufficient_scope"/);
+    });
+    it('runs every rule builder through guard(...): a satisfying token passes, another gets 403', async () => {
+      for (const [path, passing, failing] of [
+        ['/claims/includes', tokens.valid, tokens.readOnly],
+        ['/claims/check', tokens.readOnly, tokens.otherOrg],
+      ] as const) {
+        expect((await expectConformant(path, { authorization: `Bearer ${passing}` })).status).toBe(200);
+        const refused = await expectConformant(path, { authorization: `Bearer ${failing}` });
+        expect(refused.status).toBe(403);
+        expect(refused.challenge).toMatch(/^Bearer error="insufficient_scope"/);
+      }
+    });
+
+    it('a chain of rules must all pass', async () => {
+      expect((await expectConformant('/chain', { authorization: `Bearer ${tokens.readOnly}` })).status).toBe(403);
+      expect((await expectConformant('/chain', { authorization: `Bearer ${tokens.otherOrg}` })).status).toBe(200);
+    });
+
+    it('fails closed (500, no challenge) when a guard runs where no authenticate did', async () => {
+      const received = await send(app, '/unauthenticated', { authorization: `Bearer ${tokens.valid}` });
+      expect([received.status, received.challenge]).toEqual([500, null]);
+      expect(received.body).not.toContain(tokens.valid);
+    });
+
+    it('reports each refusal and success to onEvent with the request, never the token', async () => {
+      await expectConformant('/me', {});
+      await expectConformant('/me', { authorization: `Bearer ${tokens.expired}` });
+      await expectConformant('/scopes/all', { authorization: `Bearer ${tokens.readOnly}` });
+      await expectConformant('/me', { authorization: `Bearer ${tokens.valid}` });
+      const seen = events.map((event) => (event.type === 'refused' ? [event.stage, event.code, event.request] : event.type === 'token-verified' ? ['verified', event.request] : [event.type]));
+      expect(seen).toEqual(
+        expect.arrayContaining([
+          ['credentials', 'ERR_BEARER_MISSING', { method: 'GET', path: '/me' }],
+          ['token', 'ERR_JWT_EXPIRED', { method: 'GET', path: '/me' }],
+          ['guard', 'ERR_SCOPE_INSUFFICIENT', { method: 'GET', path: '/scopes/all' }],
+          ['verified', { method: 'GET', path: '/me' }],
+        ]),
+      );
+      const logged = JSON.stringify(events);
+      for (const token of Object.values(tokens)) expect(logged).not.toContain(token.split('.')[2]);
+    });
+
+    it('re-exports the core rule builders unchanged', () => {
+      expect(harness.adapter.rules).toEqual({ requireScopes, requireAnyScope, claimEquals, claimIncludes, claimCheck });
+      expect(harness.adapter.rules.requireScopes).toBe(requireScopes);
+      expect(harness.adapter.rules.claimCheck).toBe(claimCheck);
+    });
+
+    it('refuses at start-up what it does not know: unknown options (with a suggestion) and guards without rules', () => {
+      expect(() => harness.adapter.authenticate({ verifier, optinal: true } as never)).toThrow(/unknown option "optinal" .*did you mean "optional"\?/);
+      expect(() => harness.adapter.authenticate({ verifier, realm: 3 } as never)).toThrow(TypeError);
+      expect(() => harness.adapter.guard()).toThrow(TypeError);
+      expect(() => harness.adapter.guard('read:items' as never)).toThrow(/wrap scopes in requireScopes/);
+      expect(() => harness.adapter.guard({ kind: 'scope', scopes: ['x'] } as never)).toThrow(TypeError);
     });
   });
 }

@@ -1,6 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { expectTypeOf, test } from 'vitest';
-import { createVerifier, requireScopes as scopesRule, staticKeys, type JwtHeader, type VerifiedToken } from '@latchkey/core';
+import { createVerifier, staticKeys, type JwtHeader, type VerifiedToken } from '@latchkey/core';
 import { authErrorHandler, authenticate, claimCheck, guard, requireScopes, type LatchkeyClaims } from '@latchkey/express';
 
 // How a user types their own claims: once, for every route.
@@ -14,8 +14,8 @@ const verifier = createVerifier({ keys: staticKeys({ keys: [] }), algorithms: ['
 
 test('req.auth is typed by LatchkeyClaims, and optional', () => {
   const app = express();
-  app.get('/', authenticate({ verifier }), requireScopes('read'), (req, res) => {
-    expectTypeOf(req.auth).toEqualTypeOf<VerifiedToken<LatchkeyClaims> | undefined>();
+  app.get('/', authenticate({ verifier }), guard(requireScopes('read')), (req, res) => {
+    expectTypeOf(req.auth).toEqualTypeOf<VerifiedToken<LatchkeyClaims> | null | undefined>();
     expectTypeOf(req.auth!.payload.org_id).toBeString();
     expectTypeOf(req.auth!.payload.sub).toEqualTypeOf<string | undefined>();
     expectTypeOf(req.auth!.header).toEqualTypeOf<JwtHeader>();
@@ -28,13 +28,13 @@ test('req.auth is typed by LatchkeyClaims, and optional', () => {
 test('middleware types', () => {
   expectTypeOf(authenticate({ verifier })).toEqualTypeOf<RequestHandler>();
   expectTypeOf(authenticate({ verifier: { keys: staticKeys({ keys: [] }), algorithms: ['ES256'], issuer: null, audience: null } })).toEqualTypeOf<RequestHandler>();
-  expectTypeOf(guard(scopesRule('a'))).toEqualTypeOf<RequestHandler>();
+  expectTypeOf(guard(requireScopes('a'))).toEqualTypeOf<RequestHandler>();
 });
 
 test('claim checks see the typed claims', () => {
-  claimCheck((payload) => payload.org_id.startsWith('acme'));
+  guard(claimCheck((payload) => payload.org_id.startsWith('acme')));
   // @ts-expect-error org_id is a string
-  claimCheck((payload) => payload.org_id.toFixed());
+  guard(claimCheck((payload) => payload.org_id.toFixed()));
   // @ts-expect-error a check returns a boolean
   claimCheck(() => 'yes');
 });

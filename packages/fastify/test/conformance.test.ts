@@ -1,19 +1,25 @@
 import { STATUS_CODES } from 'node:http';
 import Fastify from 'fastify';
 import { expect } from 'vitest';
-import latchkey, { authErrorHandler } from '@latchkey/fastify';
-import { echo, runConformanceSuite } from '../../core/test/conformance/suite.js';
+import latchkey, { authErrorHandler, authenticate, claimCheck, claimEquals, claimIncludes, guard, requireAnyScope, requireScopes } from '@latchkey/fastify';
+import { echo, runConformanceSuite } from '@latchkey/conformance';
 
 runConformanceSuite('fastify 5', {
+  adapter: { authenticate, guard, rules: { requireScopes, requireAnyScope, claimEquals, claimIncludes, claimCheck } },
   async start({ verifier, routes, rendering }) {
     const app = Fastify();
     if (rendering === 'json') app.setErrorHandler(authErrorHandler());
     for (const { path, auth, rules } of routes) {
+      const preHandler = rules.length > 0 ? [guard(...rules)] : [];
+      if (auth === null) {
+        app.get(path, { preHandler }, async (request) => echo(request.auth));
+        continue;
+      }
       const { optional, ...pluginOptions } = auth;
       // Token locations and the realm are the plugin's options: one encapsulated context per route here.
       await app.register(async (scope) => {
         await scope.register(latchkey, { verifier, ...pluginOptions });
-        scope.get(path, { config: { auth: { optional, rules } } }, async (request) => echo(request.auth));
+        scope.get(path, { config: { auth: optional === undefined ? true : { optional } }, preHandler }, async (request) => echo(request.auth));
       });
     }
     const url = await app.listen({ port: 0, host: '127.0.0.1' });

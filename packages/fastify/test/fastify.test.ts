@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { claimEquals, createVerifier, oidcDiscovery, requireAnyScope, requireScopes, staticKeys, type Verifier } from '@latchkey/core';
 import { createMockIdp, createTokenFactory, generateSigningKey, type TokenFactory } from '@latchkey/testing';
-import latchkey, { authErrorHandler } from '@latchkey/fastify';
+import latchkey, { authErrorHandler, authenticate, guard } from '@latchkey/fastify';
 
 const issuer = 'https://idp.example.test/';
 const audience = 'https://api.example.test';
@@ -28,10 +28,10 @@ describe('the plugin', () => {
     const app = Fastify();
     await app.register(latchkey, { verifier });
     app.get('/private', { config: { auth: true } }, async (request) => ({ sub: request.auth?.payload.sub, alg: request.auth?.header.alg }));
-    app.get('/public', async (request) => ({ auth: request.auth }));
+    app.get('/public', async (request) => ({ unauthenticated: request.auth === undefined }));
     const ok = await app.inject({ url: '/private', headers: await bearer({ sub: 'alice' }) });
     expect(ok.json()).toEqual({ sub: 'alice', alg: 'ES256' });
-    expect((await app.inject({ url: '/public' })).json()).toEqual({ auth: null });
+    expect((await app.inject({ url: '/public' })).json()).toEqual({ unauthenticated: true });
   });
 
   it('sends failures through Fastify\'s error handler with status and WWW-Authenticate (inject)', async () => {
@@ -47,22 +47,51 @@ describe('the plugin', () => {
     expect(scope.json()).toMatchObject({ code: 'ERR_SCOPE_INSUFFICIENT' });
   });
 
-  it('protects a whole context with addHook(onRequest, app.authenticate); config.auth: false opts a route out; one verification per request', async () => {
+  it('protects a whole context with protectRoutes; config.auth: false opts a route out; one verification per request', async () => {
     const app = Fastify();
     const countingVerifier = counting();
-    await app.register(latchkey, { verifier: countingVerifier });
     await app.register(async (api) => {
-      api.addHook('onRequest', api.authenticate);
+      await api.register(latchkey, { verifier: countingVerifier, protectRoutes: true });
       api.get('/items', async (request) => request.auth?.payload.sub);
-      api.get('/health', { config: { auth: false } }, async (request) => ({ auth: request.auth }));
+      api.get('/health', { config: { auth: false } }, async (request) => ({ unauthenticated: request.auth === undefined }));
       api.get('/admin', { config: { auth: { rules: [requireAnyScope('admin')] } } }, async () => 'admin');
     });
     expect((await app.inject({ url: '/items' })).statusCode).toBe(401);
     expect((await app.inject({ url: '/items', headers: await bearer({ sub: 'bob' }) })).body).toBe('bob');
-    expect((await app.inject({ url: '/health' })).json()).toEqual({ auth: null });
+    expect((await app.inject({ url: '/health' })).json()).toEqual({ unauthenticated: true });
     countingVerifier.calls = 0;
     expect((await app.inject({ url: '/admin', headers: await bearer() })).statusCode).toBe(403);
     expect(countingVerifier.calls).toBe(1);
+  });
+
+  it('offers authenticate() as a plain onRequest hook and guard() as a preHandler', async () => {
+    const app = Fastify();
+    await app.register(async (api) => {
+      api.addHook('onRequest', authenticate({ verifier }));
+      api.get('/items', { preHandler: guard(requireScopes('read:items')) }, async (request) => request.auth?.payload.sub);
+      api.get('/admin', { preHandler: guard(requireScopes('admin')) }, async () => 'admin');
+    });
+    app.get('/unguarded', { preHandler: guard(requireScopes('read:items')) }, async () => 'never');
+    expect((await app.inject({ url: '/items', headers: await bearer({ sub: 'eve' }) })).body).toBe('eve');
+    expect((await app.inject({ url: '/admin', headers: await bearer() })).statusCode).toBe(403);
+    // No authentication ran: the guard fails closed.
+    expect((await app.inject({ url: '/unguarded', headers: await bearer() })).statusCode).toBe(500);
+  });
+
+  it('works in two sibling contexts with different options, and decorates nothing that @fastify/jwt uses', async () => {
+    const app = Fastify();
+    await app.register(async (a) => {
+      await a.register(latchkey, { verifier, realm: 'a' });
+      a.get('/a', { config: { auth: true } }, async () => 'a');
+    });
+    await app.register(async (b) => {
+      await b.register(latchkey, { verifier, realm: 'b', optional: true });
+      b.get('/b', { config: { auth: true } }, async (request) => ({ anonymous: request.auth === null }));
+    });
+    // The @fastify/jwt recipe decorates `authenticate` itself: nothing of ours may be in its way.
+    app.decorate('authenticate', () => 'theirs');
+    expect((await app.inject({ url: '/a' })).headers['www-authenticate']).toBe('Bearer realm="a"');
+    expect((await app.inject({ url: '/b' })).json()).toEqual({ anonymous: true });
   });
 
   it('takes optional from the plugin and from the route', async () => {
@@ -85,6 +114,41 @@ describe('the plugin', () => {
     expect(() => app.get('/y', { config: { auth: 'yes' as never } }, async () => 'ok')).toThrow(TypeError);
   });
 
+  it('refuses a misspelt config.auth key instead of answering 200 without the rule (issue 7)', async () => {
+    for (const typo of ['rule', 'scopes']) {
+      const app = Fastify();
+      await app.register(latchkey, { verifier });
+      app.register(async (scope) => {
+        scope.get('/admin', { config: { auth: { [typo]: [requireScopes('admin')] } as never } }, async () => 'ok');
+      });
+      await expect(app.ready()).rejects.toThrow(`latchkey: unknown option "${typo}" in config.auth of GET /admin; did you mean "rules"?`);
+    }
+  });
+
+  it('refuses unknown plugin options at registration, suggesting the intended one', async () => {
+    const app = Fastify();
+    app.register(latchkey, { verifier, optinal: true } as never);
+    await expect(app.ready()).rejects.toThrow('latchkey: unknown option "optinal" in @latchkey/fastify plugin options; did you mean "optional"?');
+  });
+
+  it('logs refusals through request.log only when asked (log: true)', async () => {
+    const lines: Array<{ level: number; latchkey?: { type: string; code?: string } }> = [];
+    const stream = { write: (line: string) => void lines.push(JSON.parse(line)) };
+    const app = Fastify({ logger: { level: 'info', stream } });
+    await app.register(async (quiet) => {
+      await quiet.register(latchkey, { verifier });
+      quiet.get('/quiet', { config: { auth: true } }, async () => 'ok');
+    });
+    await app.register(async (loud) => {
+      await loud.register(latchkey, { verifier, log: true });
+      loud.get('/loud', { config: { auth: true } }, async () => 'ok');
+    });
+    await app.inject({ url: '/quiet' });
+    expect(lines.filter((line) => line.latchkey !== undefined)).toEqual([]);
+    await app.inject({ url: '/loud' });
+    expect(lines.filter((line) => line.latchkey !== undefined)).toEqual([expect.objectContaining({ level: 30, latchkey: expect.objectContaining({ type: 'refused', code: 'ERR_BEARER_MISSING' }) })]);
+  });
+
   it('refuses a bad plugin configuration at registration', async () => {
     const app = Fastify();
     // @ts-expect-error the verifier is required
@@ -92,20 +156,17 @@ describe('the plugin', () => {
     await expect(app.ready()).rejects.toThrow(/"verifier" is required/);
   });
 
-  it('respects encapsulation: a sibling context has no authenticate decorator', async () => {
+  it('respects encapsulation: a sibling context is not authenticated', async () => {
     const app = Fastify();
-    let siblingHas: boolean | undefined;
     await app.register(async (child) => {
-      await child.register(latchkey, { verifier });
-      child.get('/a', { config: { auth: true } }, async () => 'a');
+      await child.register(latchkey, { verifier, protectRoutes: true });
+      child.get('/a', async () => 'a');
     });
     await app.register(async (sibling) => {
-      siblingHas = sibling.hasDecorator('authenticate');
+      sibling.get('/b', async () => 'b');
     });
-    await app.ready();
-    expect(siblingHas).toBe(false);
-    expect(app.hasDecorator('authenticate')).toBe(false);
     expect((await app.inject({ url: '/a' })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/b' })).statusCode).toBe(200);
   });
 
   it('is a named fastify-plugin', async () => {
@@ -171,6 +232,7 @@ describe('the README quick start', () => {
     });
     app.get('/feed', { config: { auth: { optional: true } } }, async (request) => ({ personal: request.auth !== null }));
     app.get('/health', async () => 'ok');
+    app.get('/admin', { config: { auth: true }, preHandler: guard(requireScopes('admin')) }, async () => 'admin');
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     try {
       const call = (path: string, token?: string, method = 'GET') =>
@@ -184,6 +246,7 @@ describe('the README quick start', () => {
       expect(await (await call('/feed')).json()).toEqual({ personal: false });
       expect(await (await call('/feed', reader)).json()).toEqual({ personal: true });
       expect((await call('/health')).status).toBe(200);
+      expect((await call('/admin', reader)).status).toBe(403);
     } finally {
       await app.close();
     }

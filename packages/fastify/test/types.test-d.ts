@@ -1,7 +1,7 @@
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
 import { expectTypeOf, test } from 'vitest';
-import { claimCheck, createVerifier, requireScopes, staticKeys, type VerifiedToken } from '@latchkey/core';
-import latchkey, { authErrorHandler, type AuthenticateHook, type LatchkeyClaims } from '@latchkey/fastify';
+import { createVerifier, staticKeys, type VerifiedToken } from '@latchkey/core';
+import latchkey, { authErrorHandler, authenticate, claimCheck, guard, requireScopes, type AuthHook, type LatchkeyClaims } from '@latchkey/fastify';
 
 // How a user types their own claims: once, for every route.
 declare module '@latchkey/fastify' {
@@ -16,28 +16,28 @@ test('request.auth is typed by LatchkeyClaims, and nullable', async () => {
   const app = Fastify();
   await app.register(latchkey, { verifier, realm: 'api' });
   app.get('/', { config: { auth: { rules: [requireScopes('read'), claimCheck<LatchkeyClaims>((payload) => payload.org_id === 'acme')] } } }, async (request) => {
-    expectTypeOf(request.auth).toEqualTypeOf<VerifiedToken<LatchkeyClaims> | null>();
+    expectTypeOf(request.auth).toEqualTypeOf<VerifiedToken<LatchkeyClaims> | null | undefined>();
     expectTypeOf(request.auth!.payload.org_id).toBeString();
-    // @ts-expect-error auth is null on anonymous requests
+    // @ts-expect-error auth is null on anonymous requests, undefined where no authentication ran
     return request.auth.payload;
   });
 });
 
-test('the authenticate decorator is an onRequest hook', async () => {
+test('authenticate() and guard() are hooks, as in the other adapters', async () => {
   const app = Fastify();
-  await app.register(latchkey, { verifier });
-  expectTypeOf(app.authenticate).toEqualTypeOf<AuthenticateHook>();
-  expectTypeOf(app.authenticate).parameters.toEqualTypeOf<[FastifyRequest, FastifyReply]>();
-  app.addHook('onRequest', app.authenticate);
-  app.get('/', { onRequest: app.authenticate, config: { auth: true } }, async () => 'ok');
+  expectTypeOf(authenticate({ verifier })).toEqualTypeOf<AuthHook>();
+  expectTypeOf(guard(requireScopes('a'))).parameters.toEqualTypeOf<[FastifyRequest, FastifyReply, HookHandlerDoneFunction]>();
+  app.addHook('onRequest', authenticate({ verifier }));
+  app.get('/', { preHandler: guard(requireScopes('read'), claimCheck((payload) => payload.org_id.startsWith('acme'))) }, async () => 'ok');
+  await app.register(latchkey, { verifier, protectRoutes: true });
   app.get('/public', { config: { auth: false } }, async () => 'ok');
   app.setErrorHandler(authErrorHandler());
 });
 
 test('should not compile', async () => {
   const app = Fastify();
-  // @ts-expect-error the hook takes a request and a reply
-  app.authenticate();
+  // @ts-expect-error a guard takes rules, not scope names
+  guard('read');
   // @ts-expect-error request.auth is a verified token, not a function
   app.get('/x', async (request) => request.auth());
   // @ts-expect-error the verifier is required

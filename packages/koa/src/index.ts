@@ -4,25 +4,21 @@
  *
  * @packageDocumentation
  */
-import {
-  claimCheck as claimCheckRule,
-  claimEquals as claimEqualsRule,
-  claimIncludes as claimIncludesRule,
-  authorizationHeader,
-  createRequestAuthenticator,
-  authorize,
-  isLatchkeyError,
-  requireAnyScope as requireAnyScopeRule,
-  requireScopes as requireScopesRule,
-  type JwtPayload,
-  type RequestAuthOptions,
-  type Rule,
-  type VerifiedToken,
-} from '@latchkey/core';
+import { claimCheck as coreClaimCheck, isLatchkeyError, type ClaimRule, type JwtPayload, type RequestAuthOptions, type Rule, type VerifiedToken } from '@latchkey/core';
+import { checkedRules, createRequestAuthenticator, isPromise, notAuthenticated, type RequestAuthenticator, type RequestReader } from '@latchkey/core/adapter';
 import type { Context, Middleware } from 'koa';
 
+export { claimEquals, claimIncludes, requireAnyScope, requireScopes, type Rule } from '@latchkey/core';
+
+/** `claimCheck` of `@latchkey/core` (the very same function), its claims typed by {@link LatchkeyClaims} by default. */
+export const claimCheck = coreClaimCheck as <Claims extends JwtPayload = LatchkeyClaims>(
+  test: (payload: Claims, auth: VerifiedToken<Claims>) => boolean | Promise<boolean>,
+  description?: string,
+  claim?: string,
+) => ClaimRule<Claims>;
+
 /**
- * The claims your tokens carry. Augment it once and `ctx.state.auth.payload` and the claim guards are typed:
+ * The claims your tokens carry. Augment it once and `ctx.state.auth.payload` and the claim rules are typed:
  *
  * @example
  * declare module '@latchkey/koa' {
@@ -34,8 +30,8 @@ export interface LatchkeyClaims extends JwtPayload {}
 
 /** What {@link authenticate} adds to `ctx.state`. */
 export interface AuthState<Claims extends JwtPayload = LatchkeyClaims> {
-  /** The verified token; `undefined` on an optional route called anonymously. */
-  auth?: VerifiedToken<Claims>;
+  /** The verified token; `null` on an optional route called without credentials. */
+  auth?: VerifiedToken<Claims> | null;
 }
 
 declare module 'koa' {
@@ -47,68 +43,61 @@ declare module 'koa' {
 /** Options of {@link authenticate}: a verifier (or its options), `optional`, `getToken`, token locations, `realm`. */
 export type AuthenticateOptions<Claims extends JwtPayload = LatchkeyClaims> = RequestAuthOptions<Claims, Context>;
 
-// Which authenticator handled a request, so a guard can apply its realm (and tell "anonymous" from "unguarded").
-const handledBy = new WeakMap<object, (error: unknown) => unknown>();
+// The authenticator that handled a request, for the guards after it (its realm and events).
+const HANDLED_BY = Symbol('latchkey.authenticator');
+type Handled = Context & { [HANDLED_BY]?: RequestAuthenticator<JwtPayload, Context> };
+
+const reader: RequestReader<Context> = {
+  rawHeaders: (ctx) => ctx.req.rawHeaders,
+  method: (ctx) => ctx.method,
+  // originalUrl: `ctx.path` changes under koa-mount; the query may hold a token.
+  path: (ctx) => ctx.originalUrl.split('?', 1)[0]!,
+  query: (ctx) => ctx.query,
+  body: (ctx) => (ctx.request as { body?: unknown }).body,
+  contentType: (ctx) => ctx.req.headers['content-type'],
+};
 
 /**
- * Verifies the request's bearer token and sets `ctx.state.auth` (`{ payload, header, token }`). Failures are
- * thrown as a `LatchkeyError` with `status`, `headers` and `expose: true`, which Koa's `ctx.onerror` renders
- * (status, `WWW-Authenticate`, the token-free message); {@link authErrorHandler} renders JSON instead.
+ * Verifies the request's bearer token and sets `ctx.state.auth` (`{ payload, header, token }`, or `null`
+ * on an optional route called without credentials). Failures are thrown as a `LatchkeyError` with
+ * `status`, `headers` and `expose: true`, which Koa's `ctx.onerror` renders (status, `WWW-Authenticate`,
+ * the token-free message); {@link authErrorHandler} renders JSON instead.
  *
  * @example app.use(authenticate({ verifier }));
  */
 export function authenticate<Claims extends JwtPayload = LatchkeyClaims>(options: AuthenticateOptions<Claims>): Middleware<AuthState> {
-  const authenticator = createRequestAuthenticator<Claims, Context>(options);
-  return async (ctx, next) => {
-    handledBy.set(ctx, authenticator.mapError);
-    const auth = await authenticator.authenticate(ctx, {
-      // From rawHeaders: a repeated Authorization header, which Node drops from `headers`, is refused.
-      authorization: authorizationHeader(ctx.req.rawHeaders),
-      query: authenticator.readsQuery ? ctx.query.access_token : undefined,
-      body: authenticator.readsBody && ctx.is('application/x-www-form-urlencoded') ? (ctx.request as { body?: Record<string, unknown> }).body?.access_token : undefined,
+  const authenticator = createRequestAuthenticator<Claims, Context>(options, reader);
+  // Not async: a synchronous throw becomes a rejection in Koa's compose, and a synchronous verification
+  // (keys at hand) makes no promise of its own.
+  return (ctx, next) => {
+    const outcome = authenticator.authenticate(ctx);
+    (ctx as Handled)[HANDLED_BY] = authenticator as unknown as RequestAuthenticator<JwtPayload, Context>;
+    if (!isPromise(outcome)) {
+      ctx.state.auth = outcome as VerifiedToken<LatchkeyClaims> | null;
+      return next();
+    }
+    return outcome.then((auth) => {
+      ctx.state.auth = auth as VerifiedToken<LatchkeyClaims> | null;
+      return next();
     });
-    ctx.state.auth = auth as VerifiedToken<LatchkeyClaims> | undefined;
-    await next();
   };
 }
 
 /**
- * A middleware that enforces rules on `ctx.state.auth`: 403 when they fail, 401 when the (optional) route
- * was called without a token. Use it after {@link authenticate}.
+ * A middleware that enforces rules on `ctx.state.auth`: 403 when they fail, 401 when an optional route was
+ * called without credentials. Use it after {@link authenticate}; without one it fails closed (500).
  *
  * @example router.delete('/items/:id', guard(requireScopes('delete:items'), claimEquals('org', 'acme')), handler);
  */
-export function guard<Claims extends JwtPayload = LatchkeyClaims>(...rules: Array<Rule<Claims>>): Middleware<AuthState> {
-  if (rules.length === 0 || !rules.every((rule) => rule?.kind === 'scope' || rule?.kind === 'claim')) {
-    throw new TypeError('guard: pass one or more rules (requireScopes, claimEquals, claimCheck...)');
-  }
-  return async (ctx, next) => {
-    const mapError = handledBy.get(ctx);
-    if (mapError === undefined) throw new Error('latchkey: a guard ran before authenticate()');
-    try {
-      await authorize(ctx.state.auth as VerifiedToken<Claims> | undefined, rules);
-    } catch (error) {
-      throw mapError(error);
-    }
-    await next();
+export function guard<Claims extends JwtPayload = LatchkeyClaims>(...rules: Array<Rule<NoInfer<Claims>>>): Middleware<AuthState> {
+  const checked = checkedRules(rules, 'guard()');
+  return (ctx, next) => {
+    const authenticator = (ctx as Handled)[HANDLED_BY];
+    if (authenticator === undefined) throw notAuthenticated();
+    const pending = authenticator.enforce(checked as never, ctx.state.auth, ctx);
+    return pending === undefined ? next() : pending.then(next);
   };
 }
-
-/** Requires every one of the scopes (`scope`, `scp` or `permissions`); 403 `insufficient_scope` otherwise. */
-export const requireScopes = (...scopes: Array<string | readonly string[]>): Middleware<AuthState> => guard(requireScopesRule(...scopes));
-/** Requires at least one of the scopes. */
-export const requireAnyScope = (...scopes: Array<string | readonly string[]>): Middleware<AuthState> => guard(requireAnyScopeRule(...scopes));
-/** Requires `claim` to equal `value`. */
-export const claimEquals = (claim: string, value: string | number | boolean | null): Middleware<AuthState> => guard(claimEqualsRule(claim, value));
-/** Requires `claim` (an array or a space-delimited string) to include every one of `values`. */
-export const claimIncludes = (claim: string, ...values: Array<string | number | boolean>): Middleware<AuthState> =>
-  guard(claimIncludesRule(claim, ...values));
-/** A custom check over the (typed) claims; `description` is what the 403 says, `claim` the claim it reads. */
-export const claimCheck = <Claims extends JwtPayload = LatchkeyClaims>(
-  test: (payload: Claims, auth: VerifiedToken<Claims>) => boolean | Promise<boolean>,
-  description?: string,
-  claim?: string,
-): Middleware<AuthState> => guard(claimCheckRule<Claims>(test, description, claim));
 
 /**
  * An outermost middleware that answers Latchkey errors with their status, the `WWW-Authenticate` challenge

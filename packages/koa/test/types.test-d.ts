@@ -1,6 +1,6 @@
 import Koa, { type Middleware, type ParameterizedContext } from 'koa';
 import { expectTypeOf, test } from 'vitest';
-import { createVerifier, requireScopes as scopesRule, staticKeys, type VerifiedToken } from '@latchkey/core';
+import { createVerifier, staticKeys, type VerifiedToken } from '@latchkey/core';
 import { authErrorHandler, authenticate, claimCheck, guard, requireScopes, type AuthState, type LatchkeyClaims } from '@latchkey/koa';
 
 // How a user types their own claims: once, for every middleware.
@@ -16,9 +16,9 @@ test('ctx.state.auth is typed by LatchkeyClaims, and optional', () => {
   const app = new Koa();
   app.use(authErrorHandler());
   app.use(authenticate({ verifier }));
-  app.use(requireScopes('read'));
+  app.use(guard(requireScopes('read')));
   app.use((ctx) => {
-    expectTypeOf(ctx.state.auth).toEqualTypeOf<VerifiedToken<LatchkeyClaims> | undefined>();
+    expectTypeOf(ctx.state.auth).toEqualTypeOf<VerifiedToken<LatchkeyClaims> | null | undefined>();
     expectTypeOf(ctx.state.auth!.payload.org_id).toBeString();
     // @ts-expect-error auth may be absent (optional routes)
     ctx.body = ctx.state.auth.payload;
@@ -33,16 +33,17 @@ test('the middleware fits apps with their own state type', () => {
   const next = app.use(authenticate({ verifier }));
   next.use((ctx) => {
     expectTypeOf(ctx.state.requestId).toBeString();
-    expectTypeOf(ctx.state.auth).toEqualTypeOf<VerifiedToken<LatchkeyClaims> | undefined>();
+    expectTypeOf(ctx.state.auth).toEqualTypeOf<VerifiedToken<LatchkeyClaims> | null | undefined>();
   });
   expectTypeOf(authenticate({ verifier })).toEqualTypeOf<Middleware<AuthState>>();
-  expectTypeOf(guard(scopesRule('a'))).toMatchTypeOf<(ctx: ParameterizedContext<AuthState>, next: () => Promise<unknown>) => unknown>();
+  expectTypeOf(guard(requireScopes('a'))).toMatchTypeOf<(ctx: ParameterizedContext<AuthState>, next: () => Promise<unknown>) => unknown>();
 });
 
 test('claim checks see the typed claims', () => {
-  claimCheck((payload) => payload.org_id.startsWith('acme'));
+  guard(claimCheck((payload) => payload.org_id.startsWith('acme')));
   // @ts-expect-error org_id is a string
-  claimCheck((payload) => payload.org_id.toFixed());
+  guard(claimCheck((payload) => payload.org_id.toFixed()));
+  claimCheck<LatchkeyClaims>((payload) => payload.org_id.startsWith('acme'));
 });
 
 test('should not compile', () => {
