@@ -6,9 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { buildPackages } from './build.js';
-
-const PHASES = ['verify', 'http', 'jwks', 'memory'] as const;
-export type Phase = (typeof PHASES)[number];
+import { PHASES } from './config.js';
 
 const { values } = parseArgs({
   options: {

@@ -8,7 +8,7 @@ import type { Settings } from './config.js';
 import { FRAMEWORKS, HTTP_CONTENDERS } from './http/contenders.js';
 import type { HttpCell, HttpWorkload } from './http/run.js';
 import type { JwksResult } from './jwks/run.js';
-import type { Phase } from './main.js';
+import type { Phase } from './config.js';
 import type { MemoryResult } from './memory/run.js';
 import { CONTENDERS } from './verify/index.js';
 import type { VerifyCell, Workload } from './verify/run.js';
@@ -26,7 +26,6 @@ export interface Results {
   memory?: MemoryResult | { error: string };
   durationSeconds?: number;
   /** How the HTTP Latchkey verifier got its keys (remoteJwks once exported, staticKeys before). */
-  latchkeyHttpKeys?: string;
 }
 
 const RESULTS_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'RESULTS.md');
@@ -197,7 +196,7 @@ export function writeReport(results: Results): string {
   }
   if (results.http !== undefined) {
     const h = settings.http;
-    out.push('## HTTP', '', `autocannon, ${h.connections} connections, ${h.durationSeconds} s per cell after ${h.warmupSeconds} s of warm-up, median of ${h.rounds} round(s); \`GET /hello\` returning \`{"ok":true}\`. Server in its own process (pinned to core 1 where taskset exists), load generator here (core 0). "distinct" cycles ${h.poolSize.toLocaleString('en-US')} tokens. ×floor: against the same framework's server whose auth step is only the signature check; ×bare: against the framework with no auth. Each server was checked to answer 200 to a valid token and 401 to tampered and missing ones before loading it. Peers fetch keys from a local JWKS server (warm before timing); Latchkey's adapters get a verifier built once at start-up with keys from ${results.latchkeyHttpKeys ?? "`remoteJwks`"} (the same JWKS server when remote).`, '');
+    out.push('## HTTP', '', `autocannon, ${h.connections} connections, ${h.durationSeconds} s per cell after ${h.warmupSeconds} s of warm-up, median of ${h.rounds} round(s); \`GET /hello\` returning \`{"ok":true}\`. Server in its own process (pinned to core 1 where taskset exists), load generator here (core 0). "distinct" cycles ${h.poolSize.toLocaleString('en-US')} tokens. ×floor: against the same framework's server whose auth step is only the signature check; ×bare: against the framework with no auth. Each server was checked to answer 200 to a valid token and 401 to tampered and missing ones before loading it. Peers fetch keys from a local JWKS server (warm before timing); Latchkey's adapters get a verifier built once at start-up with keys from \`remoteJwks\` (the same JWKS server).`, '');
     out.push(...httpTables(results.http, settings, notes));
   }
   if (results.jwks !== undefined) {

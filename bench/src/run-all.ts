@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { ALGS, type Alg } from './common/algs.js';
 import { createFixture, distinctTokens } from './common/fixture.js';
 import { JwksServer } from './common/jwks-server.js';
-import { assertBuiltCore, remoteJwks } from './common/latchkey.js';
+import { assertBuiltCore } from './common/latchkey.js';
 import { machineLine } from './common/machine.js';
 import { settings as makeSettings } from './config.js';
 import type { BuildResult } from './build.js';
-import type { Phase } from './main.js';
+import type { Phase } from './config.js';
 import { writeReport, type Results } from './report.js';
 import { runVerify } from './verify/run.js';
 import { runHttp } from './http/run.js';
@@ -40,7 +40,6 @@ export async function runAll({ quick, phases, builds, log }: RunOptions): Promis
     if (needed > 0) log(`generated ${needed} distinct tokens per algorithm in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     if (phases.includes('verify')) results.verify = await runVerify(fixture, tokens, jwks, settings, log);
-    results.latchkeyHttpKeys = remoteJwks().ok ? '`remoteJwks`' : '`staticKeys` (`remoteJwks` not exported yet)';
     if (phases.includes('http')) results.http = await runHttp(fixture, tokens, jwks, scratch, settings, log);
     if (phases.includes('jwks')) results.jwks = await runJwks(fixture, tokens, settings, log);
     if (phases.includes('memory')) results.memory = await runMemory(settings, log);

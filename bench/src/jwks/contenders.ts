@@ -2,7 +2,7 @@ import { createVerifier as fastJwtVerifier, type DecodedJwt } from 'fast-jwt';
 import buildGetJwks from 'get-jwks';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { AUDIENCE, ISSUER } from '../common/fixture.js';
-import { core, remoteJwks } from '../common/latchkey.js';
+import { core } from '../common/latchkey.js';
 import { awsVerifier } from '../verify/aws-jwt-verify.js';
 import { jwksRsaVerify } from '../verify/jwks-rsa.js';
 
@@ -27,9 +27,7 @@ export const JWKS_CONTENDERS: readonly JwksContender[] = [
     label: 'latchkey remoteJwks',
     cooldown: (ms) => `cooldownMs: ${ms}`,
     create(url, _domain, cooldownMs) {
-      const source = remoteJwks();
-      if (!source.ok) return { pending: source.pending };
-      const keys = source.value(url, cooldownMs === undefined ? undefined : { cooldownMs });
+      const keys = core.remoteJwks(url, cooldownMs === undefined ? undefined : { cooldownMs });
       const verifier = core.createVerifier({ keys, algorithms: [ALG], issuer: ISSUER, audience: AUDIENCE });
       return (token) => verifier.verify(token);
     },

@@ -1,5 +1,5 @@
 import { AUDIENCE, ISSUER } from '../common/fixture.js';
-import { core, remoteJwks } from '../common/latchkey.js';
+import { core } from '../common/latchkey.js';
 import type { Contender, VerifyContext } from './types.js';
 
 function staticSource({ alg, keys }: VerifyContext) {
@@ -32,9 +32,7 @@ export const latchkeyRemote: Contender = {
   label: 'latchkey (remote JWKS, warm)',
   unsupported: (alg) => (alg === 'HS256' ? 'HS256 keys are never in a JWKS' : undefined),
   async create({ alg, jwks, tag }) {
-    const source = remoteJwks();
-    if (!source.ok) return { pending: source.pending };
-    const verifier = core.createVerifier({ keys: source.value(jwks.url(tag)), algorithms: [alg], issuer: ISSUER, audience: AUDIENCE });
+    const verifier = core.createVerifier({ keys: core.remoteJwks(jwks.url(tag)), algorithms: [alg], issuer: ISSUER, audience: AUDIENCE });
     await verifier.warm();
     return (token) => verifier.verify(token);
   },

@@ -4,12 +4,12 @@ import { auth } from 'express-oauth2-jwt-bearer';
 import { expressjwt } from 'express-jwt';
 import jwksRsa from 'jwks-rsa';
 import { AUDIENCE, ISSUER } from '../../common/fixture.js';
-import { loadAdapter } from '../../common/latchkey.js';
+import { authenticate } from '@latchkey/express';
 import { floorAuth } from '../floor-auth.js';
 import { latchkeyVerifier } from '../latchkey-verifier.js';
 import { BODY, listen, statusOf, type AppContext, type Started } from './types.js';
 
-async function authStep(id: string, context: AppContext): Promise<RequestHandler | { pending: string } | undefined> {
+async function authStep(id: string, context: AppContext): Promise<RequestHandler | undefined> {
   const { alg, fixture, jwksUrl } = context;
   switch (id) {
     case 'bare':
@@ -20,12 +20,8 @@ async function authStep(id: string, context: AppContext): Promise<RequestHandler
     }
     case 'latchkey':
     case 'latchkey-cache': {
-      const adapter = await loadAdapter('express');
-      if (!adapter.ok) return { pending: adapter.pending };
-      const authenticate = adapter.value.authenticate;
-      if (typeof authenticate !== 'function') return { pending: `pending: @latchkey/express exports no authenticate() (exports: ${Object.keys(adapter.value).join(', ')})` };
-      const { verifier } = await latchkeyVerifier(alg, fixture, context.tag, id === 'latchkey-cache');
-      return authenticate({ verifier }) as RequestHandler;
+      const verifier = await latchkeyVerifier(alg, fixture, context.tag, id === 'latchkey-cache');
+      return authenticate({ verifier });
     }
     case 'express-oauth2-jwt-bearer':
       return auth({ jwksUri: jwksUrl, issuer: ISSUER, audience: AUDIENCE, tokenSigningAlg: alg });
@@ -43,7 +39,6 @@ async function authStep(id: string, context: AppContext): Promise<RequestHandler
 
 export async function startExpress(id: string, context: AppContext): Promise<Started> {
   const step = await authStep(id, context);
-  if (step !== undefined && 'pending' in step) return step;
   const app = express();
   if (step !== undefined) app.use(step);
   app.get('/hello', (_req, res) => {

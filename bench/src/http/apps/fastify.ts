@@ -1,9 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyPluginCallback, type onRequestHookHandler } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginCallback, type onRequestAsyncHookHandler } from 'fastify';
 import fastifyJwt from '@fastify/jwt';
 import fastifyJwtJwksModule, { type FastifyJwtJwksOptions } from 'fastify-jwt-jwks';
 import buildGetJwks from 'get-jwks';
 import { AUDIENCE, ISSUER } from '../../common/fixture.js';
-import { loadAdapter } from '../../common/latchkey.js';
+import { latchkey } from '@latchkey/fastify';
 import { floorAuth } from '../floor-auth.js';
 import { latchkeyVerifier } from '../latchkey-verifier.js';
 import { BODY, statusOf, type AppContext, type Started } from './types.js';
@@ -11,9 +11,9 @@ import { BODY, statusOf, type AppContext, type Started } from './types.js';
 // The package's CommonJS export is the fastify-plugin-wrapped plugin (decorators visible to the caller).
 const fastifyJwtJwks = fastifyJwtJwksModule as unknown as FastifyPluginCallback<FastifyJwtJwksOptions>;
 
-type Setup = (app: FastifyInstance) => Promise<onRequestHookHandler | undefined>;
+type Setup = (app: FastifyInstance) => Promise<onRequestAsyncHookHandler | undefined>;
 
-async function setupFor(id: string, context: AppContext): Promise<Setup | { pending: string }> {
+async function setupFor(id: string, context: AppContext): Promise<Setup> {
   const { alg, fixture, jwksUrl, jwksDomain } = context;
   switch (id) {
     case 'bare':
@@ -26,17 +26,11 @@ async function setupFor(id: string, context: AppContext): Promise<Setup | { pend
     }
     case 'latchkey':
     case 'latchkey-cache': {
-      const adapter = await loadAdapter('fastify');
-      if (!adapter.ok) return { pending: adapter.pending };
-      const plugin = (adapter.value.default ?? adapter.value.latchkey ?? adapter.value.fastifyLatchkey) as unknown;
-      if (typeof plugin !== 'function') return { pending: `pending: @latchkey/fastify exports no plugin (exports: ${Object.keys(adapter.value).join(', ')})` };
-      const { verifier } = await latchkeyVerifier(alg, fixture, context.tag, id === 'latchkey-cache');
-      // The documented way to protect every route of a context: register, then `onRequest: app.authenticate`.
+      const verifier = await latchkeyVerifier(alg, fixture, context.tag, id === 'latchkey-cache');
+      // The documented way to protect every route of a context: the plugin with protectRoutes.
       return async (app) => {
-        await app.register(plugin as never, { verifier } as never);
-        const hook = (app as unknown as { authenticate?: onRequestHookHandler }).authenticate;
-        if (typeof hook !== 'function') throw new Error('@latchkey/fastify did not decorate the instance with authenticate');
-        return hook;
+        await app.register(latchkey, { verifier, protectRoutes: true });
+        return undefined;
       };
     }
     case 'fastify-jwt-jwks':
@@ -66,7 +60,6 @@ async function setupFor(id: string, context: AppContext): Promise<Setup | { pend
 
 export async function startFastify(id: string, context: AppContext): Promise<Started> {
   const setup = await setupFor(id, context);
-  if (typeof setup !== 'function') return setup;
   const app = Fastify({ logger: false });
   app.setErrorHandler((error, _request, reply) => {
     void reply.code(statusOf(error)).send({ error: 'unauthorized' });

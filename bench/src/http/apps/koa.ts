@@ -3,12 +3,12 @@ import Koa, { type Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
 import jwksRsa from 'jwks-rsa';
 import { AUDIENCE, ISSUER } from '../../common/fixture.js';
-import { loadAdapter } from '../../common/latchkey.js';
+import { authenticate } from '@latchkey/koa';
 import { floorAuth } from '../floor-auth.js';
 import { latchkeyVerifier } from '../latchkey-verifier.js';
 import { BODY, listen, statusOf, type AppContext, type Started } from './types.js';
 
-async function authStep(id: string, context: AppContext): Promise<Middleware | { pending: string } | undefined> {
+async function authStep(id: string, context: AppContext): Promise<Middleware | undefined> {
   const { alg, fixture, jwksUrl } = context;
   switch (id) {
     case 'bare':
@@ -22,11 +22,7 @@ async function authStep(id: string, context: AppContext): Promise<Middleware | {
     }
     case 'latchkey':
     case 'latchkey-cache': {
-      const adapter = await loadAdapter('koa');
-      if (!adapter.ok) return { pending: adapter.pending };
-      const authenticate = adapter.value.authenticate;
-      if (typeof authenticate !== 'function') return { pending: `pending: @latchkey/koa exports no authenticate() (exports: ${Object.keys(adapter.value).join(', ')})` };
-      const { verifier } = await latchkeyVerifier(alg, fixture, context.tag, id === 'latchkey-cache');
+      const verifier = await latchkeyVerifier(alg, fixture, context.tag, id === 'latchkey-cache');
       return authenticate({ verifier }) as Middleware;
     }
     case 'koa-jwt':
@@ -43,7 +39,6 @@ async function authStep(id: string, context: AppContext): Promise<Middleware | {
 
 export async function startKoa(id: string, context: AppContext): Promise<Started> {
   const step = await authStep(id, context);
-  if (step !== undefined && 'pending' in step) return step;
   const app = new Koa();
   app.silent = true;
   // Errors become their status with a fixed body (koa's default would too; this keeps bodies alike).
@@ -59,6 +54,8 @@ export async function startKoa(id: string, context: AppContext): Promise<Started
   app.use((ctx) => {
     if (ctx.method === 'GET' && ctx.path === '/hello') ctx.body = BODY;
   });
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  // Koa's handler settles its own promise (errors are rendered above): nothing is left to await here.
+  const server = createServer((req, res) => void handle(req, res));
   return { listen: () => listen(server) };
 }
