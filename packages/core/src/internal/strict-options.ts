@@ -57,7 +57,8 @@ export function closestKnown(key: string, known: readonly string[]): string | un
   const prefixed = known.find((name) => name.toLowerCase().startsWith(lower) && lower.length >= 4);
   if (prefixed !== undefined) return prefixed;
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  // Up to a third of the name (at least 3 edits) counts as a typo; further off is another name.
+  let bestDistance = Math.max(3, Math.ceil(key.length / 3)) + 1;
   for (const name of known) {
     const distance = editDistance(lower, name.toLowerCase());
     if (distance < bestDistance) {
