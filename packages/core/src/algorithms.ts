@@ -1,3 +1,4 @@
+/** The supported JWS algorithms (RFC 7518): each one's key family and its synchronous node:crypto check. */
 import { constants, createHmac, timingSafeEqual, verify as nodeVerify, type KeyObject, type VerifyKeyObjectInput, type VerifyPublicKeyInput } from 'node:crypto';
 
 // node:crypto's verify() reads a string `data` as UTF-8 (its `getArrayBufferOrView`), as createHmac's
@@ -18,6 +19,7 @@ export type JwsAlgorithm =
   | 'EdDSA' | 'Ed25519'
   | 'HS256' | 'HS384' | 'HS512';
 
+/** The key type an algorithm needs. */
 export type AlgorithmFamily = 'RSA' | 'RSA-PSS' | 'EC' | 'OKP' | 'HMAC';
 
 /**
@@ -93,8 +95,10 @@ export const ALGORITHMS: Readonly<Record<JwsAlgorithm, AlgorithmSpec>> = Object.
   HS512: hmac('HS512', 'sha512', 64),
 });
 
+/** Every `alg` Latchkey verifies, for `algorithms` and documentation (`none` is not one). */
 export const SUPPORTED_ALGORITHMS = Object.freeze(Object.keys(ALGORITHMS) as JwsAlgorithm[]);
 
+/** True when `value` is one of {@link SUPPORTED_ALGORITHMS}. */
 export function isSupportedAlgorithm(value: unknown): value is JwsAlgorithm {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ALGORITHMS, value);
 }

@@ -1,3 +1,4 @@
+/** Bearer token extraction (RFC 6750 §2): the Authorization header, and the query and form carriers when allowed. */
 import { LatchkeyError } from './errors.js';
 
 // RFC 7235 §2.1 auth-scheme (a token), then 1*SP, then the credentials.

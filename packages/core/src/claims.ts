@@ -1,3 +1,4 @@
+/** The registered-claim checks of RFC 7519 §4.1 (exp, nbf, iat, iss, aud, sub, required claims), strictly typed. */
 import { LatchkeyError, quoted } from './errors.js';
 import { own } from './own.js';
 import type { JwtPayload } from './types.js';

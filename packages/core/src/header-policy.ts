@@ -1,3 +1,4 @@
+/** The protected-header policy (RFC 7515 §4, RFC 8725): allowed alg, no crit, no b64: false, accepted typ. */
 import { ALGORITHMS, type AlgorithmSpec, type JwsAlgorithm } from './algorithms.js';
 import { LatchkeyError, quoted } from './errors.js';
 import { deepFreeze } from './deep-freeze.js';

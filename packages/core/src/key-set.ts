@@ -1,3 +1,4 @@
+/** A prepared set of keys, indexed by kid and algorithm for lookups that allocate nothing. */
 import type { JwsAlgorithm } from './algorithms.js';
 import type { KeyLookup } from './key-source.js';
 import type { PreparedKey } from './keys.js';

@@ -1,3 +1,4 @@
+/** The one interface every key source implements (remote JWKS, discovery, static keys, HMAC secrets). */
 import type { JwsAlgorithm } from './algorithms.js';
 import type { EventSink } from './events.js';
 import type { PreparedKey } from './keys.js';

@@ -1,3 +1,4 @@
+/** Key import: JWKs, PEM, certificates and secrets become node:crypto KeyObjects with the algorithms they may verify. */
 import { KeyObject, X509Certificate, createPublicKey, createSecretKey } from 'node:crypto';
 import { importJWK, type JWK } from 'jose';
 import {

@@ -1,3 +1,4 @@
+/** The verifier's options: their defaults, their unknown-key check, and their validation into a resolved policy. */
 import { ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import { matcherFor, type ClaimPolicy } from './claims.js';
 import type { EventHandler } from './events.js';

@@ -1,3 +1,4 @@
+/** Authorization rules (scopes and claims): their builders, their shape check and their evaluation. */
 import { missingCredentials } from './bearer.js';
 import { LatchkeyError } from './errors.js';
 import { own } from './own.js';
@@ -11,12 +12,14 @@ import type { JwtPayload, VerifiedToken } from './types.js';
  */
 export type Rule<Payload extends JwtPayload = JwtPayload> = ScopeRule | ClaimRule<Payload>;
 
+/** A scope requirement: every one (`all`) or at least one (`any`) of `scopes`. Made by `requireScopes` and `requireAnyScope`. */
 export interface ScopeRule {
   readonly kind: 'scope';
   readonly mode: 'all' | 'any';
   readonly scopes: readonly string[];
 }
 
+/** A claim requirement: `test` decides. Made by `claimEquals`, `claimIncludes` and `claimCheck`. */
 export interface ClaimRule<Payload extends JwtPayload = JwtPayload> {
   readonly kind: 'claim';
   /** The claim the rule reads, for messages and `error.claim`. */

@@ -1,3 +1,4 @@
+/** Key sources from configuration: static public keys and HMAC secrets. */
 import type { JwsAlgorithm } from './algorithms.js';
 import type { KeySource } from './key-source.js';
 import { KeySet } from './key-set.js';

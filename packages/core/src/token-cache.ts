@@ -1,3 +1,4 @@
+/** The verified-token cache: bounded, keyed by the whole token, never past exp or the trust in its key. */
 import { LRUCache } from 'lru-cache';
 import type { PreparedKey } from './keys.js';
 import { own } from './own.js';

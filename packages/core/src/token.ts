@@ -1,3 +1,4 @@
+/** Compact JWS syntax (RFC 7515 §7.1): one strict split, and base64url and JSON decoding of the segments. */
 import { isUtf8 } from 'node:buffer';
 import { LatchkeyError } from './errors.js';
 

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { claimEquals, createVerifier, oidcDiscovery, requireAnyScope, requireScopes, staticKeys, type Verifier } from '@latchkey/core';
+import { createVerifier, oidcDiscovery, staticKeys, type Verifier } from '@latchkey/core';
 import { createMockIdp, createTokenFactory, generateSigningKey, type TokenFactory } from '@latchkey/testing';
-import latchkey, { authErrorHandler, authenticate, guard } from '@latchkey/fastify';
+import latchkey, { authErrorHandler, authenticate, claimEquals, guard, requireAnyScope, requireScopes } from '@latchkey/fastify';
 
 const issuer = 'https://idp.example.test/';
 const audience = 'https://api.example.test';
@@ -154,6 +154,18 @@ describe('the plugin', () => {
     // @ts-expect-error the verifier is required
     app.register(latchkey, {});
     await expect(app.ready()).rejects.toThrow(/"verifier" is required/);
+  });
+
+  it('lets a nested registration take over from its parent\'s for its own routes', async () => {
+    const app = Fastify();
+    await app.register(latchkey, { verifier, realm: 'outer', protectRoutes: true });
+    app.get('/outer', async () => 'outer');
+    await app.register(async (inner) => {
+      await inner.register(latchkey, { verifier, realm: 'inner' });
+      inner.get('/inner', { config: { auth: true } }, async () => 'inner');
+    });
+    expect((await app.inject({ url: '/outer' })).headers['www-authenticate']).toBe('Bearer realm="outer"');
+    expect((await app.inject({ url: '/inner' })).headers['www-authenticate']).toBe('Bearer realm="inner"');
   });
 
   it('respects encapsulation: a sibling context is not authenticated', async () => {

@@ -1,3 +1,4 @@
+/** Hostile tokens for security tests: tampered, re-signed, alg-confused and otherwise malicious JWTs. */
 import { constants, createHmac, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { isHmacAlgorithm, type SigningAlgorithm } from './algorithms.js';
 import { b64url, decodeJsonPart, partBytes, type RawPart } from './internal/encoding.js';

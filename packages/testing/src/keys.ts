@@ -1,3 +1,4 @@
+/** Signing keys for tests: generated per algorithm, with their public JWK. */
 import { KeyObject, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import {

@@ -1,3 +1,4 @@
+/** A mock identity provider on 127.0.0.1: discovery and JWKS endpoints, key rotation and failure modes, token signing. */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isAsymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';

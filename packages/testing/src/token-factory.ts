@@ -1,3 +1,4 @@
+/** A token factory that defaults every claim, so a test states only what differs. */
 import { randomUUID } from 'node:crypto';
 import { CompactSign, type JWTPayload } from 'jose';
 import type { SigningAlgorithm } from './algorithms.js';

@@ -1,3 +1,4 @@
+/** How long a fetched key set stays fresh: Cache-Control max-age or Expires (RFC 9111), within configured bounds. */
 import type { CacheHeaders } from './fetch-json.js';
 
 /** How long a fetched document may be used, in milliseconds, before and after the server's say. */

@@ -1,3 +1,4 @@
+/** Keys found by OpenID Connect Discovery: the issuer's metadata document gives the jwks_uri. */
 import type { EventSink } from '../events.js';
 import type { KeySource } from '../key-source.js';
 import { displayable } from '../displayable.js';

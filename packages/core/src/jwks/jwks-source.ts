@@ -1,3 +1,4 @@
+/** The remote key source: a cached JWK Set with single-flight refresh, cooldown and stale-if-error. */
 import { LatchkeyError, quoted } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { KeyLookup, KeySource } from '../key-source.js';

@@ -1,3 +1,4 @@
+/** Turns a fetched JWK Set into usable keys, skipping (and reporting) the ones that cannot be used. */
 import type { EventSink } from '../events.js';
 import { KeySet } from '../key-set.js';
 import { prepareJwk, type PreparedKey } from '../keys.js';

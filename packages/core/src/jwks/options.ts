@@ -1,3 +1,4 @@
+/** Options of remoteJwks and oidcDiscovery: defaults as named constants, validated once at construction. */
 import { refuseUnknownKeys } from '../internal/strict-options.js';
 import type { FetchLike } from './fetch-json.js';
 

@@ -1,3 +1,4 @@
+/** Keys from a remote JWK Set URL (RFC 7517 §5). */
 import type { KeySource } from '../key-source.js';
 import { parseHttpUrl } from './fetch-json.js';
 import { JwksKeySource } from './jwks-source.js';

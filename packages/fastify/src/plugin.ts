@@ -1,0 +1,90 @@
+/** The plugin: `config.auth` (or `protectRoutes`) turned into per-route hooks when each route is defined. */
+import { logEvent, type JwtPayload, type Rule, type VerifiedToken } from '@latchkey/core';
+import { REQUEST_AUTH_OPTIONS, createRequestAuthenticator, refuseUnknownKeys, type AdapterSettings, type RequestAuthenticator } from '@latchkey/core/adapter';
+import type { FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { HANDLED_BY, hookFor, reader, type AuthHook } from './hooks.js';
+import type { AuthenticateOptions, LatchkeyClaims } from './index.js';
+
+/** A route's `config.auth`: what the route needs. `true` is `{}`; `false` makes the route public. */
+export interface RouteAuthConfig<Claims extends JwtPayload = LatchkeyClaims> {
+  /** Let requests without credentials through (`request.auth` is then `null`). Default: the plugin's `optional`. */
+  optional?: boolean;
+  /** Rules the token must pass (403 when not): `requireScopes`, `requireAnyScope`, `claimEquals`... */
+  rules?: ReadonlyArray<Rule<Claims>>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified token; `null` on an optional route called without credentials; `undefined` where no authentication ran. */
+    auth: VerifiedToken<LatchkeyClaims> | null | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Authenticate this route (and enforce its rules), or `false` to leave it public under `protectRoutes`. */
+    auth?: boolean | RouteAuthConfig;
+  }
+}
+
+/** Options of the plugin: those of {@link authenticate}, plus which routes it protects and whether it logs. */
+export interface LatchkeyPluginOptions extends AuthenticateOptions<JwtPayload> {
+  /** Authenticate every route registered after the plugin in its context (and children) unless it says `config.auth: false`. Default `false`: only routes with `config.auth`. */
+  protectRoutes?: boolean;
+  /** Log every refusal (info) and verification (debug) through `request.log`. Default `false`: nothing logs. */
+  log?: boolean;
+}
+
+// Tags the hooks this plugin adds to routes, so a route gets one, from the innermost registration.
+const ADDED = Symbol('latchkey.hook');
+
+const logSettings: AdapterSettings<FastifyRequest> = { onEvent: (event, request) => logEvent(request.log, event) };
+
+const ROUTE_AUTH_OPTIONS = Object.keys({ optional: true, rules: true } satisfies Record<keyof RouteAuthConfig, true>);
+// Fastify hands its own register options to the plugin with ours.
+const PLUGIN_OPTIONS = ['protectRoutes', 'log', 'prefix', 'logLevel', 'logSerializers'];
+
+/** The hook a route gets from its `config.auth`, checked when the route is defined. */
+function routeHook(base: RequestAuthenticator<JwtPayload, FastifyRequest>, auth: unknown, route: string): AuthHook {
+  if (auth === true) return hookFor(base);
+  const where = `config.auth of ${route}`;
+  if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) throw new TypeError(`latchkey: ${where} must be true, false or { optional?, rules? }`);
+  refuseUnknownKeys(auth, ROUTE_AUTH_OPTIONS, where);
+  const { optional, rules } = auth as RouteAuthConfig<JwtPayload>;
+  if (optional !== undefined && typeof optional !== 'boolean') throw new TypeError(`latchkey: ${where}: "optional" must be a boolean`);
+  const authenticator = optional === undefined ? base : base.withOptional(optional);
+  const unguarded = rules === undefined || (Array.isArray(rules) && rules.length === 0);
+  return hookFor(authenticator, unguarded ? undefined : authenticator.guard(rules, `latchkey: ${where}: "rules"`));
+}
+
+const plugin: FastifyPluginAsync<LatchkeyPluginOptions> = async (fastify, options) => {
+  const { protectRoutes = false, log = false, prefix: _prefix, logLevel: _level, logSerializers: _serializers, ...authOptions } = (options ?? {}) as LatchkeyPluginOptions & Record<string, unknown>;
+  if (typeof options === 'object' && options !== null) refuseUnknownKeys(options, [...REQUEST_AUTH_OPTIONS, ...PLUGIN_OPTIONS], '@latchkey/fastify plugin options');
+  if (typeof protectRoutes !== 'boolean' || typeof log !== 'boolean') throw new TypeError('latchkey: "protectRoutes" and "log" must be booleans');
+  // Built now, so a bad option fails at registration; every route of this registration shares its verifier.
+  const base = createRequestAuthenticator(authOptions as AuthenticateOptions<JwtPayload>, reader, log ? logSettings : {});
+  // `undefined` until a hook runs (a route without authentication), `null` for anonymous: one shape per request.
+  if (!fastify.hasRequestDecorator('auth')) fastify.decorateRequest('auth', undefined);
+  if (!fastify.hasRequestDecorator(HANDLED_BY)) fastify.decorateRequest(HANDLED_BY, null);
+  // Body tokens need the parsed body: authenticate after parsing.
+  const stage = base.readsBody ? 'preValidation' : 'onRequest';
+  // Hooks are added per route as it is defined, so a bad config.auth fails then, declared rules are always
+  // enforced, and no request reads its route's config.
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    const auth = (route.config as { auth?: unknown } | undefined)?.auth ?? (protectRoutes ? true : undefined);
+    if (auth === undefined || auth === false) return;
+    // Fastify runs a parent's onRoute hooks before a nested context's: the innermost registration replaces.
+    const others = [route[stage] ?? []].flat().filter((hook) => !(ADDED in hook));
+    route[stage] = [Object.assign(routeHook(base, auth, `${String(route.method)} ${route.url}`), { [ADDED]: true }), ...others] as never;
+  });
+};
+
+/**
+ * The plugin. Register it once per encapsulation context that needs authentication (sibling contexts may
+ * each have their own); routes then opt in with `config: { auth: ... }`, or `protectRoutes` covers them all.
+ *
+ * @example
+ * await app.register(latchkey, { verifier });
+ * app.get('/items', { config: { auth: { rules: [requireScopes('read:items')] } } }, (request) => request.auth!.payload);
+ */
+export const latchkey = fp(plugin, { name: '@latchkey/fastify', fastify: '5.x' });
+export default latchkey;
+
