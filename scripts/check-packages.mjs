@@ -44,6 +44,8 @@ try {
     .map((t, i) => `import * as p${i} from '${t.name}';\nif (Object.keys(p${i}).length === 0) throw new Error('${t.name} exports nothing');`)
     .join('\n') +
     `\nimport { createVerifier, hmacSecrets } from '@latchkey/core';\n` +
+    `import { createRequestAuthenticator } from '@latchkey/core/adapter';\n` +
+    `if (typeof createRequestAuthenticator !== 'function') throw new Error('@latchkey/core/adapter exports no createRequestAuthenticator');\n` +
     `const v = createVerifier({ keys: hmacSecrets('x'.repeat(32)), algorithms: ['HS256'], issuer: 'i', audience: 'a' });\n` +
     `await v.verify('a.b.c').then(() => { throw new Error('accepted garbage'); }, (e) => { if (e.code !== 'ERR_JWT_MALFORMED') throw e; });\n` +
     `console.log('imported ${tarballs.length} packages from their tarballs');\n`;

@@ -65,9 +65,13 @@ export interface AdapterHarness {
   };
 }
 
-/** The body of every successful response: the verified claims, or `anonymous`. */
+/**
+ * The body of every successful response: the verified claims, or `anonymous` for `null`, the one value every
+ * adapter uses for "no credentials on an optional route" (`undefined` would mean no authentication ran).
+ */
 export function echo(auth: VerifiedToken | null | undefined): { anonymous: boolean; payload: unknown } {
-  return auth == null ? { anonymous: true, payload: null } : { anonymous: false, payload: auth.payload };
+  if (auth === undefined) return { anonymous: false, payload: 'no authentication ran' };
+  return auth === null ? { anonymous: true, payload: null } : { anonymous: false, payload: auth.payload };
 }
 
 /** The routes, identical for every adapter. */
