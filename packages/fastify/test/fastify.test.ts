@@ -24,7 +24,7 @@ function counting(): Verifier & { calls: number } {
 const bearer = async (claims?: Record<string, unknown>): Promise<{ authorization: string }> => ({ authorization: `Bearer ${await tokens.sign(claims)}` });
 
 describe('the plugin', () => {
-  it('authenticates routes that declare config.auth and sets request.auth; leaves the others alone (auth: null)', async () => {
+  it('authenticates routes that declare config.auth and sets request.auth; leaves the others alone (auth: undefined)', async () => {
     const app = Fastify();
     await app.register(latchkey, { verifier });
     app.get('/private', { config: { auth: true } }, async (request) => ({ sub: request.auth?.payload.sub, alg: request.auth?.header.alg }));
