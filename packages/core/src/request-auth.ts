@@ -151,7 +151,8 @@ function build<Payload extends JwtPayload, Request>(
   const readsBody = options.allowBodyToken === true;
   const internals = internalsOf<Payload>(verifier);
   // A verifier from elsewhere (a test double, a wrapper) is called through its public verify().
-  const check = internals === undefined ? (token: string) => verifier.verify(token) : (token: string) => internals.check(token);
+  const check: (token: string) => VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> =
+    internals === undefined ? (token) => verifier.verify(token) : internals.check.bind(internals);
   const events = requestSink(internals?.events, settings.onEvent);
   // Decided once: with nobody listening, no clock is read and no request is described.
   const observing = events !== undefined;
