@@ -6,6 +6,8 @@
  * Messages say what failed and never contain the token, a key or a secret.
  */
 
+import { displayable } from './displayable.js';
+
 /** Stable error codes. Match on these, never on messages. */
 export type LatchkeyErrorCode =
   /** No credentials at all (RFC 6750 §3.1: a bare challenge, no error code). 401. */
@@ -193,17 +195,11 @@ function quotable(value: string): string {
 }
 
 /**
- * A token-derived value, quoted and cut for a server-only `detail`: JSON escapes quotes and control
- * characters, so a hostile claim cannot forge log lines; 64 characters are enough to recognise a value.
+ * A token-derived value for a server-only `detail`: quoted when a string, bounded and escaped by
+ * {@link displayable} (no CR/LF or ESC can forge a log line, no claim can fill one).
  */
 export function quoted(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = typeof value;
-  }
-  return text.length > 64 ? `${text.slice(0, 61)}...` : text;
+  return typeof value === 'string' ? `"${displayable(value)}"` : displayable(value);
 }
 
 /** Returns a copy of `error` whose challenge names `realm`. Used by adapters configured with a realm. */

@@ -90,6 +90,7 @@ const VERIFIER_OPTION_NAMES: Record<keyof VerifierOptions, true> = {
   isRevoked: true,
   maxTokenBytes: true,
   tokenCache: true,
+  maxCandidateKeys: true,
   onEvent: true,
 };
 /** Every key {@link VerifierOptions} knows. */

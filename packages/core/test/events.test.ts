@@ -144,17 +144,29 @@ describe('events cost nothing without a listener and can never break a request',
   });
   afterAll(() => idp.close());
 
-  it('reads no clock when nobody listens', async () => {
-    const verifier = createVerifier({ keys: remoteJwks(idp.jwksUri), algorithms: ['RS256'], issuer: idp.issuer, audience: 'api' });
-    await verifier.warm();
-    const authenticator = createRequestAuthenticator<never, FakeRequest>({ verifier: verifier as Verifier<never> }, reader);
+  it('times nothing when nobody listens: the clock reads of events happen only with a listener', async () => {
+    const build = (onEvent?: (event: LatchkeyEvent) => void) =>
+      createRequestAuthenticator<never, FakeRequest>(
+        { verifier: createVerifier({ keys: remoteJwks(idp.jwksUri), algorithms: ['RS256'], issuer: idp.issuer, audience: 'api', onEvent }) as Verifier<never> },
+        reader,
+      );
+    const silent = build();
+    const listening = build(() => {});
     const token = await idp.sign({ sub: 'alice' });
+    const request = { authorization: `Bearer ${token}`, url: '/' };
+    await silent.authenticate(request);
+    await listening.authenticate(request);
     const now = vi.spyOn(performance, 'now');
     try {
       // Keys at hand: the whole authentication is synchronous, no promise at all.
-      const auth = authenticator.authenticate({ authorization: `Bearer ${token}`, url: '/' });
-      expect(auth).toMatchObject({ payload: { sub: 'alice' } });
-      expect(() => authenticator.authenticate({ url: '/' })).toThrow(expect.objectContaining({ code: 'ERR_BEARER_MISSING' }));
+      expect(silent.authenticate(request)).toMatchObject({ payload: { sub: 'alice' } });
+      const withoutListener = now.mock.calls.length;
+      now.mockClear();
+      expect(listening.authenticate(request)).toMatchObject({ payload: { sub: 'alice' } });
+      // The key source reads the clock for its freshness either way; events add a start and an end.
+      expect(now.mock.calls.length - withoutListener).toBe(2);
+      now.mockClear();
+      expect(() => silent.authenticate({ url: '/' })).toThrow(expect.objectContaining({ code: 'ERR_BEARER_MISSING' }));
       expect(now).not.toHaveBeenCalled();
     } finally {
       now.mockRestore();
