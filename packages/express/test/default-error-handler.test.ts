@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createVerifier, hmacSecrets } from '@latchkey/core';
 import { createTokenFactory, generateHmacSecret } from '@latchkey/testing';
 import { authErrorHandler, authenticate } from '@latchkey/express';
-import { get, serverPerTest } from '../../core/test/conformance/http.js';
+import { get, serverPerTest } from '@latchkey/conformance';
 
 // An HMAC secret is enough here: what is under test is Express's handling of the error, not the keys.
 const secret = generateHmacSecret('HS256');
