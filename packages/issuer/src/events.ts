@@ -1,0 +1,40 @@
+import type { RevocationReason } from './store/types.js';
+
+/**
+ * What the issuer reports. Events never carry tokens, passwords or hashes; a handler that throws is
+ * ignored (reported to `console.error` once), so observability can never break a login or a refresh.
+ */
+export type IssuerEvent =
+  /** A login succeeded and a token pair (or sliding token) was issued. */
+  | { type: 'token.issued'; userId: string; familyId: string }
+  /** A refresh token (or sliding token) was exchanged; `rotated` when a new refresh token was issued. */
+  | { type: 'token.refreshed'; userId: string; familyId: string; rotated: boolean; grace: boolean }
+  /** A rotated-away refresh token came back (RFC 9700 §4.14.2): its family is revoked. */
+  | { type: 'refresh.reuse_detected'; userId: string; familyId: string; generation: number }
+  /** A family was revoked (by reuse detection or a blacklist call). Emitted once per family. */
+  | { type: 'family.revoked'; userId: string; familyId: string; reason: RevocationReason }
+  /** A login failed (bad credentials, unknown or inactive user). The user name is what was sent. */
+  | { type: 'login.failed'; username: string }
+  /** An application hook (`onLoginSuccess`, `onLoginFailure`) threw; the request went on. */
+  | { type: 'hook.failed'; hook: 'onLoginSuccess' | 'onLoginFailure'; error: unknown }
+  /** A handler failed unexpectedly (a user source or store error): the client got a 500. */
+  | { type: 'request.failed'; path: string; error: unknown };
+
+/** Receives {@link IssuerEvent}s. */
+export type IssuerEventHandler = (event: IssuerEvent) => void;
+
+/** Wraps a handler so that it can never throw into a request. */
+export function issuerEventSink(handler: IssuerEventHandler | undefined): (event: IssuerEvent) => void {
+  if (handler === undefined) return () => {};
+  let warned = false;
+  return (event) => {
+    try {
+      handler(event);
+    } catch (error) {
+      if (!warned) {
+        warned = true;
+        console.error('[latchkey/issuer] an onEvent handler threw; further errors from it are ignored', error);
+      }
+    }
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * `@latchkey/issuer/express`: the issuer's endpoints as one Express middleware. Mount it at the root
+ * (its paths are absolute, `/api/token/` by default); it passes every other path on. It reads the raw body
+ * itself (size-capped), or takes the one `express.json()` / `express.urlencoded()` already parsed.
+ *
+ * @example app.use(issuerRoutes(issuer));
+ *
+ * @packageDocumentation
+ */
+import type { RequestHandler } from 'express';
+import type { Issuer } from '../issuer.js';
+import { neutralRequest } from './neutral.js';
+import { readBody } from './read-body.js';
+
+/** The issuer's routes as an Express middleware (Express 4 and 5). */
+export function issuerRoutes(issuer: Issuer<never>): RequestHandler {
+  return (req, res, next) => {
+    if (!issuer.owns(req.path)) return next();
+    // A body parser that ran first leaves `req.body`; the stream is then spent.
+    const parsed = (req as { _body?: boolean })._body === true ? (req.body as unknown) : undefined;
+    const body = parsed === undefined ? readBody(req, issuer.maxBodyBytes) : Promise.resolve(undefined);
+    body
+      .then((raw) => issuer.handle(neutralRequest({ method: req.method, path: req.path, headers: req.headers, body: raw, parsedBody: parsed, clientAddress: req.socket.remoteAddress })))
+      .then((response) => {
+        if (response === undefined) return next();
+        res.writeHead(response.status, response.headers).end(response.body);
+      })
+      .catch(next);
+  };
+}

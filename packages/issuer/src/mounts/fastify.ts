@@ -1,0 +1,57 @@
+/**
+ * `@latchkey/issuer/fastify`: the issuer's endpoints as a Fastify 5 plugin. Register it without
+ * `fastify-plugin` semantics (it is encapsulated on purpose): inside it, every content type is read raw
+ * and size-capped, so simplejwt's 400s come from the issuer, not from Fastify's parsers.
+ *
+ * @example await app.register(issuerRoutes, { issuer });
+ *
+ * @packageDocumentation
+ */
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import type { Issuer } from '../issuer.js';
+import { neutralRequest } from './neutral.js';
+import { readBody } from './read-body.js';
+
+/** Options of {@link issuerRoutes}. */
+export interface IssuerRoutesOptions {
+  /** The issuer from `createIssuer`. */
+  issuer: Issuer<never>;
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** The plugin. */
+export const issuerRoutes: FastifyPluginAsync<IssuerRoutesOptions> = async (fastify, { issuer, ...rest }) => {
+  if (typeof issuer?.handle !== 'function') throw new TypeError('@latchkey/issuer/fastify: "issuer" is required (from createIssuer)');
+  for (const key of Object.keys(rest)) {
+    // Fastify's own registration options (prefix, logLevel...) arrive here too.
+    if (!['prefix', 'logLevel', 'logSerializers'].includes(key)) throw new TypeError(`@latchkey/issuer/fastify: unknown option "${key}" (did you mean "issuer"?)`);
+  }
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request, payload, done) => {
+    readBody(request.raw, issuer.maxBodyBytes).then((body) => done(null, body), done);
+    void payload;
+  });
+  fastify.setErrorHandler((error: FastifyError, _request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    return reply.code(status).header('cache-control', 'no-store').send({ detail: status === 500 ? 'A server error occurred.' : error.message });
+  });
+  for (const path of Object.values(issuer.paths)) {
+    if (path === false) continue;
+    fastify.route({
+      method: [...METHODS],
+      url: path,
+      exposeHeadRoute: false,
+      handler: async (request, reply) => {
+        const body = request.body as Buffer | 'too-large' | undefined;
+        const response = await issuer.handle(
+          neutralRequest({ method: request.method, path: request.url.split('?', 1)[0]!, headers: request.headers, body, clientAddress: request.ip }),
+        );
+        if (response === undefined) return reply.callNotFound();
+        return reply.code(response.status).headers(response.headers).send(response.body);
+      },
+    });
+  }
+};
+
+export default issuerRoutes;

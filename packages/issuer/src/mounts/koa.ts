@@ -1,0 +1,27 @@
+/**
+ * `@latchkey/issuer/koa`: the issuer's endpoints as one Koa middleware (Koa 2 and 3). Its paths are
+ * absolute (`/api/token/` by default); every other path goes on to `next()`. It reads the raw body itself
+ * (size-capped), or takes `ctx.request.body` when a body parser ran first.
+ *
+ * @example app.use(issuerRoutes(issuer));
+ *
+ * @packageDocumentation
+ */
+import type { Middleware } from 'koa';
+import type { Issuer } from '../issuer.js';
+import { neutralRequest } from './neutral.js';
+import { readBody } from './read-body.js';
+
+/** The issuer's routes as a Koa middleware. */
+export function issuerRoutes(issuer: Issuer<never>): Middleware {
+  return async (ctx, next) => {
+    if (!issuer.owns(ctx.path)) return next();
+    const parsed = (ctx.request as { body?: unknown }).body;
+    const body = parsed === undefined ? await readBody(ctx.req, issuer.maxBodyBytes) : undefined;
+    const response = await issuer.handle(neutralRequest({ method: ctx.method, path: ctx.path, headers: ctx.headers, body, parsedBody: parsed, clientAddress: ctx.req.socket.remoteAddress }));
+    if (response === undefined) return next();
+    ctx.status = response.status;
+    ctx.set(response.headers);
+    ctx.body = response.body;
+  };
+}

@@ -1,0 +1,249 @@
+import type { IssuerEventHandler } from './events.js';
+import { refuseUnknownKeys } from './internal/known-keys.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
+import type { IssuerStore } from './store/types.js';
+import type { IssuerRequestInfo, UserSource } from './users/types.js';
+
+/** simplejwt's `ACCESS_TOKEN_LIFETIME`: 5 minutes. */
+export const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS = 300;
+/** simplejwt's `REFRESH_TOKEN_LIFETIME`: 1 day. */
+export const DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS = 86_400;
+/** simplejwt's `SLIDING_TOKEN_LIFETIME`: 5 minutes. */
+export const DEFAULT_SLIDING_TOKEN_LIFETIME_SECONDS = 300;
+/** simplejwt's `SLIDING_TOKEN_REFRESH_LIFETIME`: 1 day. */
+export const DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME_SECONDS = 86_400;
+/** Largest accepted request body: 16 KiB (a login or a refresh token needs well under 2 KiB). */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+/** `Cache-Control: max-age` of the JWKS: 5 minutes. */
+export const DEFAULT_JWKS_MAX_AGE_SECONDS = 300;
+/** simplejwt's defaults for the routes (`docs/getting_started.rst`) and the usual JWKS location. */
+export const DEFAULT_PATHS: Readonly<IssuerPaths> = Object.freeze({
+  obtain: '/api/token/',
+  refresh: '/api/token/refresh/',
+  verify: '/api/token/verify/',
+  blacklist: '/api/token/blacklist/',
+  jwks: '/.well-known/jwks.json',
+});
+
+/** Where the endpoints are served. `false` leaves one out. */
+export interface IssuerPaths {
+  obtain: string;
+  refresh: string;
+  verify: string | false;
+  blacklist: string | false;
+  jwks: string | false;
+}
+
+/** Options of `createIssuer`. The simplejwt setting each replaces is named in its TSDoc (and the README). */
+export interface IssuerOptions<User = unknown> {
+  /** `SIGNING_KEY`: the HMAC secret, or the private key (PEM, JWK, `KeyObject`) for RS/PS/ES/EdDSA. Required. */
+  signingKey: SigningKeyInput;
+  /** `ALGORITHM`. Default `'HS256'`. Must fit the key's type. */
+  algorithm?: SigningAlgorithm;
+  /** The application's users (Django's user model and `authenticate()`). Required. */
+  users: UserSource<User>;
+  /** The blacklist app's tables: families, rotation, denylist. Default: a bounded `memoryStore()`; `null`: stateless (no blacklist, no rotation). */
+  store?: IssuerStore | null;
+  /** `ACCESS_TOKEN_LIFETIME`, in seconds. Default {@link DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS} (300). */
+  accessTokenLifetimeSeconds?: number;
+  /** `REFRESH_TOKEN_LIFETIME`, in seconds. Default {@link DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS} (86,400). */
+  refreshTokenLifetimeSeconds?: number;
+  /** `SLIDING_TOKEN_LIFETIME`, in seconds. Default {@link DEFAULT_SLIDING_TOKEN_LIFETIME_SECONDS} (300). */
+  slidingTokenLifetimeSeconds?: number;
+  /** `SLIDING_TOKEN_REFRESH_LIFETIME`, in seconds. Default {@link DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME_SECONDS} (86,400). */
+  slidingTokenRefreshLifetimeSeconds?: number;
+  /**
+   * `ROTATE_REFRESH_TOKENS`: refresh also returns a new refresh token, and the presented one is spent
+   * (one compare-and-swap); presenting a spent one revokes its family. Default `false`, as simplejwt.
+   */
+  rotateRefreshTokens?: boolean;
+  /**
+   * Seconds during which a just-rotated refresh token may be presented again and gets the *same* successor
+   * (two tabs, a lost response) instead of revoking the family. Default 0 (off).
+   */
+  reuseGraceSeconds?: number;
+  /** `AUDIENCE`: written as `aud` and then required. Default: none. */
+  audience?: string | readonly string[];
+  /** `ISSUER`: written as `iss` and then required. Default: none. */
+  issuer?: string;
+  /** `LEEWAY`, in seconds, for `exp`, `nbf` and `iat`. Default 0. */
+  leewaySeconds?: number;
+  /** `USER_ID_FIELD`: the user property written into tokens (stringified). Default `'id'`. */
+  userIdField?: string;
+  /** `USER_ID_CLAIM`: the claim holding the user id, beside the standard `sub`. Default `'user_id'`. */
+  userIdClaim?: string;
+  /** The user model's `USERNAME_FIELD`: the login body's name field. Default `'username'`. */
+  usernameField?: string;
+  /** `TOKEN_TYPE_CLAIM`. Default `'token_type'`. */
+  tokenTypeClaim?: string;
+  /** `JTI_CLAIM`. Default `'jti'`. */
+  jtiClaim?: string;
+  /** `SLIDING_TOKEN_REFRESH_EXP_CLAIM`. Default `'refresh_exp'`. */
+  slidingTokenRefreshExpClaim?: string;
+  /**
+   * Extra claims for a user (a `get_token()` override), computed at login **and at every refresh**, so
+   * they are never stale. Registered claims (`sub`, `exp`, `jti`…) cannot be overridden. Default none.
+   */
+  claims?: (user: User) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** `CHECK_USER_IS_ACTIVE`: refuse users whose `isActive` (or `is_active`) is `false`. Default `true`. */
+  checkUserIsActive?: boolean;
+  /** `USER_AUTHENTICATION_RULE`: whether a user may have tokens. Default: not null, and active when checked. */
+  userAuthenticationRule?: (user: User | null | undefined) => boolean;
+  /** `ON_LOGIN_SUCCESS`, called after every successful login (simplejwt: only with `UPDATE_LAST_LOGIN`). Errors are reported, not thrown. */
+  onLoginSuccess?: (user: User, request: IssuerRequestInfo) => void | Promise<void>;
+  /** `ON_LOGIN_FAILED`, with the password masked. Errors are reported, not thrown. */
+  onLoginFailure?: (credentials: Readonly<Record<string, string>>, request: IssuerRequestInfo) => void | Promise<void>;
+  /** `'pair'` (obtain pair, refresh) or `'sliding'` (the sliding views on the same paths). Default `'pair'`. */
+  tokenStyle?: 'pair' | 'sliding';
+  /** The `realm` of `WWW-Authenticate` (simplejwt: `Bearer realm="api"`). Default `'api'`. */
+  realm?: string;
+  /** Where the endpoints are. Default {@link DEFAULT_PATHS} (simplejwt's). */
+  paths?: Partial<IssuerPaths>;
+  /** Largest accepted request body, in bytes. Default {@link DEFAULT_MAX_BODY_BYTES} (16 KiB). */
+  maxBodyBytes?: number;
+  /** `Cache-Control: max-age` of the JWKS, in seconds. Default {@link DEFAULT_JWKS_MAX_AGE_SECONDS} (300). */
+  jwksMaxAgeSeconds?: number;
+  /** Observability: logins, refreshes, reuse, revocations, failures. Must not throw (ignored if it does). */
+  onEvent?: IssuerEventHandler;
+}
+
+const KNOWN_OPTIONS = [
+  'signingKey', 'algorithm', 'users', 'store', 'accessTokenLifetimeSeconds', 'refreshTokenLifetimeSeconds',
+  'slidingTokenLifetimeSeconds', 'slidingTokenRefreshLifetimeSeconds', 'rotateRefreshTokens', 'reuseGraceSeconds',
+  'audience', 'issuer', 'leewaySeconds', 'userIdField', 'userIdClaim', 'usernameField', 'tokenTypeClaim', 'jtiClaim',
+  'slidingTokenRefreshExpClaim', 'claims', 'checkUserIsActive', 'userAuthenticationRule', 'onLoginSuccess',
+  'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent',
+] as const satisfies ReadonlyArray<keyof IssuerOptions>;
+
+/** Options after validation. */
+export interface ResolvedIssuerOptions<User> {
+  readonly algorithm: SigningAlgorithm;
+  readonly accessTokenLifetimeSeconds: number;
+  readonly refreshTokenLifetimeSeconds: number;
+  readonly slidingTokenLifetimeSeconds: number;
+  readonly slidingTokenRefreshLifetimeSeconds: number;
+  readonly rotateRefreshTokens: boolean;
+  readonly reuseGraceSeconds: number;
+  readonly audience: string | readonly string[] | undefined;
+  readonly issuer: string | undefined;
+  readonly leewaySeconds: number;
+  readonly userIdField: string;
+  readonly userIdClaim: string;
+  readonly usernameField: string;
+  readonly tokenTypeClaim: string;
+  readonly jtiClaim: string;
+  readonly slidingTokenRefreshExpClaim: string;
+  readonly tokenStyle: 'pair' | 'sliding';
+  readonly realm: string;
+  readonly paths: IssuerPaths;
+  readonly maxBodyBytes: number;
+  readonly jwksMaxAgeSeconds: number;
+  readonly userAuthenticationRule: (user: User | null | undefined) => boolean;
+}
+
+function fail(option: string, problem: string): never {
+  throw new TypeError(`createIssuer: "${option}" ${problem}`);
+}
+
+function seconds(option: string, value: unknown, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) fail(option, `must be a whole number of seconds ≥ ${min}`);
+  return value;
+}
+
+function claimName(option: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value === '') fail(option, 'must be a non-empty claim name');
+  return value;
+}
+
+function optionalFunction(option: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') fail(option, 'must be a function');
+}
+
+function isActive(user: unknown): boolean {
+  const record = user as { isActive?: unknown; is_active?: unknown };
+  return record.isActive !== false && record.is_active !== false;
+}
+
+function resolvePaths(value: unknown): IssuerPaths {
+  if (value === undefined) return { ...DEFAULT_PATHS };
+  if (typeof value !== 'object' || value === null) fail('paths', 'must be an object');
+  refuseUnknownKeys('createIssuer: "paths"', value, Object.keys(DEFAULT_PATHS));
+  const paths = { ...DEFAULT_PATHS, ...(value as Partial<IssuerPaths>) };
+  const seen = new Set<string>();
+  for (const [name, path] of Object.entries(paths)) {
+    if (path === false && (name === 'obtain' || name === 'refresh')) fail(`paths.${name}`, 'cannot be turned off');
+    if (path === false) continue;
+    if (typeof path !== 'string' || !path.startsWith('/')) fail(`paths.${name}`, 'must be a path starting with "/" (or false)');
+    if (seen.has(path)) fail(`paths.${name}`, `repeats the path ${path}`);
+    seen.add(path);
+  }
+  return paths;
+}
+
+/** Validates options once, at start-up. Throws a `TypeError` naming the option. */
+export function resolveIssuerOptions<User>(options: IssuerOptions<User>): ResolvedIssuerOptions<User> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createIssuer: options are required');
+  refuseUnknownKeys('createIssuer', options, KNOWN_OPTIONS);
+  if (options.signingKey === undefined) fail('signingKey', 'is required (simplejwt: SIGNING_KEY)');
+  const algorithm = options.algorithm ?? 'HS256';
+  if (!(SIGNING_ALGORITHMS as readonly string[]).includes(algorithm)) fail('algorithm', `must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+  const users = options.users as unknown as Record<string, unknown> | undefined;
+  if (typeof users !== 'object' || users === null || typeof users.authenticate !== 'function' || typeof users.getUser !== 'function') {
+    fail('users', 'must have authenticate(credentials, request) and getUser(id)');
+  }
+  for (const name of ['claims', 'userAuthenticationRule', 'onLoginSuccess', 'onLoginFailure', 'onEvent'] as const) optionalFunction(name, options[name]);
+  for (const name of ['rotateRefreshTokens', 'checkUserIsActive'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') fail(name, 'must be a boolean');
+  }
+  if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer === '')) fail('issuer', 'must be a non-empty string');
+  const audience = options.audience as unknown;
+  if (audience !== undefined && !(typeof audience === 'string' && audience !== '') &&
+      !(Array.isArray(audience) && audience.length > 0 && audience.every((item) => typeof item === 'string' && item !== ''))) {
+    fail('audience', 'must be a non-empty string or array of strings');
+  }
+  const tokenStyle = options.tokenStyle ?? 'pair';
+  if (tokenStyle !== 'pair' && tokenStyle !== 'sliding') fail('tokenStyle', 'must be "pair" or "sliding"');
+  if (options.realm !== undefined && (typeof options.realm !== 'string' || !/^[\x20\x21\x23-\x5B\x5D-\x7E]+$/.test(options.realm))) {
+    fail('realm', 'must be a non-empty string of printable ASCII without quotes or backslashes');
+  }
+  const checkUserIsActive = options.checkUserIsActive ?? true;
+  const rotateRefreshTokens = options.rotateRefreshTokens ?? false;
+  const reuseGraceSeconds = seconds('reuseGraceSeconds', options.reuseGraceSeconds, 0, 0);
+  if (reuseGraceSeconds > 0 && !rotateRefreshTokens) fail('reuseGraceSeconds', 'needs rotateRefreshTokens: true (there is nothing to reuse otherwise)');
+  if (reuseGraceSeconds > 60) fail('reuseGraceSeconds', 'must be at most 60: it is a window for concurrent tabs and lost responses, not a lifetime');
+  const userIdClaim = claimName('userIdClaim', options.userIdClaim, 'user_id');
+  const tokenTypeClaim = claimName('tokenTypeClaim', options.tokenTypeClaim, 'token_type');
+  const jtiClaim = claimName('jtiClaim', options.jtiClaim, 'jti');
+  const slidingTokenRefreshExpClaim = claimName('slidingTokenRefreshExpClaim', options.slidingTokenRefreshExpClaim, 'refresh_exp');
+  const reserved = new Set(['sub', 'exp', 'iat', 'nbf', 'iss', 'aud', 'fam']);
+  for (const [name, claim] of Object.entries({ userIdClaim, tokenTypeClaim, jtiClaim, slidingTokenRefreshExpClaim })) {
+    if (reserved.has(claim) && !(name === 'jtiClaim' && claim === 'jti')) fail(name, `cannot be the registered claim "${claim}"`);
+  }
+  return {
+    algorithm,
+    accessTokenLifetimeSeconds: seconds('accessTokenLifetimeSeconds', options.accessTokenLifetimeSeconds, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS),
+    refreshTokenLifetimeSeconds: seconds('refreshTokenLifetimeSeconds', options.refreshTokenLifetimeSeconds, DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS),
+    slidingTokenLifetimeSeconds: seconds('slidingTokenLifetimeSeconds', options.slidingTokenLifetimeSeconds, DEFAULT_SLIDING_TOKEN_LIFETIME_SECONDS),
+    slidingTokenRefreshLifetimeSeconds: seconds('slidingTokenRefreshLifetimeSeconds', options.slidingTokenRefreshLifetimeSeconds, DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME_SECONDS),
+    rotateRefreshTokens,
+    reuseGraceSeconds,
+    audience: audience as string | readonly string[] | undefined,
+    issuer: options.issuer,
+    leewaySeconds: seconds('leewaySeconds', options.leewaySeconds, 0, 0),
+    userIdField: claimName('userIdField', options.userIdField, 'id'),
+    userIdClaim,
+    usernameField: claimName('usernameField', options.usernameField, 'username'),
+    tokenTypeClaim,
+    jtiClaim,
+    slidingTokenRefreshExpClaim,
+    tokenStyle,
+    realm: options.realm ?? 'api',
+    paths: resolvePaths(options.paths),
+    maxBodyBytes: seconds('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
+    jwksMaxAgeSeconds: seconds('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, DEFAULT_JWKS_MAX_AGE_SECONDS, 0),
+    userAuthenticationRule:
+      options.userAuthenticationRule ?? ((user) => user !== null && user !== undefined && (!checkUserIsActive || isActive(user))),
+  };
+}

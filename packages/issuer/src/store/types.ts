@@ -1,0 +1,106 @@
+/**
+ * The issuer's state, behind one small interface so that the in-memory default and shared stores (Redis,
+ * SQL) are interchangeable. Every method is asynchronous; every state change that must be atomic is one
+ * method (RFC 9700 §4.14.2: rotation is a compare-and-swap, never a read followed by a write).
+ *
+ * Stores keep **hashes** of refresh tokens (SHA-256, base64url), never the tokens themselves. Times are
+ * milliseconds since the epoch. Any store must pass the contract suite in `@latchkey/issuer/contract`.
+ */
+
+/** Why a family was revoked. `reuse`: a rotated-away token came back (RFC 9700 §4.14.2). */
+export type RevocationReason = 'reuse' | 'logout' | 'user' | 'admin';
+
+/** A refresh-token family: one login, all the refresh tokens rotated from it, and their state. */
+export interface FamilyRecord {
+  /** The family id, the `fam` claim of every refresh token in it. */
+  readonly familyId: string;
+  /** The user the family belongs to (the `sub` of its tokens). */
+  readonly userId: string;
+  /** Hash of the one refresh token of the family that may be used now. */
+  readonly currentHash: string;
+  /** Hash of the token rotated away last, kept for the grace window and for telling reuse from garbage. */
+  readonly previousHash: string | undefined;
+  /** How many rotations the family has been through (0 after login). */
+  readonly generation: number;
+  /** When the family was created (the login). Never moves: absolute session lifetimes anchor here. */
+  readonly createdAt: number;
+  /** When a token of the family was last used (login, refresh). Idle timeouts measure from here. */
+  readonly lastUsedAt: number;
+  /** When the current refresh token expires; the store may forget the family after this. */
+  readonly expiresAt: number;
+  /** When the family was revoked; `undefined` while it is alive. */
+  readonly revokedAt: number | undefined;
+  /** Why it was revoked. */
+  readonly revokedReason: RevocationReason | undefined;
+  /** Until when the previous token may still be presented and answered with the same successor. */
+  readonly graceUntil: number | undefined;
+  /** The successor refresh token, encrypted with a key only the previous token yields (base64url). */
+  readonly sealedSuccessor: string | undefined;
+  /** The `User-Agent` of the login, for session lists. */
+  readonly userAgent: string | undefined;
+  /** The client address of the login, for session lists. */
+  readonly clientAddress: string | undefined;
+}
+
+/** What the issuer writes at login. */
+export interface NewFamily {
+  readonly familyId: string;
+  readonly userId: string;
+  readonly currentHash: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly userAgent?: string | undefined;
+  readonly clientAddress?: string | undefined;
+}
+
+/** What a successful rotation writes. */
+export interface Successor {
+  /** Hash of the new current token. */
+  readonly currentHash: string;
+  /** When the new token expires. */
+  readonly expiresAt: number;
+  /** The time of the rotation (becomes `lastUsedAt`). */
+  readonly usedAt: number;
+  /** Grace window end for the token being rotated away; `undefined` for none. */
+  readonly graceUntil?: number | undefined;
+  /** The new token sealed for holders of the old one, when a grace window is on. */
+  readonly sealedSuccessor?: string | undefined;
+}
+
+/**
+ * The outcome of {@link IssuerStore.rotate}:
+ * - `rotated`: the expected hash was current and has been replaced (the record after the swap);
+ * - `stale`: the family exists and is alive, but the expected hash is not current (the record as it is);
+ * - `revoked`: the family was revoked (the record);
+ * - `missing`: no such family (never created, expired or evicted).
+ */
+export type RotateOutcome =
+  | { readonly status: 'rotated'; readonly record: FamilyRecord }
+  | { readonly status: 'stale'; readonly record: FamilyRecord }
+  | { readonly status: 'revoked'; readonly record: FamilyRecord }
+  | { readonly status: 'missing' };
+
+/** The store interface. See the module comment for the rules every implementation follows. */
+export interface IssuerStore {
+  /** Records a new family (a login). A family id is never reused. */
+  createFamily(family: NewFamily): Promise<void>;
+  /** The family, or `undefined` when unknown or expired. Revoked families are returned (with `revokedAt`). */
+  getFamily(familyId: string): Promise<FamilyRecord | undefined>;
+  /**
+   * Atomically: if the family is alive and its current hash is `expectedCurrentHash`, make `successor`
+   * current (the old hash becomes `previousHash`, `generation` + 1). One compare-and-swap, so of many
+   * concurrent calls with the same expected hash exactly one sees `rotated`.
+   */
+  rotate(familyId: string, expectedCurrentHash: string, successor: Successor): Promise<RotateOutcome>;
+  /** Marks a use without rotating (refresh with rotation off): sets `lastUsedAt`. No-op when unknown or revoked. */
+  touch(familyId: string, usedAt: number): Promise<void>;
+  /**
+   * Revokes the family (idempotent). Resolves `true` when this call revoked it, `false` when it was already
+   * revoked or is unknown. A revoked family is kept until its `expiresAt`, so its tokens stay refused.
+   */
+  revokeFamily(familyId: string, reason: RevocationReason, at: number): Promise<boolean>;
+  /** Puts a token id on the denylist until `expiresAt` (the token's own `exp`): no need to keep it longer. */
+  denyToken(jti: string, expiresAt: number): Promise<void>;
+  /** True while `jti` is on the denylist. */
+  isTokenDenied(jti: string): Promise<boolean>;
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { describeStoreContract } from '../src/store/contract.js';
+import { memoryStore } from '../src/store/memory.js';
+
+describeStoreContract('memoryStore', () => memoryStore());
+
+describe('memoryStore', () => {
+  it('is bounded: the least recently used family is evicted, and its tokens are then refused (missing)', async () => {
+    const store = memoryStore({ maxFamilies: 2 });
+    const now = Date.now();
+    for (const familyId of ['a', 'b', 'c']) await store.createFamily({ familyId, userId: 'u', currentHash: familyId, createdAt: now, expiresAt: now + 60_000 });
+    expect(store.size).toBe(2);
+    expect(await store.getFamily('a')).toBeUndefined();
+    expect(await store.rotate('a', 'a', { currentHash: 'x', expiresAt: now + 60_000, usedAt: now })).toEqual({ status: 'missing' });
+  });
+
+  it('refuses unknown options and bad sizes', () => {
+    expect(() => memoryStore({ maxFamily: 3 } as never)).toThrow(/unknown option "maxFamily"/);
+    expect(() => memoryStore({ maxFamilies: 0 })).toThrow(/"maxFamilies" must be an integer/);
+  });
+
+  it('refuses a family id used twice', async () => {
+    const store = memoryStore();
+    const family = { familyId: 'dup', userId: 'u', currentHash: 'h', createdAt: Date.now(), expiresAt: Date.now() + 1000 };
+    await store.createFamily(family);
+    await expect(store.createFamily(family)).rejects.toThrow(/exists already/);
+  });
+});
