@@ -6,7 +6,7 @@ import type { IssuerRequest, IssuerResponse } from './http/types.js';
 import { openSuccessor, sealSuccessor, tokenHash } from './internal/seal.js';
 import type { IssuerOptions, ResolvedIssuerOptions } from './options.js';
 import type { FamilyRecord, IssuerStore } from './store/types.js';
-import { MESSAGES, TokenCodec, TokenError, newTokenId, type TokenKind } from './tokens.js';
+import { MESSAGES, TokenError, newTokenId, type TokenCodec, type TokenKind } from './tokens.js';
 import type { IssuerRequestInfo, UserSource } from './users/types.js';
 
 /** simplejwt's (DRF's `AuthenticationFailed`) bodies, verbatim: no `code`. */
@@ -182,13 +182,14 @@ export class Flows<User> {
     return openSuccessor(record.sealedSuccessor, token, record.familyId);
   }
 
-  private async readOwn(token: string, kinds: readonly TokenKind[]): Promise<JwtPayload | IssuerResponse> {
+  /** Reads one of the issuer's own tokens (with a `fam`), or the 401 to answer. */
+  private async readOwn(token: string, kinds: readonly TokenKind[]): Promise<{ payload: JwtPayload & { fam: string } } | { response: IssuerResponse }> {
     try {
       const payload = await this.context.codec.read(token, kinds);
-      if (typeof payload.fam !== 'string') return this.fail(MESSAGES.invalid);
-      return payload;
+      if (typeof payload.fam !== 'string') return { response: this.fail(MESSAGES.invalid) };
+      return { payload: payload as JwtPayload & { fam: string } };
     } catch (error) {
-      if (error instanceof TokenError) return this.fail(error.message);
+      if (error instanceof TokenError) return { response: this.fail(error.message) };
       throw error;
     }
   }
@@ -198,9 +199,10 @@ export class Flows<User> {
     const field = await this.tokenField(request, 'refresh');
     if (!('token' in field)) return field;
     const { token } = field;
-    const payload = await this.readOwn(token, ['refresh']);
-    if (!('fam' in payload)) return payload as IssuerResponse;
-    const familyId = payload.fam as string;
+    const read = await this.readOwn(token, ['refresh']);
+    if ('response' in read) return read.response;
+    const { payload } = read;
+    const familyId = payload.fam;
     const store = this.context.store;
     const hash = tokenHash(token);
     let record: FamilyRecord | undefined;
@@ -260,9 +262,9 @@ export class Flows<User> {
     const field = await this.tokenField(request, 'token');
     if (!('token' in field)) return field;
     const kinds: TokenKind[] = this.settings.tokenStyle === 'sliding' ? ['sliding'] : ['access'];
-    const payload = await this.readOwn(field.token, kinds);
-    if (!('fam' in payload)) return payload as IssuerResponse;
-    if (await this.isRevoked(payload)) return this.fail(MESSAGES.blacklisted);
+    const read = await this.readOwn(field.token, kinds);
+    if ('response' in read) return read.response;
+    if (await this.isRevoked(read.payload)) return this.fail(MESSAGES.blacklisted);
     return json(200, {});
   }
 
@@ -281,10 +283,10 @@ export class Flows<User> {
   async blacklist(request: IssuerRequest): Promise<IssuerResponse> {
     const field = await this.tokenField(request, 'refresh');
     if (!('token' in field)) return field;
-    const payload = await this.readOwn(field.token, ['refresh']);
-    if (!('fam' in payload)) return payload as IssuerResponse;
+    const read = await this.readOwn(field.token, ['refresh']);
+    if ('response' in read) return read.response;
     const store = this.context.store!;
-    const record = await store.getFamily(payload.fam as string);
+    const record = await store.getFamily(read.payload.fam);
     if (record === undefined) return this.fail(MESSAGES.invalid);
     if (record.revokedAt !== undefined) return this.fail(MESSAGES.blacklisted);
     if (record.currentHash !== tokenHash(field.token)) return this.reuseDetected(record);
@@ -297,8 +299,9 @@ export class Flows<User> {
   async refreshSliding(request: IssuerRequest): Promise<IssuerResponse> {
     const field = await this.tokenField(request, 'token');
     if (!('token' in field)) return field;
-    const payload = await this.readOwn(field.token, ['sliding']);
-    if (!('fam' in payload)) return payload as IssuerResponse;
+    const read = await this.readOwn(field.token, ['sliding']);
+    if ('response' in read) return read.response;
+    const { payload } = read;
     const claim = this.settings.slidingTokenRefreshExpClaim;
     const refreshExp = payload[claim];
     if (typeof refreshExp !== 'number') return this.fail(`Token has no '${claim}' claim`);
@@ -309,9 +312,9 @@ export class Flows<User> {
     const userId = this.userIdOf(user);
     const claims = await this.userClaims(user, userId);
     const jti = payload[this.settings.jtiClaim] as string;
-    const token = this.mint('sliding', claims, payload.fam as string, this.settings.slidingTokenLifetimeSeconds, jti, { [claim]: refreshExp });
-    await this.context.store?.touch(payload.fam as string, Date.now());
-    this.context.emit({ type: 'token.refreshed', userId, familyId: payload.fam as string, rotated: false, grace: false });
+    const token = this.mint('sliding', claims, payload.fam, this.settings.slidingTokenLifetimeSeconds, jti, { [claim]: refreshExp });
+    await this.context.store?.touch(payload.fam, Date.now());
+    this.context.emit({ type: 'token.refreshed', userId, familyId: payload.fam, rotated: false, grace: false });
     return json(200, { token });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * `@latchkey/issuer/express`: the issuer's endpoints as one Express middleware. Mount it at the root
  * (its paths are absolute, `/api/token/` by default); it passes every other path on. It reads the raw body
- * itself (size-capped), or takes the one `express.json()` / `express.urlencoded()` already parsed.
+ * itself (size-capped), or takes the one `express.json()` / `express.urlencoded()` already parsed. Mount it
+ * before body parsers for exact parity: their own errors (bad JSON, too large) never reach it.
  *
  * @example app.use(issuerRoutes(issuer));
  *
@@ -16,8 +17,9 @@ import { readBody } from './read-body.js';
 export function issuerRoutes(issuer: Issuer<never>): RequestHandler {
   return (req, res, next) => {
     if (!issuer.owns(req.path)) return next();
-    // A body parser that ran first leaves `req.body`; the stream is then spent.
-    const parsed = (req as { _body?: boolean })._body === true ? (req.body as unknown) : undefined;
+    // A body parser that ran first spent the stream and left `req.body`; one that skipped the request
+    // (another content type) left the stream unread, and it is read here.
+    const parsed = req.readableEnded ? (req.body as unknown) : undefined;
     const body = parsed === undefined ? readBody(req, issuer.maxBodyBytes) : Promise.resolve(undefined);
     body
       .then((raw) => issuer.handle(neutralRequest({ method: req.method, path: req.path, headers: req.headers, body: raw, parsedBody: parsed, clientAddress: req.socket.remoteAddress })))

@@ -1,0 +1,131 @@
+/**
+ * End to end, as a simplejwt client drives it, over real HTTP, against the Express, Koa and Fastify mounts
+ * with a protected route from each framework's @latchkey adapter verifying through `issuer.verifier()`.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authErrorHandler as expressErrors, authenticate as expressAuth } from '@latchkey/express';
+import { latchkey as fastifyLatchkey } from '@latchkey/fastify';
+import { authErrorHandler as koaErrors, authenticate as koaAuth } from '@latchkey/koa';
+import express from 'express';
+import Fastify from 'fastify';
+import Koa from 'koa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createIssuer, type Issuer } from '../src/issuer.js';
+import { issuerRoutes as expressRoutes } from '../src/mounts/express.js';
+import { issuerRoutes as fastifyRoutes } from '../src/mounts/fastify.js';
+import { issuerRoutes as koaRoutes } from '../src/mounts/koa.js';
+import type { MemoryUser } from '../src/users/memory-users.js';
+import { SECRET, send, testUsers } from './helpers.js';
+
+type Start = (issuer: Issuer<MemoryUser>) => Promise<{ url: string; close: () => Promise<void> }>;
+
+async function listen(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+const FRAMEWORKS: Record<string, Start> = {
+  express: (issuer) => {
+    const app = express();
+    app.use(expressRoutes(issuer));
+    app.get('/api/me', expressAuth({ verifier: issuer.verifier() }), (req, res) => void res.json({ user: req.auth!.payload.sub }));
+    app.use(expressErrors());
+    return listen(app.listen(0, '127.0.0.1'));
+  },
+  'express behind express.json()': (issuer) => {
+    const app = express();
+    app.use(express.json(), express.urlencoded({ extended: false }));
+    app.use(expressRoutes(issuer));
+    app.get('/api/me', expressAuth({ verifier: issuer.verifier() }), (req, res) => void res.json({ user: req.auth!.payload.sub }));
+    app.use(expressErrors());
+    return listen(app.listen(0, '127.0.0.1'));
+  },
+  koa: (issuer) => {
+    const app = new Koa();
+    app.use(koaErrors());
+    app.use(koaRoutes(issuer));
+    app.use(koaAuth({ verifier: issuer.verifier() }));
+    app.use((ctx) => {
+      if (ctx.path === '/api/me') ctx.body = { user: ctx.state.auth!.payload.sub };
+    });
+    return listen(app.listen(0, '127.0.0.1'));
+  },
+  fastify: async (issuer) => {
+    const app = Fastify();
+    await app.register(fastifyRoutes, { issuer });
+    await app.register(fastifyLatchkey, { verifier: issuer.verifier() });
+    app.get('/api/me', { config: { auth: true } }, (request) => ({ user: request.auth!.payload.sub }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+  },
+};
+
+const stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((stop) => stop()));
+});
+
+describe.each(Object.entries(FRAMEWORKS))('%s', (name, startFramework) => {
+  async function start(): Promise<string> {
+    const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users: await testUsers(), rotateRefreshTokens: true });
+    const { url, close } = await startFramework(issuer);
+    stops.push(close);
+    return url;
+  }
+
+  it('login, call the API, refresh, replay the old refresh token (family revoked), blacklist', async () => {
+    const url = await start();
+    const login = await send(`${url}/api/token/`, { body: { username: 'alice', password: 'wonderland' } });
+    expect(login.status).toBe(200);
+    const { access, refresh } = login.body as { access: string; refresh: string };
+    const me = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${access}` } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toEqual({ user: '1' });
+    // A refresh token is never an access token, in any adapter.
+    expect((await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${refresh}` } })).status).toBe(401);
+
+    const refreshed = await send(`${url}/api/token/refresh/`, { body: { refresh }, form: true });
+    expect(refreshed.status).toBe(200);
+    const next = refreshed.body as { access: string; refresh: string };
+    expect((await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${next.access}` } })).status).toBe(200);
+
+    const replay = await send(`${url}/api/token/refresh/`, { body: { refresh } });
+    expect(replay.text).toBe('{"detail":"Token is blacklisted","code":"token_not_valid"}');
+    expect((await send(`${url}/api/token/refresh/`, { body: { refresh: next.refresh } })).status).toBe(401);
+
+    const again = (await send(`${url}/api/token/`, { body: { username: 'alice', password: 'wonderland' } })).body as { refresh: string };
+    expect((await send(`${url}/api/token/blacklist/`, { body: { refresh: again.refresh } })).text).toBe('{}');
+    expect((await send(`${url}/api/token/refresh/`, { body: { refresh: again.refresh } })).status).toBe(401);
+  });
+
+  // Behind express.json(), bad bodies are express.json()'s to answer: the parity test is for the bare mounts.
+  if (name.includes('express.json')) return;
+
+  it('answers simplejwt\'s 400s for bad bodies and 405 with Allow, never a 500', async () => {
+    const url = await start();
+    const badJson = await send(`${url}/api/token/`, { body: '{nope', contentType: 'application/json' });
+    expect(badJson.status).toBe(400);
+    expect(badJson.headers.get('cache-control')).toBe('no-store');
+    expect((await send(`${url}/api/token/`, { body: {} })).text).toBe('{"username":["This field is required."],"password":["This field is required."]}');
+    const wrong = await send(`${url}/api/token/`, { method: 'GET' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST, OPTIONS');
+    const fail = await send(`${url}/api/token/`, { body: { username: 'alice', password: 'x' } });
+    expect(fail.status).toBe(401);
+    expect(fail.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+    const big = await send(`${url}/api/token/`, { body: { username: 'alice', password: 'x'.repeat(20_000) } });
+    expect(big.status).toBe(400);
+    expect(big.text).toBe('{"detail":"Request body exceeded the size limit."}');
+    expect((await send(`${url}/api/token/`, { body: 'a=b', contentType: 'text/plain' })).status).toBe(415);
+    const form = await send(`${url}/api/token/`, { body: { username: 'alice', password: 'wonderland' }, form: true });
+    expect(form.status).toBe(200);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { createIssuer } from '../src/issuer.js';
+import { DEFAULT_PATHS, resolveIssuerOptions, type IssuerOptions } from '../src/options.js';
+import { SECRET, testUsers } from './helpers.js';
+
+const users = { authenticate: () => null, getUser: () => null };
+const base = { signingKey: SECRET, users };
+const resolve = (extra: Record<string, unknown>) => resolveIssuerOptions({ ...base, ...extra } as IssuerOptions);
+
+describe('issuer options', () => {
+  it('default to simplejwt\'s settings', () => {
+    expect(resolve({})).toMatchObject({
+      algorithm: 'HS256',
+      accessTokenLifetimeSeconds: 300,
+      refreshTokenLifetimeSeconds: 86_400,
+      slidingTokenLifetimeSeconds: 300,
+      slidingTokenRefreshLifetimeSeconds: 86_400,
+      rotateRefreshTokens: false,
+      reuseGraceSeconds: 0,
+      leewaySeconds: 0,
+      userIdField: 'id',
+      userIdClaim: 'user_id',
+      usernameField: 'username',
+      tokenTypeClaim: 'token_type',
+      jtiClaim: 'jti',
+      slidingTokenRefreshExpClaim: 'refresh_exp',
+      tokenStyle: 'pair',
+      realm: 'api',
+      paths: DEFAULT_PATHS,
+      maxBodyBytes: 16 * 1024,
+    });
+  });
+
+  it.each([
+    [{ acessTokenLifetimeSeconds: 60 }, /unknown option "acessTokenLifetimeSeconds" \(did you mean "accessTokenLifetimeSeconds"\?\)/],
+    [{ ROTATE_REFRESH_TOKENS: true }, /unknown option "ROTATE_REFRESH_TOKENS"/],
+    [{ paths: { obtian: '/login/' } }, /"paths": unknown option "obtian" \(did you mean "obtain"\?\)/],
+  ])('refuse unknown keys with a suggestion: %o', (extra, message) => {
+    expect(() => resolve(extra)).toThrow(message);
+  });
+
+  it.each([
+    ['signingKey', { signingKey: undefined }, /"signingKey" is required/],
+    ['users', { users: {} }, /"users" must have authenticate/],
+    ['accessTokenLifetimeSeconds', { accessTokenLifetimeSeconds: 0 }, /"accessTokenLifetimeSeconds" must be a whole number/],
+    ['leewaySeconds', { leewaySeconds: -1 }, /"leewaySeconds"/],
+    ['reuseGraceSeconds without rotation', { reuseGraceSeconds: 5 }, /needs rotateRefreshTokens/],
+    ['reuseGraceSeconds too long', { reuseGraceSeconds: 3600, rotateRefreshTokens: true }, /at most 60/],
+    ['audience', { audience: [] }, /"audience"/],
+    ['tokenStyle', { tokenStyle: 'both' }, /"tokenStyle"/],
+    ['realm', { realm: 'a"b' }, /"realm"/],
+    ['userIdClaim', { userIdClaim: 'sub' }, /cannot be the registered claim "sub"/],
+    ['paths', { paths: { refresh: false } }, /"paths.refresh" cannot be turned off/],
+    ['paths collide', { paths: { verify: '/api/token/' } }, /repeats the path/],
+    ['claims', { claims: 'role' }, /"claims" must be a function/],
+  ])('validate %s at start-up', (_, extra, message) => {
+    expect(() => resolve(extra)).toThrow(message);
+  });
+
+  it('refuse a store that is not an IssuerStore, and rotation without a store', async () => {
+    const real = await testUsers();
+    expect(() => createIssuer({ signingKey: SECRET, users: real, store: {} as never })).toThrow(/IssuerStore interface/);
+    expect(() => createIssuer({ signingKey: SECRET, users: real, store: null, rotateRefreshTokens: true, paths: { blacklist: false } })).toThrow(/needs a store/);
+  });
+});
