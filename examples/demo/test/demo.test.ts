@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curlCommands, runTour, startDemo, type Demo, type TourStep } from '../src/demo.js';
+import { formatIssuerTour, runIssuerTour, startIssuerDemo, type IssuerDemo, type IssuerStep } from '../src/issuer-tour.js';
 
 describe('the demo, in process', () => {
   let demo: Demo;
@@ -86,6 +87,36 @@ describe('pnpm start in CI (the --once mode)', () => {
     expect(output).toContain('WWW-Authenticate: Bearer error="insufficient_scope"');
     expect(output).toMatch(/WWW-Authenticate: Bearer\n/);
     expect(output).toMatch(/curl -i -H "Authorization: Bearer \$ALICE" http:\/\/127\.0\.0\.1:\d+\/items/);
+    expect(output).toContain('reuse_detected');
     expect(output).not.toContain('✗');
+  });
+});
+
+describe('the issuer half of the demo', () => {
+  let demo: IssuerDemo;
+  let steps: IssuerStep[];
+
+  beforeAll(async () => {
+    demo = await startIssuerDemo();
+    steps = await runIssuerTour(demo);
+  });
+
+  afterAll(async () => {
+    await demo?.close();
+  });
+
+  it('tells the story: login, API, refresh, replay revokes the family, blacklist', () => {
+    expect(steps.map((step) => step.status)).toEqual([401, 200, 200, 401, 200, 200, 401, 401, 200, 200, 401, 200]);
+    expect(steps.map((step) => step.status)).toEqual(steps.map((step) => step.expectedStatus));
+    expect(JSON.parse(steps[0]!.responseBody)).toEqual({ detail: 'No active account found with the given credentials' });
+    expect(JSON.parse(steps[6]!.responseBody)).toEqual({ detail: 'Token is blacklisted', code: 'token_not_valid' });
+    expect(steps[0]!.wwwAuthenticate).toBe('Bearer realm="api"');
+    expect(demo.events.map((event) => event.type)).toContain('refresh.reuse_detected');
+  });
+
+  it('formats every step', () => {
+    const text = formatIssuerTour(steps);
+    expect(text).toContain('Replay the old refresh token');
+    expect(text).not.toContain('✗');
   });
 });
