@@ -1,5 +1,5 @@
 /** The bench's phases, in run order (`--only` picks among them). */
-export const PHASES = ['verify', 'http', 'jwks', 'memory'] as const;
+export const PHASES = ['verify', 'http', 'jwks', 'memory', 'issuer'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Run sizes. Every loop in the bench is bounded by a count and a time; these are those bounds. */
@@ -36,6 +36,16 @@ export interface Settings {
     readonly tokens: number;
     readonly maxMs: number;
   };
+  readonly issuer: {
+    readonly rounds: number;
+    /** Upper bound of one timed refresh run (the pool usually runs out first). */
+    readonly durationSeconds: number;
+    readonly connections: number;
+    /** Logins made per server: each refresh token is refreshed once (rotation spends it). */
+    readonly poolSize: number;
+    /** Login checks timed with the bundled scrypt store. */
+    readonly loginSamples: number;
+  };
 }
 
 export function settings(quick: boolean): Settings {
@@ -58,5 +68,6 @@ export function settings(quick: boolean): Settings {
     },
     jwks: { burst: 200, randomKids: 500, floodSeconds: quick ? 5 : 10, floodCooldownMs: 1_000 },
     memory: { tokens: quick ? 100_000 : 1_000_000, maxMs: quick ? 60_000 : 300_000 },
+    issuer: { rounds: quick ? 1 : 3, durationSeconds: quick ? 3 : 10, connections: 50, poolSize: quick ? 20_000 : 100_000, loginSamples: quick ? 3 : 15 },
   };
 }

@@ -10,6 +10,8 @@ import type { HttpCell, HttpWorkload } from './http/run.js';
 import type { JwksResult } from './jwks/run.js';
 import type { Phase } from './config.js';
 import type { MemoryResult } from './memory/run.js';
+import { issuerSection, issuerTargets } from './issuer/report.js';
+import type { IssuerResult } from './issuer/run.js';
 import { CONTENDERS } from './verify/index.js';
 import type { VerifyCell, Workload } from './verify/run.js';
 
@@ -24,6 +26,7 @@ export interface Results {
   http?: HttpCell[];
   jwks?: JwksResult[];
   memory?: MemoryResult | { error: string };
+  issuer?: IssuerResult;
   durationSeconds?: number;
   /** How the HTTP Latchkey verifier got its keys (remoteJwks once exported, staticKeys before). */
 }
@@ -63,7 +66,7 @@ function verifyTable(cells: readonly VerifyCell[], workload: Workload, notes: No
   return lines;
 }
 
-type Verdict = 'met' | 'missed' | 'pending' | 'n/a';
+export type Verdict = 'met' | 'missed' | 'pending' | 'n/a';
 const VERDICT_MARK: Record<Verdict, string> = { met: '✅ met', missed: '❌ missed', pending: '⏳ pending', 'n/a': '—' };
 
 /** The issue's targets, read off this run's medians. */
@@ -113,6 +116,7 @@ function targets(results: Results): string[] {
     const bounded = m.failures === 0 && m.stillCached && growth < 0.2 * (full?.heapUsed ?? 0) + 4 * 2 ** 20;
     rows.push([`memory: bounded over ${m.tokens.toLocaleString('en-US')} distinct tokens`, bounded ? 'met' : 'missed', `heap ${formatBytes(full?.heapUsed ?? 0)} at ${(full?.tokens ?? 0).toLocaleString('en-US')} → ${formatBytes(m.after.heapUsed)} at the end; RSS ${formatBytes(m.after.rss)}`]);
   }
+  rows.push(...issuerTargets(results.issuer));
   if (rows.length === 0) return [];
   return ['## Targets from the issue', '', '| target | verdict | measured |', '| --- | --- | --- |', ...rows.map(([what, verdict, measured]) => `| ${what} | ${VERDICT_MARK[verdict]} | ${measured} |`), ''];
 }
@@ -204,6 +208,7 @@ export function writeReport(results: Results): string {
     out.push(...jwksTable(results.jwks, notes), '');
   }
   if (results.memory !== undefined) out.push('## Memory', '', ...memorySection(results.memory, results.quick), '');
+  if (results.issuer !== undefined) out.push(...issuerSection(results.issuer, settings));
   const rendered = notes.render('');
   if (rendered.length > 0) out.push('## Notes on cells not measured', '', ...rendered.map((line) => line.replace(/^(\d+)\. /, '($1) ')), '');
   const markdown = out.join('\n');

@@ -14,6 +14,7 @@ import { runVerify } from './verify/run.js';
 import { runHttp } from './http/run.js';
 import { runJwks } from './jwks/run.js';
 import { runMemory } from './memory/run.js';
+import { runIssuer } from './issuer/run.js';
 
 export interface RunOptions {
   readonly quick: boolean;
@@ -43,6 +44,7 @@ export async function runAll({ quick, phases, builds, log }: RunOptions): Promis
     if (phases.includes('http')) results.http = await runHttp(fixture, tokens, jwks, scratch, settings, log);
     if (phases.includes('jwks')) results.jwks = await runJwks(fixture, tokens, settings, log);
     if (phases.includes('memory')) results.memory = await runMemory(settings, log);
+    if (phases.includes('issuer')) results.issuer = await runIssuer(settings, scratch, log);
   } finally {
     await jwks.stop();
     rmSync(scratch, { recursive: true, force: true });
@@ -50,7 +52,7 @@ export async function runAll({ quick, phases, builds, log }: RunOptions): Promis
   results.durationSeconds = (Date.now() - started) / 1000;
   const markdown = writeReport(results);
   console.log(markdown);
-  const failed = [...(results.verify ?? []), ...(results.http ?? []), ...(results.jwks ?? [])].filter((cell) => cell.status === 'failed').length;
+  const failed = [...(results.verify ?? []), ...(results.http ?? []), ...(results.jwks ?? []), ...(results.issuer?.refresh ?? [])].filter((cell) => cell.status === 'failed').length;
   if (failed > 0) log(`${failed} cell(s) FAILED: see "Notes on cells not measured" in bench/RESULTS.md`);
   log(`done in ${results.durationSeconds.toFixed(0)} s; wrote bench/RESULTS.md`);
 }

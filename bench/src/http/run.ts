@@ -1,20 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { Alg } from '../common/algs.js';
 import { tamperedTokens, writeServerFixture, type Fixture } from '../common/fixture.js';
 import type { JwksServer } from '../common/jwks-server.js';
-import { pinnedCommand, pinSelf } from '../common/machine.js';
+import { pinSelf } from '../common/machine.js';
+import { launchServer, stopServer, type Launch } from '../common/server-process.js';
 import { median, sleep } from '../common/stats.js';
 import type { Settings } from '../config.js';
 import { FRAMEWORKS, HTTP_CONTENDERS, type Framework, type HttpContender, type HttpKind } from './contenders.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const benchRoot = join(here, '..', '..');
 const SERVER_ENTRY = join(here, 'server.ts');
-const START_TIMEOUT_MS = 30_000;
 
 export type HttpWorkload = 'repeated' | 'distinct';
 
@@ -40,57 +37,9 @@ export interface HttpCell {
   ratioBare: number;
 }
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly port: number;
-}
-
-type Launch = Running | { pending: string } | { error: string };
-
 /** Starts one server process on the server core; resolves once it prints its port (or why it cannot). */
 function launch(framework: Framework, id: string, alg: Alg, fixturePath: string, tag: string): Promise<Launch> {
-  const command = [...pinnedCommand(), process.execPath, '--import', 'tsx', SERVER_ENTRY, framework, id, alg, fixturePath, tag];
-  // stdin stays open for the server's life: the server exits when it closes, so none outlives this process.
-  const child = spawn(command[0]!, command.slice(1), { cwd: benchRoot, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      void stop(child);
-      resolve({ error: `no answer in ${START_TIMEOUT_MS / 1000} s. ${stderr}` });
-    }, START_TIMEOUT_MS);
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      let message: { port?: number; pending?: string; error?: string };
-      try {
-        message = JSON.parse(line) as typeof message;
-      } catch {
-        message = { error: `unexpected output: ${line}` };
-      }
-      if (typeof message.port === 'number') resolve({ child, port: message.port });
-      else {
-        void stop(child);
-        resolve(message.pending !== undefined ? { pending: message.pending } : { error: `${message.error ?? 'unknown'} ${stderr}`.trim() });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ error: `exited with ${code}. ${stderr}` });
-    });
-  });
-}
-
-/** Ends a server this run started, by its PID (SIGTERM, then SIGKILL after 2 s). */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-  await exited;
-  clearTimeout(timer);
+  return launchServer(SERVER_ENTRY, [framework, id, alg, fixturePath, tag]);
 }
 
 async function status(port: number, authorization: string | undefined): Promise<number> {
@@ -228,7 +177,7 @@ export async function runHttp(fixture: Fixture, tokensByAlg: Readonly<Record<Alg
             }
             log(`http ${framework} ${contender.id} ${alg}: FAILED ${(error as Error).message}`);
           } finally {
-            await stop(started.child);
+            await stopServer(started.child);
             await sleep(200);
           }
         }
