@@ -20,3 +20,4 @@ export {
 export { refuseUnknownKeys } from './internal/strict-options.js';
 export { isPromise } from './internal/verifier-internals.js';
 export { checkRules } from './rules.js';
+export { authErrorRenderer, type RenderedAuthError } from './simplejwt-errors.js';

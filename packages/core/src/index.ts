@@ -67,3 +67,10 @@ export {
 } from './rules.js';
 export { extractBearerToken } from './bearer.js';
 export type { RequestAuthOptions } from './request-auth.js';
+export {
+  simplejwtErrorResponse,
+  type AuthErrorHandlerOptions,
+  type ErrorBodyProfile,
+  type SimplejwtErrorBody,
+  type SimplejwtErrorResponse,
+} from './simplejwt-errors.js';

@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import { claimCheck as coreClaimCheck, isLatchkeyError, type ClaimRule, type JwtPayload, type RequestAuthOptions, type Rule, type VerifiedToken } from '@latchkey/core';
-import { checkedRules, createRequestAuthenticator, isPromise, notAuthenticated, type RequestAuthenticator, type RequestReader } from '@latchkey/core/adapter';
+import { claimCheck as coreClaimCheck, isLatchkeyError, type AuthErrorHandlerOptions, type ClaimRule, type JwtPayload, type RequestAuthOptions, type Rule, type VerifiedToken } from '@latchkey/core';
+import { authErrorRenderer, checkedRules, createRequestAuthenticator, isPromise, notAuthenticated, type RequestAuthenticator, type RequestReader } from '@latchkey/core/adapter';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 
 export { claimEquals, claimIncludes, requireAnyScope, requireScopes, type Rule } from '@latchkey/core';
@@ -108,13 +108,15 @@ export function guard<Claims extends JwtPayload = LatchkeyClaims>(...rules: Arra
 
 /**
  * An error middleware that answers Latchkey errors with their status, the `WWW-Authenticate` challenge and
- * a small JSON body (`{ error, error_description }`), and passes every other error on. Register it after
+ * a small JSON body (`{ error, error_description }`; simplejwt's bodies with `{ body: 'simplejwt' }`), and passes every other error on. Register it after
  * your routes. Without it, Express's default handler sends the status and header with an HTML page that
  * carries the stack trace outside production, and logs a stack per refusal.
  */
-export function authErrorHandler(): ErrorRequestHandler {
+export function authErrorHandler(options?: AuthErrorHandlerOptions): ErrorRequestHandler {
+  const render = authErrorRenderer(options, 'authErrorHandler');
   return (err, _req, res, next) => {
     if (!isLatchkeyError(err) || res.headersSent) return next(err);
-    res.status(err.status).set(err.headers).json(err.toJSON());
+    const rendered = render(err);
+    res.status(rendered.status).set(rendered.headers).json(rendered.body);
   };
 }

@@ -5,7 +5,8 @@
  *
  * @packageDocumentation
  */
-import { claimCheck as coreClaimCheck, isLatchkeyError, type ClaimRule, type JwtPayload, type RequestAuthOptions, type VerifiedToken } from '@latchkey/core';
+import { claimCheck as coreClaimCheck, isLatchkeyError, type AuthErrorHandlerOptions, type ClaimRule, type JwtPayload, type RequestAuthOptions, type VerifiedToken } from '@latchkey/core';
+import { authErrorRenderer } from '@latchkey/core/adapter';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 export { claimEquals, claimIncludes, requireAnyScope, requireScopes, type Rule } from '@latchkey/core';
@@ -35,14 +36,16 @@ export type AuthenticateOptions<Claims extends JwtPayload = LatchkeyClaims> = Re
 
 /**
  * An error handler that answers Latchkey errors with their status, the `WWW-Authenticate` challenge and a
- * small JSON body (`{ error, error_description }`), and hands every other error to the parent handler.
+ * small JSON body (`{ error, error_description }`; simplejwt's bodies with `{ body: 'simplejwt' }`), and hands every other error to the parent handler.
  * Optional: without it, Fastify's default handler sends the same status and header with its own JSON body.
  *
  * @example app.setErrorHandler(authErrorHandler());
  */
-export function authErrorHandler(): (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+export function authErrorHandler(options?: AuthErrorHandlerOptions): (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+  const render = authErrorRenderer(options, 'authErrorHandler');
   return (error, _request, reply) => {
     if (!isLatchkeyError(error)) throw error;
-    return reply.code(error.status).headers(error.headers).send(error.toJSON());
+    const rendered = render(error);
+    return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
   };
 }

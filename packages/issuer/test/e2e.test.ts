@@ -129,3 +129,30 @@ describe.each(Object.entries(FRAMEWORKS))('%s', (name, startFramework) => {
     expect(form.status).toBe(200);
   });
 });
+
+describe('mount details', () => {
+  it('fastify: under a registration prefix', async () => {
+    const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users: await testUsers() });
+    const app = Fastify();
+    await app.register(fastifyRoutes, { issuer, prefix: '/auth' });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    stops.push(() => app.close());
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    expect((await send(`${url}/auth/api/token/`, { body: { username: 'alice', password: 'wonderland' } })).status).toBe(200);
+  });
+
+  it('fastify: refuses unknown plugin options', async () => {
+    const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users: await testUsers() });
+    const app = Fastify();
+    await expect(app.register(fastifyRoutes, { issuer, isuer: 1 } as never).ready()).rejects.toThrow(/unknown option "isuer"/);
+  });
+
+  it('express: under a mount path, with a query string', async () => {
+    const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users: await testUsers() });
+    const app = express();
+    app.use('/auth', expressRoutes(issuer));
+    const started = await listen(app.listen(0, '127.0.0.1'));
+    stops.push(started.close);
+    expect((await send(`${started.url}/auth/api/token/?next=1`, { body: { username: 'alice', password: 'wonderland' } })).status).toBe(200);
+  });
+});

@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import { claimCheck as coreClaimCheck, isLatchkeyError, type ClaimRule, type JwtPayload, type RequestAuthOptions, type Rule, type VerifiedToken } from '@latchkey/core';
-import { checkedRules, createRequestAuthenticator, isPromise, notAuthenticated, type RequestAuthenticator, type RequestReader } from '@latchkey/core/adapter';
+import { claimCheck as coreClaimCheck, isLatchkeyError, type AuthErrorHandlerOptions, type ClaimRule, type JwtPayload, type RequestAuthOptions, type Rule, type VerifiedToken } from '@latchkey/core';
+import { authErrorRenderer, checkedRules, createRequestAuthenticator, isPromise, notAuthenticated, type RequestAuthenticator, type RequestReader } from '@latchkey/core/adapter';
 import type { Context, Middleware } from 'koa';
 
 export { claimEquals, claimIncludes, requireAnyScope, requireScopes, type Rule } from '@latchkey/core';
@@ -101,20 +101,22 @@ export function guard<Claims extends JwtPayload = LatchkeyClaims>(...rules: Arra
 
 /**
  * An outermost middleware that answers Latchkey errors with their status, the `WWW-Authenticate` challenge
- * and a small JSON body (`{ error, error_description }`), and rethrows every other error. Optional: without
+ * and a small JSON body (`{ error, error_description }`; simplejwt's bodies with `{ body: 'simplejwt' }`), and rethrows every other error. Optional: without
  * it, Koa's `ctx.onerror` sends the same status and header with a plain-text message.
  *
  * @example app.use(authErrorHandler()); app.use(authenticate({ verifier }));
  */
-export function authErrorHandler(): Middleware {
+export function authErrorHandler(options?: AuthErrorHandlerOptions): Middleware {
+  const render = authErrorRenderer(options, 'authErrorHandler');
   return async (ctx, next) => {
     try {
       await next();
     } catch (error) {
       if (!isLatchkeyError(error) || ctx.headerSent) throw error;
-      ctx.status = error.status;
-      ctx.set(error.headers);
-      ctx.body = error.toJSON();
+      const rendered = render(error);
+      ctx.status = rendered.status;
+      ctx.set(rendered.headers);
+      ctx.body = rendered.body;
     }
   };
 }

@@ -44,9 +44,8 @@ export const issuerRoutes: FastifyPluginAsync<IssuerRoutesOptions> = async (fast
       exposeHeadRoute: false,
       handler: async (request, reply) => {
         const body = request.body as Buffer | 'too-large' | undefined;
-        const response = await issuer.handle(
-          neutralRequest({ method: request.method, path: request.url.split('?', 1)[0]!, headers: request.headers, body, clientAddress: request.ip }),
-        );
+        // The issuer's own path, not request.url: under a registration `prefix` they differ.
+        const response = await issuer.handle(neutralRequest({ method: request.method, path, headers: request.headers, body, clientAddress: request.ip }));
         if (response === undefined) return reply.callNotFound();
         return reply.code(response.status).headers(response.headers).send(response.body);
       },
