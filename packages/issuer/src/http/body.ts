@@ -4,7 +4,7 @@ import type { IssuerRequest, IssuerResponse } from './types.js';
 /** A parsed body: the fields as DRF's parsers give them, or the 400/415 to answer. */
 export type ParsedBody = { readonly ok: true; readonly data: Record<string, unknown> } | { readonly ok: false; readonly response: IssuerResponse };
 
-const bad = (body: unknown, status = 400): ParsedBody => ({ ok: false, response: json(status, body) });
+const bad = (body: unknown, status = 400, extra: Record<string, string> = {}): ParsedBody => ({ ok: false, response: json(status, body, extra) });
 
 function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
@@ -29,7 +29,8 @@ function text(body: string | Uint8Array): string {
  */
 export function parseBody(request: IssuerRequest): ParsedBody {
   const { body } = request;
-  if (body === 'too-large') return bad({ detail: 'Request body exceeded the size limit.' });
+  // Close the connection: the rest of an oversized body is not worth reading to keep it alive.
+  if (body === 'too-large') return bad({ detail: 'Request body exceeded the size limit.' }, 400, { connection: 'close' });
   if (body === undefined || (typeof body === 'string' ? body.length === 0 : body.byteLength === 0)) {
     if (request.parsedBody !== undefined) return fromParsed(request.parsedBody);
     return { ok: true, data: {} };

@@ -1,0 +1,40 @@
+import { expectTypeOf, test } from 'vitest';
+import { createIssuer, type Issuer, type TokenPair } from '../src/index.js';
+import { issuerRoutes as expressRoutes } from '../src/mounts/express.js';
+import { issuerRoutes as koaRoutes } from '../src/mounts/koa.js';
+
+interface AppUser {
+  id: number;
+  email: string;
+  scope: string;
+}
+
+const users = { authenticate: (): AppUser | null => null, getUser: (): AppUser | null => null };
+
+test('the user type flows into claims, hooks and issueTokens', () => {
+  const issuer = createIssuer<AppUser>({
+    signingKey: 'x'.repeat(32),
+    users,
+    claims: (user) => {
+      expectTypeOf(user).toEqualTypeOf<AppUser>();
+      return { scope: user.scope };
+    },
+    onLoginSuccess: (user) => {
+      expectTypeOf(user.email).toBeString();
+    },
+  });
+  expectTypeOf(issuer).toEqualTypeOf<Issuer<AppUser>>();
+  expectTypeOf(issuer.issueTokens).parameter(0).toEqualTypeOf<AppUser>();
+  expectTypeOf(issuer.issueTokens).returns.resolves.toEqualTypeOf<TokenPair>();
+  expressRoutes(issuer);
+  koaRoutes(issuer);
+});
+
+test('unknown options and wrong types do not compile', () => {
+  // @ts-expect-error -- a misspelt option
+  createIssuer<AppUser>({ signingKey: 'x'.repeat(32), users, acessTokenLifetimeSeconds: 60 });
+  // @ts-expect-error -- not a signing algorithm
+  createIssuer<AppUser>({ signingKey: 'x'.repeat(32), users, algorithm: 'none' });
+  // @ts-expect-error -- claims must return an object
+  createIssuer<AppUser>({ signingKey: 'x'.repeat(32), users, claims: (user: AppUser) => user.scope });
+});
