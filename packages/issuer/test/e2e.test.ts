@@ -147,6 +147,23 @@ describe('mount details', () => {
     await expect(app.register(fastifyRoutes, { issuer, isuer: 1 } as never).ready()).rejects.toThrow(/unknown option "isuer"/);
   });
 
+  it('koa: takes ctx.request.body when a body parser ran first', async () => {
+    const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users: await testUsers() });
+    const app = new Koa();
+    // A stand-in for koa-bodyparser: consume the stream, leave the parsed object.
+    app.use(async (ctx, next) => {
+      let text = '';
+      for await (const chunk of ctx.req) text += String(chunk);
+      (ctx.request as { body?: unknown }).body = JSON.parse(text);
+      await next();
+    });
+    app.use(koaRoutes(issuer));
+    const started = await listen(app.listen(0, '127.0.0.1'));
+    stops.push(started.close);
+    expect((await send(`${started.url}/api/token/`, { body: { username: 'alice', password: 'wonderland' } })).status).toBe(200);
+    expect((await send(`${started.url}/api/token/`, { body: ['alice'] })).text).toBe('{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}');
+  });
+
   it('express: under a mount path, with a query string', async () => {
     const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users: await testUsers() });
     const app = express();
