@@ -115,6 +115,18 @@ const KNOWN_OPTIONS = [
   'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent',
 ] as const satisfies ReadonlyArray<keyof IssuerOptions>;
 
+// simplejwt's settings, for a port from Django: `ROTATE_REFRESH_TOKENS: true` is told its name here.
+const SIMPLEJWT_NAMES: Readonly<Record<string, string>> = {
+  SIGNING_KEY: 'signingKey', VERIFYING_KEY: 'signingKey', ALGORITHM: 'algorithm', ACCESS_TOKEN_LIFETIME: 'accessTokenLifetimeSeconds',
+  REFRESH_TOKEN_LIFETIME: 'refreshTokenLifetimeSeconds', SLIDING_TOKEN_LIFETIME: 'slidingTokenLifetimeSeconds',
+  SLIDING_TOKEN_REFRESH_LIFETIME: 'slidingTokenRefreshLifetimeSeconds', ROTATE_REFRESH_TOKENS: 'rotateRefreshTokens',
+  AUDIENCE: 'audience', ISSUER: 'issuer', LEEWAY: 'leewaySeconds', USER_ID_FIELD: 'userIdField', USER_ID_CLAIM: 'userIdClaim',
+  TOKEN_TYPE_CLAIM: 'tokenTypeClaim', JTI_CLAIM: 'jtiClaim', SLIDING_TOKEN_REFRESH_EXP_CLAIM: 'slidingTokenRefreshExpClaim',
+  CHECK_USER_IS_ACTIVE: 'checkUserIsActive', USER_AUTHENTICATION_RULE: 'userAuthenticationRule', ON_LOGIN_SUCCESS: 'onLoginSuccess',
+  ON_LOGIN_FAILED: 'onLoginFailure', leeway: 'leewaySeconds', accessTokenLifetime: 'accessTokenLifetimeSeconds',
+  refreshTokenLifetime: 'refreshTokenLifetimeSeconds',
+};
+
 /** Options after validation. */
 export interface ResolvedIssuerOptions<User> {
   readonly algorithm: SigningAlgorithm;
@@ -185,6 +197,10 @@ function resolvePaths(value: unknown): IssuerPaths {
 /** Validates options once, at start-up. Throws a `TypeError` naming the option. */
 export function resolveIssuerOptions<User>(options: IssuerOptions<User>): ResolvedIssuerOptions<User> {
   if (typeof options !== 'object' || options === null) throw new TypeError('createIssuer: options are required');
+  for (const key of Object.keys(options)) {
+    const ours = (KNOWN_OPTIONS as readonly string[]).includes(key) ? undefined : SIMPLEJWT_NAMES[key];
+    if (ours !== undefined) throw new TypeError(`createIssuer: unknown option "${key}" (simplejwt's name or unit; did you mean "${ours}"?)`);
+  }
   refuseUnknownKeys('createIssuer', options, KNOWN_OPTIONS);
   if (options.signingKey === undefined) fail('signingKey', 'is required (simplejwt: SIGNING_KEY)');
   const algorithm = options.algorithm ?? 'HS256';

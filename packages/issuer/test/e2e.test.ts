@@ -13,9 +13,9 @@ import Fastify from 'fastify';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIssuer, type Issuer } from '../src/issuer.js';
-import { issuerRoutes as expressRoutes } from '../src/mounts/express.js';
-import { issuerRoutes as fastifyRoutes } from '../src/mounts/fastify.js';
-import { issuerRoutes as koaRoutes } from '../src/mounts/koa.js';
+import { issuerRoutes as expressRoutes } from '../src/express.js';
+import { issuerRoutes as fastifyRoutes } from '../src/fastify.js';
+import { issuerRoutes as koaRoutes } from '../src/koa.js';
 import type { MemoryUser } from '../src/users/memory-users.js';
 import { SECRET, send, testUsers } from './helpers.js';
 

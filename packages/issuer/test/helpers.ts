@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach } from 'vitest';
 import { createIssuer, type Issuer } from '../src/issuer.js';
-import { issuerRoutes } from '../src/mounts/express.js';
+import { issuerRoutes } from '../src/express.js';
 import type { IssuerOptions } from '../src/options.js';
 import { createMemoryUsers, type MemoryUser, type MemoryUsers } from '../src/users/memory-users.js';
 

@@ -1,7 +1,7 @@
 import { expectTypeOf, test } from 'vitest';
 import { createIssuer, type Issuer, type TokenPair } from '../src/index.js';
-import { issuerRoutes as expressRoutes } from '../src/mounts/express.js';
-import { issuerRoutes as koaRoutes } from '../src/mounts/koa.js';
+import { issuerRoutes as expressRoutes } from '../src/express.js';
+import { issuerRoutes as koaRoutes } from '../src/koa.js';
 
 interface AppUser {
   id: number;

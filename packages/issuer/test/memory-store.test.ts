@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeStoreContract } from '../src/store/contract.js';
+import { describeStoreContract } from '../src/contract.js';
 import { memoryStore } from '../src/store/memory.js';
 
 describeStoreContract('memoryStore', () => memoryStore());

@@ -8,9 +8,9 @@
  * @packageDocumentation
  */
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
-import type { Issuer } from '../issuer.js';
-import { neutralRequest } from './neutral.js';
-import { readBody } from './read-body.js';
+import type { Issuer } from './issuer.js';
+import { neutralRequest } from './mounts/neutral.js';
+import { readBody } from './mounts/read-body.js';
 
 /** Options of {@link issuerRoutes}. */
 export interface IssuerRoutesOptions {

@@ -9,9 +9,9 @@
  * @packageDocumentation
  */
 import type { RequestHandler } from 'express';
-import type { Issuer } from '../issuer.js';
-import { neutralRequest } from './neutral.js';
-import { readBody } from './read-body.js';
+import type { Issuer } from './issuer.js';
+import { neutralRequest } from './mounts/neutral.js';
+import { readBody } from './mounts/read-body.js';
 
 /** The issuer's routes as an Express middleware (Express 4 and 5). */
 export function issuerRoutes(issuer: Issuer<never>): RequestHandler {

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { IssuerStore, NewFamily } from './types.js';
+import type { IssuerStore, NewFamily } from './store/types.js';
 
 const id = (): string => randomBytes(16).toString('hex');
 const hash = (): string => randomBytes(32).toString('base64url');

@@ -8,9 +8,9 @@
  * @packageDocumentation
  */
 import type { Middleware } from 'koa';
-import type { Issuer } from '../issuer.js';
-import { neutralRequest } from './neutral.js';
-import { readBody } from './read-body.js';
+import type { Issuer } from './issuer.js';
+import { neutralRequest } from './mounts/neutral.js';
+import { readBody } from './mounts/read-body.js';
 
 /** The issuer's routes as a Koa middleware. */
 export function issuerRoutes(issuer: Issuer<never>): Middleware {
