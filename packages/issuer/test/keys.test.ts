@@ -4,7 +4,7 @@
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createVerifier, remoteJwks, type JwsAlgorithm } from '@latchkey/core';
-import { calculateJwkThumbprint } from 'jose';
+import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { SigningAlgorithm, SigningKeyInput } from '../src/keys.js';
 import { SECRET, decode, issuerPerTest, login, send, testUsers } from './helpers.js';
@@ -52,6 +52,9 @@ describe('asymmetric keys', () => {
     const remote = createVerifier({ keys: remoteJwks(`${url}/.well-known/jwks.json`), algorithms: [alg as JwsAlgorithm], issuer: null, audience: null, typ: 'at+jwt' });
     expect((await remote.verify(access)).payload.sub).toBe('1');
     await expect(remote.verify(refresh)).rejects.toMatchObject({ code: 'ERR_JWS_HEADER_INVALID' });
+    // Any other verifier too: jose, from the published set alone.
+    const viaJose = await jwtVerify(access, createLocalJWKSet({ keys: keys as never }), { typ: 'at+jwt', algorithms: [alg] });
+    expect(viaJose.payload.sub).toBe('1');
     // In process, no HTTP.
     expect((await issuer.verifier().verify(access)).payload.sub).toBe('1');
     await expect(issuer.verifier().verify(refresh)).rejects.toMatchObject({ status: 401 });
