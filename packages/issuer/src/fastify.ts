@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import type { Issuer } from './issuer.js';
 import { neutralRequest } from './mounts/neutral.js';
@@ -23,10 +24,8 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 /** The plugin. */
 export const issuerRoutes: FastifyPluginAsync<IssuerRoutesOptions> = async (fastify, { issuer, ...rest }) => {
   if (typeof issuer?.handle !== 'function') throw new TypeError('@latchkey/issuer/fastify: "issuer" is required (from createIssuer)');
-  for (const key of Object.keys(rest)) {
-    // Fastify's own registration options (prefix, logLevel...) arrive here too.
-    if (!['prefix', 'logLevel', 'logSerializers'].includes(key)) throw new TypeError(`@latchkey/issuer/fastify: unknown option "${key}" (did you mean "issuer"?)`);
-  }
+  // Fastify's own registration options (prefix, logLevel...) arrive here too.
+  refuseUnknownKeys(rest, ['issuer', 'prefix', 'logLevel', 'logSerializers'], 'the @latchkey/issuer/fastify plugin options');
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (request, payload, done) => {
     readBody(request.raw, issuer.maxBodyBytes).then((body) => done(null, body), done);

@@ -1,5 +1,5 @@
 import type { IssuerEventHandler } from './events.js';
-import { refuseUnknownKeys } from './internal/known-keys.js';
+import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
 import type { IssuerStore } from './store/types.js';
 import type { IssuerRequestInfo, UserSource } from './users/types.js';
@@ -181,7 +181,7 @@ function isActive(user: unknown): boolean {
 function resolvePaths(value: unknown): IssuerPaths {
   if (value === undefined) return { ...DEFAULT_PATHS };
   if (typeof value !== 'object' || value === null) fail('paths', 'must be an object');
-  refuseUnknownKeys('createIssuer: "paths"', value, Object.keys(DEFAULT_PATHS));
+  refuseUnknownKeys(value, Object.keys(DEFAULT_PATHS), 'createIssuer paths');
   const paths = { ...DEFAULT_PATHS, ...(value as Partial<IssuerPaths>) };
   const seen = new Set<string>();
   for (const [name, path] of Object.entries(paths)) {
@@ -199,9 +199,9 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
   if (typeof options !== 'object' || options === null) throw new TypeError('createIssuer: options are required');
   for (const key of Object.keys(options)) {
     const ours = (KNOWN_OPTIONS as readonly string[]).includes(key) ? undefined : SIMPLEJWT_NAMES[key];
-    if (ours !== undefined) throw new TypeError(`createIssuer: unknown option "${key}" (simplejwt's name or unit; did you mean "${ours}"?)`);
+    if (ours !== undefined) throw new TypeError(`latchkey: unknown option ${JSON.stringify(key)} in createIssuer options (simplejwt's name, or no unit); did you mean "${ours}"?`);
   }
-  refuseUnknownKeys('createIssuer', options, KNOWN_OPTIONS);
+  refuseUnknownKeys(options, KNOWN_OPTIONS, 'createIssuer options');
   if (options.signingKey === undefined) fail('signingKey', 'is required (simplejwt: SIGNING_KEY)');
   const algorithm = options.algorithm ?? 'HS256';
   if (!(SIGNING_ALGORITHMS as readonly string[]).includes(algorithm)) fail('algorithm', `must be one of ${SIGNING_ALGORITHMS.join(', ')}`);

@@ -5,9 +5,9 @@
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { authErrorHandler as expressErrors, authenticate as expressAuth, requireScopes as expressScopes } from '@latchkey/express';
+import { authErrorHandler as expressErrors, authenticate as expressAuth, guard as expressGuard } from '@latchkey/express';
 import { authErrorHandler as fastifyErrors, latchkey as fastifyLatchkey } from '@latchkey/fastify';
-import { authErrorHandler as koaErrors, authenticate as koaAuth, requireScopes as koaScopes } from '@latchkey/koa';
+import { authErrorHandler as koaErrors, authenticate as koaAuth, guard as koaGuard } from '@latchkey/koa';
 import { requireScopes } from '@latchkey/core';
 import express from 'express';
 import Fastify from 'fastify';
@@ -23,7 +23,7 @@ const APPS: Record<string, App> = {
   express: async (issuer) => {
     const app = express();
     app.get('/me', expressAuth({ verifier: issuer.verifier() }), (_req, res) => void res.json({ ok: true }));
-    app.get('/admin', expressAuth({ verifier: issuer.verifier() }), expressScopes('admin'), (_req, res) => void res.json({ ok: true }));
+    app.get('/admin', expressAuth({ verifier: issuer.verifier() }), expressGuard(requireScopes('admin')), (_req, res) => void res.json({ ok: true }));
     app.use(expressErrors({ body: 'simplejwt' }));
     const server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -33,7 +33,7 @@ const APPS: Record<string, App> = {
     const app = new Koa();
     app.use(koaErrors({ body: 'simplejwt' }));
     app.use(koaAuth({ verifier: issuer.verifier() }));
-    const admin = koaScopes('admin');
+    const admin = koaGuard(requireScopes('admin'));
     app.use(async (ctx, next) => {
       if (ctx.path === '/admin') await admin(ctx, async () => {});
       ctx.body = { ok: true };

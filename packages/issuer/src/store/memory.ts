@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { refuseUnknownKeys } from '../internal/known-keys.js';
+import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import type { FamilyRecord, IssuerStore, NewFamily, RevocationReason, RotateOutcome, Successor } from './types.js';
 
 /** Default most families kept by {@link memoryStore}: 100,000 (least recently used evicted first). */
@@ -36,7 +36,7 @@ function positiveInteger(name: string, value: unknown, fallback: number): number
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   if (typeof options !== 'object' || options === null) throw new TypeError('memoryStore: options must be an object');
-  refuseUnknownKeys('memoryStore', options, ['maxFamilies', 'maxDenied']);
+  refuseUnknownKeys(options, ['maxFamilies', 'maxDenied'], 'memoryStore options');
   const families = new LRUCache<string, MutableFamily>({ max: positiveInteger('maxFamilies', options.maxFamilies, DEFAULT_MEMORY_STORE_MAX_FAMILIES), ttlAutopurge: false });
   const denied = new LRUCache<string, true>({ max: positiveInteger('maxDenied', options.maxDenied, DEFAULT_MEMORY_STORE_MAX_DENIED), ttlAutopurge: false });
 

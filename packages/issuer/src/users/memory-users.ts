@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { refuseUnknownKeys } from '../internal/known-keys.js';
+import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import { DEFAULT_SCRYPT_COST, checkCost, hashPassword, verifyPassword, type ScryptCost } from './password-hash.js';
 import type { UserSource } from './types.js';
 
@@ -47,7 +47,7 @@ export interface MemoryUsers extends UserSource<MemoryUser> {
  * names exist.
  */
 export async function createMemoryUsers(users: readonly MemoryUserInput[], options: MemoryUsersOptions = {}): Promise<MemoryUsers> {
-  refuseUnknownKeys('createMemoryUsers', options, ['cost', 'usernameField']);
+  refuseUnknownKeys(options, ['cost', 'usernameField'], 'createMemoryUsers options');
   const cost = options.cost ?? DEFAULT_SCRYPT_COST;
   checkCost(cost);
   const usernameField = options.usernameField ?? 'username';
