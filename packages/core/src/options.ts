@@ -16,17 +16,24 @@ export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
  * claims reach 10 KB; Node's default HTTP header limit (16 KiB) is lower still.
  */
 export const DEFAULT_MAX_TOKEN_BYTES = 32 * 1024;
-/** Default verified-token cache size when the cache is on: 10,000 entries. */
+/** Default verified-token cache size: 10,000 entries. */
 export const DEFAULT_TOKEN_CACHE_ENTRIES = 10_000;
+/**
+ * Default verified-token cache budget: 16 MiB, counted as {@link tokenCacheEntryBytes} per entry (the
+ * token, its parsed payload and header, the entry). Whichever bound is reached first evicts.
+ */
+export const DEFAULT_TOKEN_CACHE_BYTES = 16 * 1024 * 1024;
 /** Default longest time a verified token is served from the cache: 10 minutes (never past its `exp`). */
 export const DEFAULT_TOKEN_CACHE_TTL_SECONDS = 600;
 /** Default most candidate keys one token's signature is checked against: 3. */
 export const DEFAULT_MAX_CANDIDATE_KEYS = 3;
 
-/** The verified-token cache (off by default). */
+/** The verified-token cache (on by default; `tokenCache: false` turns it off). */
 export interface TokenCacheOptions {
   /** Most entries kept (least recently used evicted). Default {@link DEFAULT_TOKEN_CACHE_ENTRIES} (10,000). */
   maxEntries?: number;
+  /** Most bytes the entries may take, estimated per entry (least recently used evicted). Default {@link DEFAULT_TOKEN_CACHE_BYTES} (16 MiB). */
+  maxBytes?: number;
   /** Longest an entry is served, in seconds; never past the token's `exp`. Default {@link DEFAULT_TOKEN_CACHE_TTL_SECONDS} (600). */
   maxTtlSeconds?: number;
 }
@@ -62,7 +69,11 @@ export interface VerifierOptions<Payload extends JwtPayload = JwtPayload> {
   isRevoked?: (payload: Payload, header: JwtHeader) => boolean | Promise<boolean>;
   /** Largest accepted token, in bytes, checked before any decoding. Default {@link DEFAULT_MAX_TOKEN_BYTES} (32 KiB). */
   maxTokenBytes?: number;
-  /** Cache verified tokens (keyed by the whole token, never past `exp`, dropped when their key rotates out). Default off. */
+  /**
+   * Cache verified tokens (keyed by the whole token, never past `exp`, dropped when their key rotates out or
+   * its key set stops being trusted; rules and `isRevoked` still run on every request). Default on, with
+   * {@link DEFAULT_TOKEN_CACHE_ENTRIES} entries and {@link DEFAULT_TOKEN_CACHE_BYTES} bytes; `false` turns it off.
+   */
   tokenCache?: boolean | TokenCacheOptions;
   /** Observability: key fetches, failures, unknown kids, rejected tokens. Must not throw (if it does, it is ignored). */
   onEvent?: EventHandler;
@@ -95,7 +106,7 @@ const VERIFIER_OPTION_NAMES: Record<keyof VerifierOptions, true> = {
 };
 /** Every key {@link VerifierOptions} knows. */
 export const VERIFIER_OPTIONS: readonly string[] = Object.freeze(Object.keys(VERIFIER_OPTION_NAMES));
-const TOKEN_CACHE_OPTIONS: readonly string[] = Object.keys({ maxEntries: true, maxTtlSeconds: true } satisfies Record<keyof TokenCacheOptions, true>);
+const TOKEN_CACHE_OPTIONS: readonly string[] = Object.keys({ maxEntries: true, maxBytes: true, maxTtlSeconds: true } satisfies Record<keyof TokenCacheOptions, true>);
 
 /** Options after validation. */
 export interface ResolvedOptions {
@@ -163,15 +174,18 @@ export function resolveOptions(options: VerifierOptions<never>, known: readonly 
 
   let tokenCache: Required<TokenCacheOptions> | undefined;
   const cacheOption = options.tokenCache as unknown;
-  if (cacheOption === true || (typeof cacheOption === 'object' && cacheOption !== null)) {
-    const given = cacheOption === true ? {} : (cacheOption as TokenCacheOptions);
+  // On unless explicitly `false` (issue 15): with canonical encodings (token.ts) a token has one spelling,
+  // so the whole-token key cannot be sidestepped, and a repeated token costs a lookup instead of a verify.
+  if (cacheOption === undefined || cacheOption === true || (typeof cacheOption === 'object' && cacheOption !== null)) {
+    const given = cacheOption === undefined || cacheOption === true ? {} : (cacheOption as TokenCacheOptions);
     refuseUnknownKeys(given, TOKEN_CACHE_OPTIONS, 'createVerifier options.tokenCache');
     tokenCache = {
       maxEntries: positiveInteger('tokenCache.maxEntries', given.maxEntries, DEFAULT_TOKEN_CACHE_ENTRIES),
+      maxBytes: positiveInteger('tokenCache.maxBytes', given.maxBytes, DEFAULT_TOKEN_CACHE_BYTES),
       maxTtlSeconds: nonNegative('tokenCache.maxTtlSeconds', given.maxTtlSeconds, DEFAULT_TOKEN_CACHE_TTL_SECONDS),
     };
-  } else if (cacheOption !== undefined && cacheOption !== false) {
-    fail('tokenCache', 'must be a boolean or { maxEntries, maxTtlSeconds }');
+  } else if (cacheOption !== false) {
+    fail('tokenCache', 'must be a boolean or { maxEntries, maxBytes, maxTtlSeconds }');
   }
 
   const issuers = stringSet('issuer', options.issuer);

@@ -56,7 +56,7 @@ export class JwtVerifier<Payload extends JwtPayload> implements VerifierInternal
     this.rules = options.rules ?? [];
     this.isRevoked = options.isRevoked;
     const cache = this.options.tokenCache;
-    this.cache = cache === undefined ? undefined : new VerifiedTokenCache(cache.maxEntries, cache.maxTtlSeconds * 1000);
+    this.cache = cache === undefined ? undefined : new VerifiedTokenCache(cache.maxEntries, cache.maxTtlSeconds * 1000, cache.maxBytes);
   }
 
   warm(): Promise<void> {

@@ -76,7 +76,9 @@ function verifierFor(idp: MockIdp, setup: { kind?: Kind; jwks?: RemoteJwksOption
     issuer: idp.issuer,
     audience: idp.audience,
     onEvent: setup.events?.onEvent,
-    tokenCache: setup.tokenCache,
+    // These tests watch the key path (fetches, refreshes, rotation) on every request: the cache, on by
+    // default, would answer repeated tokens before it. The cache's own tests turn it on.
+    tokenCache: setup.tokenCache ?? false,
   });
 }
 
