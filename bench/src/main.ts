@@ -13,12 +13,13 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string', multiple: true },
     'no-build': { type: 'boolean', default: false },
+    instructions: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (values.help) {
-  console.log('usage: pnpm bench [--quick] [--only verify|http|jwks|memory|issuer]... [--no-build]');
+  console.log('usage: pnpm bench [--quick] [--only verify|http|jwks|memory|issuer]... [--instructions] [--no-build]');
   process.exit(0);
 }
 
@@ -33,6 +34,14 @@ const phases = only.length === 0 ? [...PHASES] : PHASES.filter((phase) => only.i
 const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 const builds = values['no-build'] ? [] : buildPackages(log);
+if (values.instructions) {
+  // The steady instrument (src/instructions/run.mjs): instructions per verify above the floor, under callgrind.
+  const { spawnSync } = await import('node:child_process');
+  const script = new URL('./instructions/run.mjs', import.meta.url).pathname;
+  const result = spawnSync(process.execPath, [script, '--check'], { stdio: 'inherit' });
+  // Alone, the instruction count is the whole run; with --only, those phases follow it.
+  if (result.status !== 0 || only.length === 0) process.exit(result.status ?? 1);
+}
 const { runAll } = await import('./run-all.js');
 await runAll({ quick: values.quick, phases, builds, log });
 // Some peers keep timers (rate limiters, penalty boxes) alive: the run is over.
