@@ -38,6 +38,23 @@ function step(pnpm, title, args) {
   }
 }
 
+/**
+ * The @latchkey/redis tests run a real redis-server (and redis-cli). On a clean Debian/Ubuntu machine
+ * running as root (CI) it is installed from the distribution; otherwise a missing one is reported.
+ */
+function ensureRedisServer() {
+  if (works('redis-server', ['--version']) !== undefined) return;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root || works('apt-get', ['--version']) === undefined) {
+    console.error('\n✗ redis-server is missing: install the Debian package redis-server (apt-get install -y redis-server)');
+    process.exit(1);
+  }
+  console.log('> installing redis-server with apt-get');
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'redis-server']]) {
+    if (spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status !== 0) process.exit(1);
+  }
+}
+
 const task = process.argv[2];
 if (task !== 'check' && task !== 'demo') {
   console.error('usage: node scripts/run.mjs check|demo');
@@ -49,6 +66,7 @@ step(pnpm, 'build', ['run', 'build']);
 if (task === 'demo') {
   step(pnpm, 'demo', ['--filter', '@latchkey/example-demo', 'run', 'start']);
 } else {
+  ensureRedisServer();
   step(pnpm, 'typecheck', ['run', 'typecheck']);
   step(pnpm, 'lint', ['run', 'lint']);
   // Each vitest run also writes a JSON report, so the closing line can count every test that ran.

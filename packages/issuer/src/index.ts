@@ -24,6 +24,7 @@ export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, type TokenKind } from './tokens.js
 export type { IssuerEvent, IssuerEventHandler } from './events.js';
 export type { IssuerRequest, IssuerResponse } from './http/types.js';
 export type { FamilyRecord, IssuerStore, NewFamily, RevocationReason, RotateOutcome, Successor } from './store/types.js';
+export { DEFAULT_STORE_RETRY_AFTER_SECONDS, isStoreUnavailableError, StoreUnavailableError } from './store/errors.js';
 export { DEFAULT_MEMORY_STORE_MAX_DENIED, DEFAULT_MEMORY_STORE_MAX_FAMILIES, memoryStore, type MemoryStore, type MemoryStoreOptions } from './store/memory.js';
 export type { IssuerRequestInfo, UserSource } from './users/types.js';
 export { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from './users/password-hash.js';
