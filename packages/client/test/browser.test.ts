@@ -54,8 +54,8 @@ const callApi = (page: Page) => page.evaluate(async () => {
 const refreshes = () => issuer.tokenRequests.filter((path) => path === '/api/token/refresh/').length;
 const revoked = () => issuer.events.filter((event) => event.type === 'family.revoked' || event.type === 'refresh.reuse_detected');
 
-async function start(accessTokenLifetimeSeconds?: number) {
-  issuer = await startTestIssuer({ accessTokenLifetimeSeconds });
+async function start(accessTokenLifetimeSeconds?: number, cookieMode = false) {
+  issuer = await startTestIssuer({ accessTokenLifetimeSeconds, cookieMode });
   context = await chromium.browser.newContext();
 }
 
@@ -182,5 +182,27 @@ describe('two tabs', () => {
     const replay = await fetch(`${issuer.url}/api/token/refresh/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh }) });
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as { code: string }).code).toBe('token_not_valid');
+  });
+});
+
+describe('cookie mode (refresh token in an HttpOnly cookie)', () => {
+  it('never sees the refresh token, refreshes once for concurrent calls, restores a new tab, logs out', async () => {
+    await start(undefined, true);
+    const first = await open({ refreshToken: 'cookie' });
+    const answer = first.waitForResponse((r) => r.url().endsWith('/api/token/'));
+    await login(first);
+    expect(Object.keys((await (await answer).json()) as object)).toEqual(['access']);
+    expect(await first.evaluate(() => document.cookie)).toBe('');
+    issuer.rejected.add(await first.evaluate(() => window.client.accessToken()));
+    const statuses = await first.evaluate(() => Promise.all(Array.from({ length: 10 }, () => window.client.fetch('/api/items').then((r) => r.status))));
+    expect(statuses).toEqual(Array(10).fill(200));
+    expect(refreshes()).toBe(1);
+    const second = await open({ refreshToken: 'cookie' });
+    expect(await second.evaluate(() => window.client.restore())).toBe(true);
+    expect((await callApi(second)).status).toBe(200);
+    expect(revoked()).toEqual([]);
+    await second.evaluate(() => window.client.logout());
+    await first.waitForFunction(() => !window.client.loggedIn);
+    expect(await first.evaluate(() => window.client.restore())).toBe(false);
   });
 });

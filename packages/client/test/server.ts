@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { authErrorHandler, authenticate } from '@latchkey/express';
-import { createIssuer, createMemoryUsers, type IssuerEvent } from '@latchkey/issuer';
+import { createIssuer, createMemoryUsers, type Issuer, type IssuerEvent } from '@latchkey/issuer';
 import { issuerRoutes } from '@latchkey/issuer/express';
 import express from 'express';
 
@@ -37,7 +37,35 @@ export function ensureBuiltClient(): void {
 const page = `<!doctype html><meta charset="utf-8"><title>latchkey client test</title>
 <script type="module">import * as latchkey from '/client/index.js'; window.latchkey = latchkey; document.title = 'ready';</script>`;
 
-export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: number } = {}): Promise<TestIssuer> {
+/**
+ * A stand-in for the issuer's cookie mode (not on main yet): the refresh token leaves in an HttpOnly
+ * cookie instead of the body, and comes back from the cookie on refresh and blacklist.
+ */
+function refreshCookieShim(issuer: Issuer): express.RequestHandler[] {
+  return [
+    express.json(),
+    (req, res, next) => {
+      if (req.method !== 'POST' || !issuer.owns(req.path)) return next();
+      const cookie = /(?:^|;\s*)lk_refresh=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+      const body = { ...(req.body as Record<string, unknown>) };
+      if (req.path !== '/api/token/' && cookie !== undefined) body.refresh = cookie;
+      issuer
+        .handle({ method: 'POST', path: req.path, headers: req.headers, contentType: 'application/json', parsedBody: body })
+        .then((response) => {
+          if (response === undefined) return next();
+          const answer = JSON.parse(response.body) as Record<string, unknown>;
+          const headers: Record<string, string | string[]> = { ...response.headers };
+          if (typeof answer.refresh === 'string') headers['set-cookie'] = `lk_refresh=${answer.refresh}; HttpOnly; SameSite=Strict; Path=/api/token/`;
+          if (req.path === '/api/token/blacklist/') headers['set-cookie'] = 'lk_refresh=; HttpOnly; SameSite=Strict; Path=/api/token/; Max-Age=0';
+          delete answer.refresh;
+          res.writeHead(response.status, headers).end(JSON.stringify(answer));
+        })
+        .catch(next);
+    },
+  ];
+}
+
+export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: number; cookieMode?: boolean } = {}): Promise<TestIssuer> {
   ensureBuiltClient();
   const events: IssuerEvent[] = [];
   const tokenRequests: string[] = [];
@@ -56,6 +84,7 @@ export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: nu
     tokenRequests.push(req.originalUrl);
     next();
   });
+  if (options.cookieMode) app.use(refreshCookieShim(issuer as unknown as Issuer));
   app.use(issuerRoutes(issuer));
   app.get(
     '/api/items',
