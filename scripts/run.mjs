@@ -29,6 +29,20 @@ function ensurePnpm() {
   return local;
 }
 
+/**
+ * The browser tests drive Debian's Chromium (and examples/production needs nginx); nothing downloads a
+ * browser. On a machine where we are root (CI) the missing packages are installed with apt; elsewhere the
+ * tests say what to install.
+ */
+function ensureSystemPackages() {
+  const missing = [['chromium', '/usr/bin/chromium'], ['nginx', '/usr/sbin/nginx']].filter(([, path]) => !existsSync(path)).map(([name]) => name);
+  if (missing.length === 0 || process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
+  console.log(`> installing ${missing.join(', ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+}
+
 function step(pnpm, title, args) {
   console.log(`\n> ${title}: pnpm ${args.join(' ')}`);
   const result = spawnSync(pnpm, args, { cwd: root, stdio: 'inherit', env: process.env });
@@ -66,6 +80,7 @@ step(pnpm, 'build', ['run', 'build']);
 if (task === 'demo') {
   step(pnpm, 'demo', ['--filter', '@latchkey/example-demo', 'run', 'start']);
 } else {
+  ensureSystemPackages();
   ensureRedisServer();
   step(pnpm, 'typecheck', ['run', 'typecheck']);
   step(pnpm, 'lint', ['run', 'lint']);
