@@ -1,0 +1,62 @@
+/**
+ * One instance's HTTP surface: the issuer's routes (`/api/token/…`, `/.well-known/jwks.json`), the
+ * protected API (`GET /api/me`, `POST /api/sessions/revoke-all/`), and the probes (`/healthz`, `/readyz`).
+ * Built from parts so the wiring (Redis, keys, signals) stays in main.ts.
+ */
+import type { Verifier } from '@latchkey/core';
+import { authErrorHandler, authenticate } from '@latchkey/express';
+import type { Issuer } from '@latchkey/issuer';
+import { issuerRoutes } from '@latchkey/issuer/express';
+import express, { type Express } from 'express';
+
+export interface InstanceParts {
+  readonly name: string;
+  readonly issuer: Issuer<never>;
+  /** Verifies access tokens with the issuer's JWKS, refusing revoked families (Redis). */
+  readonly verifier: Verifier;
+  /** Revokes every session of a user ("log out everywhere"); resolves how many were revoked. */
+  readonly revokeAll: (userId: string) => Promise<number>;
+  /** Keys loaded, Redis answering, not draining. */
+  readonly ready: () => Promise<boolean>;
+  /** True once SIGTERM arrived: answers then carry `Connection: close`, so keep-alive sockets drain. */
+  readonly draining: () => boolean;
+}
+
+export function createApp(parts: InstanceParts): Express {
+  const app = express();
+  // nginx on loopback is the only proxy, and it overwrites X-Forwarded-For with the address it saw
+  // ($remote_addr). Trusting exactly loopback makes req.ip that address; a client-sent X-Forwarded-For
+  // never reaches us unreplaced, and one hop further out would not be trusted.
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    if (parts.draining()) res.setHeader('Connection', 'close');
+    next();
+  });
+
+  // Liveness: the process runs its event loop. Nothing else, so a Redis outage never gets it restarted.
+  app.get('/healthz', (_req, res) => void res.json({ status: 'live', instance: parts.name }));
+  // Readiness: keys loaded and Redis answering PING. Orchestrators route traffic (and a rolling restart
+  // moves on) only once this says 200.
+  app.get('/readyz', (_req, res, next) => {
+    parts.ready().then((ready) => void res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', instance: parts.name }), next);
+  });
+
+  app.use(issuerRoutes(parts.issuer));
+  const protect = authenticate({ verifier: parts.verifier });
+  app.get('/api/me', protect, (req, res) => {
+    const payload = req.auth!.payload;
+    res.set('Cache-Control', 'no-store').json({ user: payload.sub, username: payload.username, expiresAt: payload.exp, instance: parts.name, clientAddress: req.ip });
+  });
+  app.post('/api/sessions/revoke-all/', protect, (req, res, next) => {
+    parts.revokeAll(String(req.auth!.payload.sub)).then((revoked) => void res.set('Cache-Control', 'no-store').json({ revoked }), next);
+  });
+  // simplejwt's 401 body (`code: token_not_valid`) is what @latchkey/client refreshes on.
+  app.use(authErrorHandler({ body: 'simplejwt' }));
+  app.use((_req, res) => void res.status(404).json({ detail: 'Not found.' }));
+  app.use(((error, _req, res, _next) => {
+    console.error(`[${parts.name}] request failed`, error);
+    if (!res.headersSent) res.status(500).json({ detail: 'A server error occurred.' });
+  }) as express.ErrorRequestHandler);
+  return app;
+}

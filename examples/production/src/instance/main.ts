@@ -1,0 +1,98 @@
+/**
+ * One Latchkey instance (run several behind nginx): the issuer on the shared Redis store, a protected API
+ * verifying with the issuer's JWKS and the Redis revocation check, probes, and a graceful SIGTERM.
+ * Configuration: see config.ts (env + files). Prints `listening <port>` once it accepts connections.
+ */
+import { claimEquals, createVerifier, staticKeys } from '@latchkey/core';
+import { ACCESS_TOKEN_TYP, createIssuer, createMemoryUsers } from '@latchkey/issuer';
+import { redisRevocationCheck, redisStore } from '@latchkey/redis';
+import { Redis } from 'ioredis';
+import { createApp } from './app.js';
+import { readConfig } from './config.js';
+import { onSigterm } from './shutdown.js';
+import { userSessions } from './user-sessions.js';
+
+const config = readConfig();
+const log = (message: string) => console.log(`[${config.name}] ${message}`);
+
+// Fail fast while Redis is away (no offline queue, no retries per call): the issuer answers 503 +
+// Retry-After and the revocation check fails closed, instead of requests piling up in memory.
+const redisOptions = { host: '127.0.0.1', port: config.redisPort, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 200 };
+const client = new Redis(redisOptions);
+// The subscriber queues its SUBSCRIBE until connected, and ioredis resubscribes after a reconnect.
+const subscriber = new Redis({ ...redisOptions, enableOfflineQueue: true, maxRetriesPerRequest: null });
+let redisErrorLogged = false;
+for (const connection of [client, subscriber]) {
+  connection.on('error', (error: Error) => {
+    if (!redisErrorLogged) log(`redis: ${error.message} (answering 503 until it is back)`);
+    redisErrorLogged = true;
+  });
+  connection.on('ready', () => (redisErrorLogged = false));
+}
+
+const sessions = userSessions(redisStore({ client, commandTimeoutMs: 500 }), client);
+const users = await createMemoryUsers(config.users);
+const issuer = createIssuer({
+  signingKey: config.signingKeyPem,
+  algorithm: 'EdDSA',
+  users,
+  issuer: config.issuer,
+  audience: config.audience,
+  rotateRefreshTokens: true,
+  accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
+  store: sessions.store,
+  claims: (user) => ({ username: user.username }),
+});
+const revocation = redisRevocationCheck({ client, subscriber, commandTimeoutMs: 500 });
+// Verified the way a separate resource server would: the issuer's published JWKS, its typ and token
+// type, and revocation from Redis (pub/sub-invalidated local cache).
+const verifier = createVerifier({
+  keys: staticKeys(issuer.jwks()),
+  algorithms: ['EdDSA'],
+  issuer: config.issuer,
+  audience: config.audience,
+  typ: ACCESS_TOKEN_TYP,
+  requiredClaims: ['jti', 'token_type', 'sub'],
+  rules: [claimEquals('token_type', 'access')],
+  isRevoked: revocation.isRevoked,
+});
+
+let keysLoaded = false;
+let draining = false;
+const app = createApp({
+  name: config.name,
+  issuer: issuer as never,
+  verifier,
+  revokeAll: sessions.revokeAll,
+  draining: () => draining,
+  async ready() {
+    if (!keysLoaded || draining) return false;
+    try {
+      const pong = await Promise.race([client.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('PING timed out')), 500).unref())]);
+      return pong === 'PONG';
+    } catch {
+      return false;
+    }
+  },
+});
+
+const server = app.listen(config.port, '127.0.0.1', () => log(`listening ${config.port}`));
+// Behind nginx's keep-alive pool: keep idle upstream sockets longer than nginx does (its keepalive_timeout
+// towards upstreams is 60 s by default), so Node never closes one nginx is about to reuse.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+server.requestTimeout = 30_000;
+onSigterm(server, {
+  beginDrain: () => (draining = true),
+  deadlineMs: 10_000,
+  log,
+  async closeResources() {
+    await revocation.close();
+    await Promise.allSettled([client.quit(), subscriber.quit()]);
+  },
+});
+
+await verifier.warm();
+await revocation.ready();
+keysLoaded = true;
+log('ready');

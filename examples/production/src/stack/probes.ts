@@ -1,0 +1,50 @@
+/** Waiting for the parts to come up: an HTTP 200, or a Redis PONG, within a deadline. */
+import { connect } from 'node:net';
+
+async function until(what: string, timeoutMs: number, attempt: () => Promise<boolean>, alive: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await attempt().catch(() => false)) return;
+    if (!alive()) throw new Error(`${what} exited during start-up (see its log in run/logs/)`);
+    if (Date.now() > deadline) throw new Error(`${what} was not ready within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function waitForHttp(url: string, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {
+  return until(url, timeoutMs, async () => (await fetch(url, { signal: AbortSignal.timeout(1000) })).status === 200, alive);
+}
+
+export function redisPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
+    });
+  });
+}
+
+export function waitForRedis(port: number, timeoutMs: number, alive: () => boolean): Promise<void> {
+  return until(`redis-server on ${port}`, timeoutMs, () => redisPing(port), alive);
+}
+
+/** True when something already listens on the port (a stack left running, another program). */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
