@@ -56,6 +56,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/**
+ * How long after an instance is ready again before nginx surely routes to it. nginx left it out after a
+ * refused connection while it was down, for `fail_timeout`, counted in whole seconds of its clock (the
+ * check is `now - checked <= fail_timeout`): up to one second more. Moving on to the next instance sooner
+ * could leave nginx with no instance it considers alive ("no live upstreams", a 502).
+ */
+export const backInRotationMs = (failTimeoutSeconds: number) => (failTimeoutSeconds + 1) * 1000 + 500;
+
 const INSTANCE = /instance\/main\.ts/;
 const instanceName = (index: number) => `instance-${index + 1}`;
 
@@ -171,9 +179,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const code = await stack.restartInstance(index);
         if (code !== 0) throw new Error(`${instanceName(index)} exited with ${code} on SIGTERM`);
         log(`${instanceName(index)} restarted and ready`);
-        // nginx marked it failed while it was down; it is retried once fail_timeout has passed. Moving on
-        // sooner could leave nginx with no instance it considers alive.
-        await new Promise((resolve) => setTimeout(resolve, failTimeoutSeconds * 1000 + 250));
+        await new Promise((resolve) => setTimeout(resolve, backInRotationMs(failTimeoutSeconds)));
       }
     },
     async killInstance(index) {
