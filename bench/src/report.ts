@@ -12,6 +12,8 @@ import type { Phase } from './config.js';
 import type { MemoryResult } from './memory/run.js';
 import { issuerSection, issuerTargets } from './issuer/report.js';
 import type { IssuerResult } from './issuer/run.js';
+import { productionSection } from './production/report.js';
+import type { ProductionResult } from './production/run.js';
 import { CONTENDERS } from './verify/index.js';
 import type { VerifyCell, Workload } from './verify/run.js';
 
@@ -27,6 +29,7 @@ export interface Results {
   jwks?: JwksResult[];
   memory?: MemoryResult | { error: string };
   issuer?: IssuerResult;
+  production?: ProductionResult | { error: string };
   durationSeconds?: number;
   /** How the HTTP Latchkey verifier got its keys (remoteJwks once exported, staticKeys before). */
 }
@@ -209,6 +212,7 @@ export function writeReport(results: Results): string {
   }
   if (results.memory !== undefined) out.push('## Memory', '', ...memorySection(results.memory, results.quick), '');
   if (results.issuer !== undefined) out.push(...issuerSection(results.issuer, settings));
+  if (results.production !== undefined) out.push(...productionSection(results.production, settings));
   const rendered = notes.render('');
   if (rendered.length > 0) out.push('## Notes on cells not measured', '', ...rendered.map((line) => line.replace(/^(\d+)\. /, '($1) ')), '');
   const markdown = out.join('\n');

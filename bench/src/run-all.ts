@@ -15,6 +15,7 @@ import { runHttp } from './http/run.js';
 import { runJwks } from './jwks/run.js';
 import { runMemory } from './memory/run.js';
 import { runIssuer } from './issuer/run.js';
+import { runProduction } from './production/run.js';
 
 export interface RunOptions {
   readonly quick: boolean;
@@ -45,6 +46,7 @@ export async function runAll({ quick, phases, builds, log }: RunOptions): Promis
     if (phases.includes('jwks')) results.jwks = await runJwks(fixture, tokens, settings, log);
     if (phases.includes('memory')) results.memory = await runMemory(settings, log);
     if (phases.includes('issuer')) results.issuer = await runIssuer(settings, scratch, log);
+    if (phases.includes('production')) results.production = await runProduction(settings, log).catch((error: unknown) => ({ error: String(error) }));
   } finally {
     await jwks.stop();
     rmSync(scratch, { recursive: true, force: true });
