@@ -5,6 +5,7 @@ import { invalidToken, json, unauthorized } from './http/responses.js';
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
 import { openSuccessor, sealSuccessor, tokenHash } from './internal/seal.js';
 import type { IssuerOptions, ResolvedIssuerOptions } from './options.js';
+import { sessionEnd } from './store/session-end.js';
 import type { FamilyRecord, IssuerStore } from './store/types.js';
 import { MESSAGES, TokenError, newTokenId, type TokenCodec, type TokenKind } from './tokens.js';
 import type { IssuerRequestInfo, UserSource } from './users/types.js';
@@ -210,6 +211,11 @@ export class Flows<User> {
       record = await store.getFamily(familyId);
       if (record === undefined) return this.fail(MESSAGES.invalid);
       if (record.revokedAt !== undefined) return this.fail(MESSAGES.blacklisted);
+      // Lifetime and logout-everywhere are checked on every refresh, grace answers included; the store's
+      // rotate/touch repeat them atomically.
+      const epoch = await store.getUserEpoch(record.userId);
+      if (epoch !== undefined && record.createdAt <= epoch) return this.fail(MESSAGES.blacklisted);
+      if (sessionEnd(record, Date.now()) !== undefined) return this.fail(MESSAGES.invalid);
       if (record.currentHash !== hash && this.graceSuccessor(record, token, hash) === undefined) return this.reuseDetected(record);
     }
     const user = await this.activeUser(payload);
@@ -219,7 +225,8 @@ export class Flows<User> {
     const claims = await this.userClaims(user, userId);
     const access = this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds);
     if (store === undefined || !this.settings.rotateRefreshTokens) {
-      await store?.touch(familyId, Date.now());
+      const touched = await store?.touch(familyId, Date.now());
+      if (touched !== undefined && touched.status !== 'touched') return this.fail(touched.status === 'revoked' ? MESSAGES.blacklisted : MESSAGES.invalid);
       this.context.emit({ type: 'token.refreshed', userId, familyId, rotated: false, grace: false });
       return json(200, { access });
     }

@@ -23,8 +23,10 @@ export { SIGNING_ALGORITHMS, thumbprint, type JWK, type PublishedJwk, type Signi
 export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, type TokenKind } from './tokens.js';
 export type { IssuerEvent, IssuerEventHandler } from './events.js';
 export type { IssuerRequest, IssuerResponse } from './http/types.js';
-export type { FamilyRecord, IssuerStore, NewFamily, RevocationReason, RotateOutcome, Successor } from './store/types.js';
-export { DEFAULT_MEMORY_STORE_MAX_DENIED, DEFAULT_MEMORY_STORE_MAX_FAMILIES, memoryStore, type MemoryStore, type MemoryStoreOptions } from './store/memory.js';
+export type { FamilyRecord, IssuerStore, NewFamily, RevocationReason, RotateOutcome, SessionEndReason, Successor, TouchOutcome } from './store/types.js';
+export { StoreCapacityError } from './store/errors.js';
+export { sessionEnd } from './store/session-end.js';
+export { DEFAULT_MEMORY_STORE_MAX_DENIED, DEFAULT_MEMORY_STORE_MAX_FAMILIES, DEFAULT_MEMORY_STORE_MAX_EPOCHS, memoryStore, type MemoryStore, type MemoryStoreOptions } from './store/memory.js';
 export type { IssuerRequestInfo, UserSource } from './users/types.js';
 export { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from './users/password-hash.js';
 export { createMemoryUsers, type MemoryUser, type MemoryUserInput, type MemoryUsers, type MemoryUsersOptions } from './users/memory-users.js';

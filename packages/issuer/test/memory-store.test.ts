@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeStoreContract } from '../src/contract.js';
 import { memoryStore } from '../src/store/memory.js';
 
-describeStoreContract('memoryStore', () => memoryStore());
+describeStoreContract('memoryStore', () => memoryStore(), { makeStoreWithDenylistOf: (max) => memoryStore({ maxDenied: max }) });
 
 describe('memoryStore', () => {
   it('is bounded: the least recently used family is evicted, and its tokens are then refused (missing)', async () => {
