@@ -92,6 +92,15 @@ export class Flows<User> {
     }
   }
 
+  /** The absolute end and idle timeout a new family gets, from the options (both fixed at login). */
+  private sessionBounds(): { sessionExpiresAt: number | undefined; idleTimeoutMs: number | undefined } {
+    const { sessionLifetimeSeconds, idleTimeoutSeconds } = this.settings;
+    return {
+      sessionExpiresAt: sessionLifetimeSeconds === undefined ? undefined : Date.now() + sessionLifetimeSeconds * 1000,
+      idleTimeoutMs: idleTimeoutSeconds === undefined ? undefined : idleTimeoutSeconds * 1000,
+    };
+  }
+
   /** Issues a pair for a user, as `RefreshToken.for_user(user)` does (no credentials checked: the caller vouches). */
   async issuePair(user: User, session: { userAgent?: string | undefined; clientAddress?: string | undefined } = {}): Promise<TokenPair> {
     const userId = this.userIdOf(user);
@@ -107,6 +116,7 @@ export class Flows<User> {
       expiresAt: Date.now() + this.settings.refreshTokenLifetimeSeconds * 1000,
       userAgent: session.userAgent,
       clientAddress: session.clientAddress,
+      ...this.sessionBounds(),
     });
     this.context.emit({ type: 'token.issued', userId, familyId });
     return { refresh, access };
@@ -126,6 +136,7 @@ export class Flows<User> {
       expiresAt: refreshExp * 1000,
       userAgent: session.userAgent,
       clientAddress: session.clientAddress,
+      ...this.sessionBounds(),
     });
     this.context.emit({ type: 'token.issued', userId, familyId: jti });
     return token;

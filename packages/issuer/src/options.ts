@@ -50,6 +50,14 @@ export interface IssuerOptions<User = unknown> {
   refreshTokenLifetimeSeconds?: number;
   /** `SLIDING_TOKEN_LIFETIME`, in seconds. Default {@link DEFAULT_SLIDING_TOKEN_LIFETIME_SECONDS} (300). */
   slidingTokenLifetimeSeconds?: number;
+  /**
+   * Absolute session lifetime from login, in seconds: refreshes stop working this long after the login,
+   * however often the refresh token was rotated (rotation never extends it). Default: none (only
+   * `refreshTokenLifetimeSeconds` bounds a session, and rotation renews that).
+   */
+  sessionLifetimeSeconds?: number;
+  /** Idle timeout, in seconds: a refresh after a longer pause since the last use is refused. Default: none. */
+  idleTimeoutSeconds?: number;
   /** `SLIDING_TOKEN_REFRESH_LIFETIME`, in seconds. Default {@link DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME_SECONDS} (86,400). */
   slidingTokenRefreshLifetimeSeconds?: number;
   /**
@@ -110,6 +118,7 @@ export interface IssuerOptions<User = unknown> {
 const KNOWN_OPTIONS = [
   'signingKey', 'algorithm', 'users', 'store', 'accessTokenLifetimeSeconds', 'refreshTokenLifetimeSeconds',
   'slidingTokenLifetimeSeconds', 'slidingTokenRefreshLifetimeSeconds', 'rotateRefreshTokens', 'reuseGraceSeconds',
+  'sessionLifetimeSeconds', 'idleTimeoutSeconds',
   'audience', 'issuer', 'leewaySeconds', 'userIdField', 'userIdClaim', 'usernameField', 'tokenTypeClaim', 'jtiClaim',
   'slidingTokenRefreshExpClaim', 'claims', 'checkUserIsActive', 'userAuthenticationRule', 'onLoginSuccess',
   'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent',
@@ -136,6 +145,8 @@ export interface ResolvedIssuerOptions<User> {
   readonly slidingTokenRefreshLifetimeSeconds: number;
   readonly rotateRefreshTokens: boolean;
   readonly reuseGraceSeconds: number;
+  readonly sessionLifetimeSeconds: number | undefined;
+  readonly idleTimeoutSeconds: number | undefined;
   readonly audience: string | readonly string[] | undefined;
   readonly issuer: string | undefined;
   readonly leewaySeconds: number;
@@ -245,6 +256,8 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     slidingTokenRefreshLifetimeSeconds: seconds('slidingTokenRefreshLifetimeSeconds', options.slidingTokenRefreshLifetimeSeconds, DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME_SECONDS),
     rotateRefreshTokens,
     reuseGraceSeconds,
+    sessionLifetimeSeconds: options.sessionLifetimeSeconds === undefined ? undefined : seconds('sessionLifetimeSeconds', options.sessionLifetimeSeconds, 0),
+    idleTimeoutSeconds: options.idleTimeoutSeconds === undefined ? undefined : seconds('idleTimeoutSeconds', options.idleTimeoutSeconds, 0),
     audience: audience as string | readonly string[] | undefined,
     issuer: options.issuer,
     leewaySeconds: seconds('leewaySeconds', options.leewaySeconds, 0, 0),
