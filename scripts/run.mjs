@@ -29,12 +29,43 @@ function ensurePnpm() {
   return local;
 }
 
+/**
+ * The browser tests drive Debian's Chromium (and examples/production needs nginx); nothing downloads a
+ * browser. On a machine where we are root (CI) the missing packages are installed with apt; elsewhere the
+ * tests say what to install.
+ */
+function ensureSystemPackages() {
+  const missing = [['chromium', '/usr/bin/chromium'], ['nginx', '/usr/sbin/nginx']].filter(([, path]) => !existsSync(path)).map(([name]) => name);
+  if (missing.length === 0 || process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
+  console.log(`> installing ${missing.join(', ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+}
+
 function step(pnpm, title, args) {
   console.log(`\n> ${title}: pnpm ${args.join(' ')}`);
   const result = spawnSync(pnpm, args, { cwd: root, stdio: 'inherit', env: process.env });
   if (result.status !== 0) {
     console.error(`\n✗ ${title} failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status ?? 1);
+  }
+}
+
+/**
+ * The @latchkey/redis tests run a real redis-server (and redis-cli). On a clean Debian/Ubuntu machine
+ * running as root (CI) it is installed from the distribution; otherwise a missing one is reported.
+ */
+function ensureRedisServer() {
+  if (works('redis-server', ['--version']) !== undefined) return;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root || works('apt-get', ['--version']) === undefined) {
+    console.error('\n✗ redis-server is missing: install the Debian package redis-server (apt-get install -y redis-server)');
+    process.exit(1);
+  }
+  console.log('> installing redis-server with apt-get');
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'redis-server']]) {
+    if (spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status !== 0) process.exit(1);
   }
 }
 
@@ -49,6 +80,8 @@ step(pnpm, 'build', ['run', 'build']);
 if (task === 'demo') {
   step(pnpm, 'demo', ['--filter', '@latchkey/example-demo', 'run', 'start']);
 } else {
+  ensureSystemPackages();
+  ensureRedisServer();
   step(pnpm, 'typecheck', ['run', 'typecheck']);
   step(pnpm, 'lint', ['run', 'lint']);
   // Each vitest run also writes a JSON report, so the closing line can count every test that ran.

@@ -34,6 +34,24 @@ async function fastifyApp(verifier, token) {
   }
 }
 
+// CommonJS has no top-level await: the register not awaited, the route declared before the plugin loads.
+async function fastifyUnawaited(verifier, token) {
+  const Fastify = require('fastify');
+  const { latchkey } = require('@latchkey/fastify');
+  const app = Fastify();
+  app.register(latchkey, { verifier });
+  app.get('/admin', { config: { auth: true } }, async (request) => ({ user: request.auth.payload.sub }));
+  try {
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const refused = await fetch(`${address}/admin`);
+    assert.equal(refused.status, 401, 'a route declared before the plugin loaded must not be served without a token');
+    const accepted = await fetch(`${address}/admin`, { headers: { authorization: `Bearer ${token}` } });
+    assert.deepEqual([accepted.status, await accepted.json()], [200, { user: 'alice' }]);
+  } finally {
+    await app.close();
+  }
+}
+
 async function expressApp(verifier, token) {
   const express = require('express');
   const { authenticate, authErrorHandler } = require('@latchkey/express');
@@ -62,6 +80,7 @@ async function expressApp(verifier, token) {
     const verifier = createVerifier({ keys: oidcDiscovery(idp.issuer), algorithms: ['RS256'], issuer: idp.issuer, audience });
     const token = await idp.sign({ sub: 'alice' });
     await fastifyApp(verifier, token);
+    await fastifyUnawaited(verifier, token);
     await expressApp(verifier, token);
   } finally {
     await idp.close();

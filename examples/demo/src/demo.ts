@@ -122,6 +122,15 @@ export async function runTour({ apiUrl, provider }: Demo): Promise<TourStep[]> {
   return steps;
 }
 
+/** What a tour step's answer looks like in the printed tour (status, challenge, body); shared by both tours. */
+export function answerLines(step: Pick<TourStep, 'status' | 'expectedStatus' | 'statusText' | 'wwwAuthenticate' | 'responseBody'>): string[] {
+  const mark = step.status === step.expectedStatus ? '' : `   ✗ expected ${step.expectedStatus}`;
+  const lines = [`   → ${step.status} ${step.statusText}${mark}`];
+  if (step.wwwAuthenticate !== null) lines.push(`     WWW-Authenticate: ${step.wwwAuthenticate}`);
+  lines.push(`     ${step.responseBody}`);
+  return lines;
+}
+
 /** The tour as text, one block per request. */
 export function formatTour(steps: readonly TourStep[]): string {
   return steps
@@ -129,11 +138,7 @@ export function formatTour(steps: readonly TourStep[]): string {
       const lines = [`${index + 1}. ${step.title}`, `   ${step.method} ${step.path}`];
       if (step.authorizationShown !== undefined) lines.push(`   Authorization: ${step.authorizationShown}`);
       if (step.body !== undefined) lines.push(`   ${JSON.stringify(step.body)}`);
-      const mark = step.status === step.expectedStatus ? '' : `   ✗ expected ${step.expectedStatus}`;
-      lines.push(`   → ${step.status} ${step.statusText}${mark}`);
-      if (step.wwwAuthenticate !== null) lines.push(`     WWW-Authenticate: ${step.wwwAuthenticate}`);
-      lines.push(`     ${step.responseBody}`);
-      return lines.join('\n');
+      return [...lines, ...answerLines(step)].join('\n');
     })
     .join('\n\n');
 }

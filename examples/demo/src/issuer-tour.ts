@@ -7,6 +7,7 @@ import { createIssuer, createMemoryUsers, type IssuerEvent, type MemoryUser } fr
 import { issuerRoutes } from '@latchkey/issuer/express';
 import express from 'express';
 import { createApi } from './api.js';
+import { answerLines } from './demo.js';
 import { USERS } from './identity-provider.js';
 
 /** The `iss` and `aud` of the issuer's tokens. */
@@ -109,11 +110,7 @@ export function formatIssuerTour(steps: readonly IssuerStep[]): string {
     .map((step, index) => {
       const lines = [`${index + 1}. ${step.title}`, `   ${step.method} ${step.path}`];
       if (step.sent !== undefined) lines.push(`   ${step.sent}`);
-      const mark = step.status === step.expectedStatus ? '' : `   ✗ expected ${step.expectedStatus}`;
-      lines.push(`   → ${step.status} ${step.statusText}${mark}`);
-      if (step.wwwAuthenticate !== null) lines.push(`     WWW-Authenticate: ${step.wwwAuthenticate}`);
-      lines.push(`     ${step.responseBody}`);
-      return lines.join('\n');
+      return [...lines, ...answerLines(step)].join('\n');
     })
     .join('\n\n');
 }

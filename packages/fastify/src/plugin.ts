@@ -75,6 +75,28 @@ const plugin: FastifyPluginAsync<LatchkeyPluginOptions> = async (fastify, option
     const others = [route[stage] ?? []].flat().filter((hook) => !(ADDED in hook));
     route[stage] = [Object.assign(routeHook(base, auth, `${String(route.method)} ${route.url}`), { [ADDED]: true }), ...others] as never;
   });
+  // Fail closed for routes this onRoute never saw. Fastify runs onRoute hooks when a route is declared, but
+  // loads plugins later (avvio): `app.register(latchkey, ...)` not awaited (always so in CommonJS without
+  // top-level await), then `app.get(...)`, declares the route before this plugin runs. Fastify still merges
+  // a context's hooks into all its routes at preReady, declared before or after, so this context-level
+  // preHandler reaches them: it wires their config.auth on first use. A wired route pays one property read.
+  const late = new WeakMap<object, AuthHook>();
+  fastify.addHook('preHandler', (request: FastifyRequest, reply, done) => {
+    if ((request as unknown as Record<string, unknown>)[HANDLED_BY] != null) return done();
+    const { config, method, url } = request.routeOptions;
+    const auth = (config as { auth?: unknown } | undefined)?.auth;
+    if (auth === undefined || auth === false || config === undefined) return done();
+    let hook = late.get(config);
+    if (hook === undefined) {
+      try {
+        hook = routeHook(base, auth, `${String(method)} ${String(url)}`);
+      } catch (error) {
+        return done(error as Error);
+      }
+      late.set(config, hook);
+    }
+    hook(request, reply, done);
+  });
 };
 
 /**

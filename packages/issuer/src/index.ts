@@ -24,7 +24,7 @@ export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, type TokenKind } from './tokens.js
 export type { IssuerEvent, IssuerEventHandler } from './events.js';
 export type { IssuerRequest, IssuerResponse } from './http/types.js';
 export type { FamilyRecord, IssuerStore, NewFamily, RevocationReason, RotateOutcome, SessionEndReason, Successor, TouchOutcome } from './store/types.js';
-export { StoreCapacityError } from './store/errors.js';
+export { DEFAULT_STORE_RETRY_AFTER_SECONDS, isStoreUnavailableError, StoreCapacityError, StoreUnavailableError } from './store/errors.js';
 export { sessionEnd } from './store/session-end.js';
 export { DEFAULT_MEMORY_STORE_MAX_DENIED, DEFAULT_MEMORY_STORE_MAX_FAMILIES, DEFAULT_MEMORY_STORE_MAX_EPOCHS, memoryStore, type MemoryStore, type MemoryStoreOptions } from './store/memory.js';
 export type { IssuerRequestInfo, UserSource } from './users/types.js';

@@ -1,11 +1,12 @@
 import { claimCheck, createVerifier, type JwtPayload, type Verifier } from '@latchkey/core';
 import { issuerEventSink } from './events.js';
 import { Flows, type TokenPair } from './flows.js';
-import { json, methodNotAllowed, serverError } from './http/responses.js';
+import { json, methodNotAllowed, serverError, serviceUnavailable } from './http/responses.js';
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
 import { prepareSigningKey, type PublishedJwk } from './keys.js';
 import { resolveIssuerOptions, type IssuerOptions, type IssuerPaths } from './options.js';
 import { memoryStore } from './store/memory.js';
+import { isStoreUnavailableError } from './store/errors.js';
 import type { IssuerStore } from './store/types.js';
 import { ACCESS_TOKEN_TYP, TokenCodec } from './tokens.js';
 
@@ -120,6 +121,8 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
       return await route(request);
     } catch (error) {
       emit({ type: 'request.failed', path: request.path, error });
+      // A store that could not be reached wrote nothing (atomic scripts): the client may simply retry.
+      if (isStoreUnavailableError(error)) return serviceUnavailable(error.retryAfterSeconds);
       return serverError();
     }
   }

@@ -28,3 +28,8 @@ export function methodNotAllowed(method: string, allow: string): IssuerResponse 
 export function serverError(): IssuerResponse {
   return json(500, { detail: 'A server error occurred.' });
 }
+
+/** 503 with `Retry-After` (RFC 9110 §15.6.4): the store is unreachable for now, nothing was written. */
+export function serviceUnavailable(retryAfterSeconds: number): IssuerResponse {
+  return json(503, { detail: 'Service temporarily unavailable, try again later.', code: 'service_unavailable' }, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+}

@@ -1,0 +1,46 @@
+/**
+ * `@latchkey/cli`: the `latchkey` command. {@link run} is the whole program, for embedding and tests.
+ *
+ * @packageDocumentation
+ */
+import { inspectCommand } from './inspect.js';
+import { keysCommand } from './keys.js';
+import { EXIT, UsageError, processIo, type Io } from './output.js';
+
+export { EXIT, UsageError, processIo, type Io } from './output.js';
+export { decodeUnverified, redactToken } from './decode.js';
+
+export const MAIN_HELP = `Usage: latchkey <command> [options]
+
+Commands:
+  inspect <token>     decode a token and run the @latchkey/core verifier on it, check by check
+  keys generate       write a new signing key (kid = RFC 7638 thumbprint)
+  keys jwks <files>   print the public JWK Set of key files
+
+Run "latchkey <command> --help" for a command's options and examples.
+
+Examples:
+  latchkey inspect "$TOKEN" --issuer https://idp.example.com/ --audience https://api.example.com
+  latchkey keys generate --alg EdDSA --out signing.jwk.json`;
+
+/** Runs the command line `argv` (without node and script). Returns the exit code: 0 pass, 1 fail, 2 usage. */
+export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'inspect') return await inspectCommand(rest, io);
+    if (command === 'keys') return await keysCommand(rest, io);
+    if (command === '--help' || command === '-h' || command === 'help') {
+      io.out(MAIN_HELP);
+      return EXIT.pass;
+    }
+    io.err(command === undefined ? MAIN_HELP : `latchkey: unknown command ${JSON.stringify(command)}; run "latchkey --help"`);
+    return EXIT.usage;
+  } catch (error) {
+    // parseArgs reports unknown options and missing values as TypeErrors with a code.
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`latchkey: ${(error as Error).message}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,100 @@
+/** `latchkey keys generate` and `latchkey keys jwks`. */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, importSPKI, type JWK } from 'jose';
+import { readKeyFile } from './key-input.js';
+import { EXIT, UsageError, type Io } from './output.js';
+
+export const KEYS_HELP = `Usage: latchkey keys <generate|jwks> [options]
+
+  generate --alg <EdDSA|ES256|RS256|PS256> --out <file> [--format jwk|pem]
+      Write a new private key (file mode 0600) with kid = its RFC 7638 thumbprint; prints only the public JWK.
+  jwks <files...>
+      Print the public JWK Set of private or public key files (JWK or PEM). Private members are dropped.
+
+Examples:
+  latchkey keys generate --alg EdDSA --out signing.jwk.json
+  latchkey keys generate --alg RS256 --format pem --out signing.pem
+  latchkey keys jwks signing.jwk.json next.jwk.json > jwks.json`;
+
+const GENERATABLE = ['EdDSA', 'ES256', 'RS256', 'PS256'] as const;
+// RFC 7517 §4 / RFC 7518 §6: the members that make a JWK private.
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+/** The public half of a JWK, with kid defaulted to its RFC 7638 thumbprint. */
+export async function publicJwk(jwk: JWK): Promise<JWK> {
+  const pub: JWK = {};
+  for (const [name, value] of Object.entries(jwk)) if (!PRIVATE_MEMBERS.includes(name)) (pub as Record<string, unknown>)[name] = value;
+  if (pub.kty === 'oct') throw new UsageError('a symmetric (oct) key has no public half and never belongs in a JWKS');
+  pub.kid ??= await calculateJwkThumbprint(pub, 'sha256');
+  return pub;
+}
+
+async function generate(argv: readonly string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args: [...argv], strict: true, options: { alg: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'jwk' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    io.out(KEYS_HELP);
+    return EXIT.pass;
+  }
+  const alg = values.alg as (typeof GENERATABLE)[number] | undefined;
+  if (alg === undefined || !GENERATABLE.includes(alg)) throw new UsageError(`--alg must be one of ${GENERATABLE.join(', ')}`);
+  if (values.format !== 'jwk' && values.format !== 'pem') throw new UsageError('--format must be jwk or pem');
+  // A private key is written to a file or not at all: never to a terminal or a pipe someone may log.
+  if (values.out === undefined) throw new UsageError('--out <file> is required: private keys are only written to a file (mode 0600)');
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' || alg === 'PS256' ? { modulusLength: 2048 } : {}) });
+  const pub = await publicJwk(await exportJWK(publicKey));
+  pub.alg = alg;
+  pub.use = 'sig';
+  const contents = values.format === 'pem' ? await exportPKCS8(privateKey) : `${JSON.stringify({ ...(await exportJWK(privateKey)), kid: pub.kid, alg, use: 'sig' }, null, 2)}\n`;
+  // flag 'wx': never overwrite an existing key by accident.
+  try {
+    await writeFile(values.out, contents, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    throw new UsageError(`cannot write ${JSON.stringify(values.out)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  io.out(JSON.stringify(pub, null, 2));
+  return EXIT.pass;
+}
+
+async function jwkOfFile(path: string): Promise<JWK[]> {
+  const content = await readKeyFile(path);
+  if (typeof content === 'string') {
+    const isPrivate = content.includes('PRIVATE KEY-----');
+    // jose needs an algorithm to import PEM; RS256/ES256/EdDSA cover the key types, and alg is not kept.
+    for (const alg of ['RS256', 'ES256', 'ES384', 'ES512', 'EdDSA']) {
+      try {
+        const key = isPrivate ? await importPKCS8(content, alg, { extractable: true }) : await importSPKI(content, alg, { extractable: true });
+        return [await publicJwk(await exportJWK(key))];
+      } catch {
+        // try the next key type
+      }
+    }
+    throw new UsageError(`${JSON.stringify(path)}: unsupported PEM key (expected PKCS#8 private or SPKI public)`);
+  }
+  const list = Array.isArray(content['keys']) ? (content['keys'] as JWK[]) : [content as JWK];
+  return Promise.all(list.map((jwk) => publicJwk(jwk)));
+}
+
+async function jwks(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...argv], strict: true, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    io.out(KEYS_HELP);
+    return EXIT.pass;
+  }
+  if (positionals.length === 0) throw new UsageError('keys jwks needs at least one key file');
+  const keys = (await Promise.all(positionals.map(jwkOfFile))).flat();
+  io.out(JSON.stringify({ keys }, null, 2));
+  return EXIT.pass;
+}
+
+/** Runs `latchkey keys …`. */
+export async function keysCommand(argv: readonly string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'generate') return generate(rest, io);
+  if (sub === 'jwks') return jwks(rest, io);
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    io.out(KEYS_HELP);
+    return sub === undefined ? EXIT.usage : EXIT.pass;
+  }
+  throw new UsageError(`unknown keys command ${JSON.stringify(sub)} (generate, jwks)`);
+}

@@ -1,0 +1,3 @@
+import { latchkeyProject } from '../../vitest.shared.js';
+
+export default latchkeyProject('cli');

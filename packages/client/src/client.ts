@@ -1,0 +1,203 @@
+import { accessExpiry } from './access-expiry.js';
+import { LatchkeyClientError } from './errors.js';
+import { resolveOptions, type LatchkeyClientOptions, type ResolvedOptions } from './options.js';
+import { openTabChannel, withTabLock, type TabChannel, type TabMessage } from './tab-channel.js';
+
+/** A browser session against a simplejwt-compatible issuer. Tokens live in memory only, never in storage. */
+export interface LatchkeyClient {
+  /** `POST obtain`; resolves when logged in, rejects with `login_failed` (the issuer's 401 or 400). */
+  login(username: string, password: string): Promise<void>;
+  /** `fetch` with `Authorization: Bearer`; on a 401 `token_not_valid` it refreshes once and retries once. */
+  fetch(input: string | URL, init?: RequestInit): Promise<Response>;
+  /** A valid-looking access token, refreshing first when it is within `refreshAheadSeconds` of expiry. */
+  accessToken(): Promise<string>;
+  /** Refresh now (one refresh in flight per tab, one at a time across tabs). */
+  refresh(): Promise<void>;
+  /** Asks sibling tabs for the session (memory mode) or refreshes from the cookie (cookie mode). */
+  restore(timeoutMs?: number): Promise<boolean>;
+  /** `POST blacklist` (best effort), then forgets the tokens in every tab. */
+  logout(): Promise<void>;
+  /** Whether this tab holds a session. */
+  readonly loggedIn: boolean;
+  /** Closes the BroadcastChannel. */
+  close(): void;
+}
+
+interface Session {
+  access: string;
+  refresh?: string;
+  generation: number;
+}
+
+// The lock holder waits this long after broadcasting before it lets the next tab in, so the new tokens
+// reach that tab before it decides whether it still needs to refresh.
+const handOverMs = 25;
+
+async function readJson(response: Response): Promise<Record<string, unknown> | undefined> {
+  try {
+    const body: unknown = await response.json();
+    return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Creates a client; validates options at once (unknown keys are a TypeError). */
+export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
+  const settings: ResolvedOptions = resolveOptions(options);
+  const cookieMode = settings.refreshToken === 'cookie';
+  let session: Session | undefined;
+  let generation = 0;
+  let inflight: Promise<void> | undefined;
+  const waiters = new Set<() => void>();
+
+  const adopt = (next: Session | undefined): void => {
+    session = next;
+    for (const wake of waiters) wake();
+  };
+  const channel: TabChannel = openTabChannel(settings.coordinationName, (message: TabMessage) => {
+    if (message.type === 'hello') {
+      if (session) channel.post({ type: 'tokens', ...session });
+      return;
+    }
+    if (message.generation <= generation && message.type === 'tokens') return;
+    generation = Math.max(generation, message.generation);
+    if (message.type === 'logout') adopt(undefined);
+    else if (typeof message.access === 'string') adopt({ access: message.access, refresh: cookieMode ? undefined : message.refresh, generation: message.generation });
+  });
+
+  const url = (path: string) => settings.baseUrl + path;
+  const post = (path: string, body: object) =>
+    settings.fetch(url(path), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+      // Cookie mode: the HttpOnly refresh cookie rides along; memory mode sends no cookies to token routes.
+      credentials: cookieMode ? 'include' : 'same-origin',
+    });
+
+  const publish = (access: string, refresh: string | undefined): void => {
+    generation += 1;
+    const next: Session = { access, refresh: cookieMode ? undefined : refresh, generation };
+    adopt(next);
+    channel.post({ type: 'tokens', ...next });
+  };
+  const forget = (): void => {
+    generation += 1;
+    adopt(undefined);
+    channel.post({ type: 'logout', generation });
+  };
+
+  const fresh = (token: string) => {
+    const exp = accessExpiry(token);
+    return exp === undefined || exp - settings.refreshAheadSeconds * 1000 > Date.now();
+  };
+
+  const refreshUnderLock = async (seen: number): Promise<void> => {
+    // Another tab refreshed while this one waited for the lock: its tokens arrived by broadcast, and the
+    // refresh token this tab held is spent. Presenting it would look like theft and revoke the family.
+    if (generation !== seen && session && fresh(session.access)) return;
+    const refresh = session?.refresh;
+    if (!cookieMode && refresh === undefined) throw new LatchkeyClientError('not_logged_in', 'no session to refresh');
+    const response = await post(settings.paths.refresh, cookieMode ? {} : { refresh });
+    const body = await readJson(response);
+    if (response.status === 200 && typeof body?.access === 'string') {
+      publish(body.access, typeof body.refresh === 'string' ? body.refresh : refresh);
+      await new Promise((resolve) => setTimeout(resolve, handOverMs));
+      return;
+    }
+    if (response.status === 401 || response.status === 400) {
+      forget();
+      throw new LatchkeyClientError('refresh_failed', typeof body?.detail === 'string' ? body.detail : 'refresh refused', response.status);
+    }
+    throw new LatchkeyClientError('bad_response', `refresh answered ${response.status}`, response.status);
+  };
+
+  const refresh = (): Promise<void> => {
+    if (inflight) return inflight;
+    const seen = generation;
+    inflight = withTabLock(settings.coordinationName, () => refreshUnderLock(seen)).finally(() => {
+      inflight = undefined;
+    });
+    return inflight;
+  };
+
+  const accessToken = async (): Promise<string> => {
+    if (session && fresh(session.access)) return session.access;
+    if (!session && !cookieMode) throw new LatchkeyClientError('not_logged_in', 'not logged in');
+    await refresh();
+    if (!session) throw new LatchkeyClientError('not_logged_in', 'not logged in');
+    return session.access;
+  };
+
+  const authorized = (input: string | URL, init: RequestInit | undefined, token: string) => {
+    const headers = new Headers(init?.headers);
+    headers.set('Authorization', `Bearer ${token}`);
+    return settings.fetch(input, { ...init, headers });
+  };
+
+  const isTokenNotValid = async (response: Response) => {
+    if (response.status !== 401) return false;
+    const body = await readJson(response.clone());
+    return body?.code === 'token_not_valid';
+  };
+
+  return {
+    async login(username, password) {
+      const response = await post(settings.paths.obtain, { username, password });
+      const body = await readJson(response);
+      if (response.status !== 200) {
+        throw new LatchkeyClientError('login_failed', typeof body?.detail === 'string' ? body.detail : `login answered ${response.status}`, response.status);
+      }
+      if (typeof body?.access !== 'string' || (!cookieMode && typeof body.refresh !== 'string')) {
+        throw new LatchkeyClientError('bad_response', 'login answer lacks access/refresh', response.status);
+      }
+      publish(body.access, typeof body.refresh === 'string' ? body.refresh : undefined);
+    },
+    async fetch(input, init) {
+      const token = await accessToken();
+      const response = await authorized(input, init, token);
+      if (!(await isTokenNotValid(response))) return response;
+      // Only refresh if nobody replaced the token meanwhile; then retry exactly once.
+      if (session?.access === token) await refresh();
+      if (!session) return response;
+      return authorized(input, init, session.access);
+    },
+    accessToken,
+    refresh,
+    async restore(timeoutMs = 150) {
+      if (session) return true;
+      if (cookieMode) {
+        try {
+          await refresh();
+        } catch {
+          return false;
+        }
+        return session !== undefined;
+      }
+      const arrived = new Promise<void>((resolve) => {
+        const wake = () => {
+          waiters.delete(wake);
+          resolve();
+        };
+        waiters.add(wake);
+        setTimeout(wake, timeoutMs);
+      });
+      channel.post({ type: 'hello' });
+      await arrived;
+      return session !== undefined;
+    },
+    async logout() {
+      const refreshToken = session?.refresh;
+      try {
+        if (cookieMode || refreshToken !== undefined) await post(settings.paths.blacklist, cookieMode ? {} : { refresh: refreshToken });
+      } finally {
+        forget();
+      }
+    },
+    get loggedIn() {
+      return session !== undefined;
+    },
+    close: () => channel.close(),
+  };
+}

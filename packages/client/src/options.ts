@@ -1,0 +1,77 @@
+/** Options of {@link createClient}; every one is optional. See the README's options table for units. */
+export interface LatchkeyClientOptions {
+  /** Prefix of the issuer's routes, e.g. `'/api'` behind a proxy. Default `''` (same origin, root). */
+  baseUrl?: string;
+  /** The issuer's paths (simplejwt's defaults). */
+  paths?: { obtain?: string; refresh?: string; blacklist?: string };
+  /**
+   * `'memory'` (default): the refresh token lives in this tab's memory (and is handed to sibling tabs over
+   * BroadcastChannel). `'cookie'`: the issuer keeps it in an HttpOnly cookie; JavaScript never sees it and
+   * token requests are sent with `credentials: 'include'`.
+   */
+  refreshToken?: 'memory' | 'cookie';
+  /** Refresh this many seconds before the access token's `exp`. Default `30`. */
+  refreshAheadSeconds?: number;
+  /** Name shared by the Web Lock and the BroadcastChannel; tabs with the same name share one session. */
+  coordinationName?: string;
+  /** The fetch to use (tests, service workers). Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+}
+
+const known = ['baseUrl', 'paths', 'refreshToken', 'refreshAheadSeconds', 'coordinationName', 'fetch'] as const;
+const knownPaths = ['obtain', 'refresh', 'blacklist'] as const;
+
+/** The options with defaults applied. */
+export interface ResolvedOptions {
+  baseUrl: string;
+  paths: { obtain: string; refresh: string; blacklist: string };
+  refreshToken: 'memory' | 'cookie';
+  refreshAheadSeconds: number;
+  coordinationName: string;
+  fetch: typeof fetch;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** A typo in an options object is a TypeError naming the key and the closest known one (house rule). */
+function refuseUnknown(where: string, value: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (allowed.includes(key)) continue;
+    const closest = [...allowed].sort((x, y) => distance(key, x) - distance(key, y))[0];
+    throw new TypeError(`${where}: unknown option "${key}"${closest ? `; did you mean "${closest}"?` : ''}`);
+  }
+}
+
+/** Validates once, at construction, so a misconfiguration fails at start-up and not at the first 401. */
+export function resolveOptions(options: LatchkeyClientOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createClient: options must be an object');
+  refuseUnknown('createClient', options, known);
+  const paths = options.paths ?? {};
+  refuseUnknown('createClient paths', paths, knownPaths);
+  const ahead = options.refreshAheadSeconds ?? 30;
+  if (!Number.isFinite(ahead) || ahead < 0) throw new TypeError('createClient: refreshAheadSeconds must be a number ≥ 0');
+  const mode = options.refreshToken ?? 'memory';
+  if (mode !== 'memory' && mode !== 'cookie') throw new TypeError('createClient: refreshToken must be "memory" or "cookie"');
+  const fetchFn = options.fetch ?? globalThis.fetch?.bind(globalThis);
+  if (typeof fetchFn !== 'function') throw new TypeError('createClient: no fetch available; pass options.fetch');
+  return {
+    baseUrl: (options.baseUrl ?? '').replace(/\/$/, ''),
+    paths: { obtain: paths.obtain ?? '/api/token/', refresh: paths.refresh ?? '/api/token/refresh/', blacklist: paths.blacklist ?? '/api/token/blacklist/' },
+    refreshToken: mode,
+    refreshAheadSeconds: ahead,
+    coordinationName: options.coordinationName ?? 'latchkey-session',
+    fetch: fetchFn,
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * The built client in real Chromium against a real issuer on 127.0.0.1: single refresh for concurrent
+ * calls, cross-tab coordination that never presents a spent refresh token, and logout.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type * as ClientModule from '../src/index.js';
+import { launchChromium, type LaunchedBrowser } from './chromium.js';
+import { startTestIssuer, type TestIssuer } from './server.js';
+
+declare global {
+  interface Window {
+    latchkey: typeof ClientModule;
+    client: ClientModule.LatchkeyClient;
+  }
+}
+
+let chromium: LaunchedBrowser;
+let issuer: TestIssuer;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  chromium = await launchChromium();
+});
+afterAll(async () => {
+  await chromium?.close();
+});
+afterEach(async () => {
+  await context?.close();
+  await issuer?.close();
+});
+
+async function open(options: ClientModule.LatchkeyClientOptions = {}): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(issuer.url);
+  await page.waitForFunction(() => document.title === 'ready');
+  await page.evaluate((opts) => {
+    window.client = window.latchkey.createClient(opts);
+  }, options);
+  return page;
+}
+
+const login = (page: Page) => page.evaluate(() => window.client.login('alice', 'wonderland'));
+/** Logs in and returns the refresh token as it crossed the wire (page code never exposes it). */
+async function loginCapturingRefreshToken(page: Page): Promise<string> {
+  const response = page.waitForResponse((r) => r.url().endsWith('/api/token/'));
+  await login(page);
+  return ((await (await response).json()) as { refresh: string }).refresh;
+}
+const callApi = (page: Page) => page.evaluate(async () => {
+  const response = await window.client.fetch('/api/items');
+  return { status: response.status, body: (await response.json()) as unknown };
+});
+const refreshes = () => issuer.tokenRequests.filter((path) => path === '/api/token/refresh/').length;
+const revoked = () => issuer.events.filter((event) => event.type === 'family.revoked' || event.type === 'refresh.reuse_detected');
+
+async function start(accessTokenLifetimeSeconds?: number, cookieMode = false) {
+  issuer = await startTestIssuer({ accessTokenLifetimeSeconds, cookieMode });
+  context = await chromium.browser.newContext();
+}
+
+describe('one tab', () => {
+  it('logs in, keeps tokens out of storage, and calls the API with the bearer token', async () => {
+    await start();
+    const page = await open();
+    await login(page);
+    expect(await callApi(page)).toEqual({ status: 200, body: { items: ['a', 'b'], user: '1' } });
+    const storage = await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie }));
+    expect(storage).toEqual({ local: 0, session: 0, cookie: '' });
+  });
+
+  it('refuses a wrong password with a typed error', async () => {
+    await start();
+    const page = await open();
+    const error = await page.evaluate(() => window.client.login('alice', 'nope').then(() => undefined, (e: ClientModule.LatchkeyClientError) => ({ name: e.name, code: e.code, status: e.status })));
+    expect(error).toEqual({ name: 'LatchkeyClientError', code: 'login_failed', status: 401 });
+  });
+
+  it('twenty concurrent calls after a 401 token_not_valid share ONE refresh and all succeed', async () => {
+    await start();
+    const page = await open();
+    await login(page);
+    issuer.rejected.add(await page.evaluate(() => window.client.accessToken()));
+    const results = await page.evaluate(() => Promise.all(Array.from({ length: 20 }, () => window.client.fetch('/api/items').then((r) => r.status))));
+    expect(results).toEqual(Array(20).fill(200));
+    expect(refreshes()).toBe(1);
+    expect(revoked()).toEqual([]);
+  });
+
+  it('refreshes ahead of expiry: concurrent calls on an expiring token make one refresh, no 401 seen', async () => {
+    await start(60);
+    // Refresh 59.5 s early on a 60 s token: every call sees it as expiring.
+    const page = await open({ refreshAheadSeconds: 59.5 });
+    await login(page);
+    await page.waitForTimeout(600);
+    const results = await page.evaluate(() => Promise.all(Array.from({ length: 10 }, () => window.client.fetch('/api/items').then((r) => r.status))));
+    expect(results).toEqual(Array(10).fill(200));
+    expect(refreshes()).toBe(1);
+  });
+
+  it('a refused refresh ends the session with refresh_failed', async () => {
+    await start();
+    const page = await open();
+    const refresh = await loginCapturingRefreshToken(page);
+    // Revoked behind the client's back (another device logged out, an admin, reuse elsewhere).
+    const blacklisted = await fetch(`${issuer.url}/api/token/blacklist/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh }) });
+    expect(blacklisted.status).toBe(200);
+    const outcome = await page.evaluate(() => window.client.refresh().then(() => 'ok', (e: ClientModule.LatchkeyClientError) => `${e.code} ${e.status}`));
+    expect(outcome).toBe('refresh_failed 401');
+    expect(await page.evaluate(() => window.client.loggedIn)).toBe(false);
+  });
+
+  it('refuses unknown options naming the closest one', async () => {
+    await start();
+    const page = await open();
+    const message = await page.evaluate(() => {
+      try {
+        window.latchkey.createClient({ refreshAheadSecond: 5 } as never);
+        return 'accepted';
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      }
+    });
+    expect(message).toBe('TypeError: createClient: unknown option "refreshAheadSecond"; did you mean "refreshAheadSeconds"?');
+  });
+});
+
+describe('two tabs', () => {
+  it('a second tab gets the session from the first over BroadcastChannel', async () => {
+    await start();
+    const first = await open();
+    await login(first);
+    const second = await open();
+    expect(await second.evaluate(() => window.client.restore())).toBe(true);
+    expect((await callApi(second)).status).toBe(200);
+  });
+
+  it('both tabs refreshing at once present the refresh token once: the family survives', async () => {
+    await start();
+    const first = await open();
+    const second = await open();
+    await login(first);
+    expect(await second.evaluate(() => window.client.restore())).toBe(true);
+    await Promise.all([first.evaluate(() => window.client.refresh()), second.evaluate(() => window.client.refresh())]);
+    expect(revoked()).toEqual([]);
+    expect(refreshes()).toBe(1);
+    // Both tabs hold the same live session: each can call and refresh again.
+    expect((await callApi(first)).status).toBe(200);
+    expect((await callApi(second)).status).toBe(200);
+    await second.evaluate(() => window.client.refresh());
+    await first.evaluate(() => window.client.refresh());
+    expect(revoked()).toEqual([]);
+    expect((await callApi(first)).status).toBe(200);
+  });
+
+  it('control: without the shared result (channel closed) the second tab replays the spent token and the family is revoked', async () => {
+    await start();
+    const first = await open();
+    await login(first);
+    const second = await open();
+    await second.evaluate(() => window.client.restore());
+    // The lock still serialises the two refreshes, but the winner's tokens no longer reach the second tab.
+    await second.evaluate(() => window.client.close());
+    const outcomes = await Promise.all([
+      first.evaluate(() => window.client.refresh().then(() => 'ok', (e: ClientModule.LatchkeyClientError) => e.code)),
+      second.evaluate(() => window.client.refresh().then(() => 'ok', (e: ClientModule.LatchkeyClientError) => e.code)),
+    ]);
+    expect(outcomes.sort()).toEqual(['ok', 'refresh_failed']);
+    expect(revoked().map((event) => event.type)).toContain('refresh.reuse_detected');
+  });
+
+  it('logout in one tab blacklists the refresh token and logs out every tab', async () => {
+    await start();
+    const first = await open();
+    const refresh = await loginCapturingRefreshToken(first);
+    const second = await open();
+    await second.evaluate(() => window.client.restore());
+    await first.evaluate(() => window.client.logout());
+    await second.waitForFunction(() => !window.client.loggedIn);
+    expect(await first.evaluate(() => window.client.loggedIn)).toBe(false);
+    expect(issuer.tokenRequests).toContain('/api/token/blacklist/');
+    const replay = await fetch(`${issuer.url}/api/token/refresh/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh }) });
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { code: string }).code).toBe('token_not_valid');
+  });
+});
+
+describe('cookie mode (refresh token in an HttpOnly cookie)', () => {
+  it('never sees the refresh token, refreshes once for concurrent calls, restores a new tab, logs out', async () => {
+    await start(undefined, true);
+    const first = await open({ refreshToken: 'cookie' });
+    const answer = first.waitForResponse((r) => r.url().endsWith('/api/token/'));
+    await login(first);
+    expect(Object.keys((await (await answer).json()) as object)).toEqual(['access']);
+    expect(await first.evaluate(() => document.cookie)).toBe('');
+    issuer.rejected.add(await first.evaluate(() => window.client.accessToken()));
+    const statuses = await first.evaluate(() => Promise.all(Array.from({ length: 10 }, () => window.client.fetch('/api/items').then((r) => r.status))));
+    expect(statuses).toEqual(Array(10).fill(200));
+    expect(refreshes()).toBe(1);
+    const second = await open({ refreshToken: 'cookie' });
+    expect(await second.evaluate(() => window.client.restore())).toBe(true);
+    expect((await callApi(second)).status).toBe(200);
+    expect(revoked()).toEqual([]);
+    await second.evaluate(() => window.client.logout());
+    await first.waitForFunction(() => !window.client.loggedIn);
+    expect(await first.evaluate(() => window.client.restore())).toBe(false);
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * The behaviour every DPoP replay store must have. Run it against each implementation (the memory store
+ * here; a Redis store later) so they stay interchangeable.
+ */
+
+import { describe, expect, it } from 'vitest';
+
+import type { DpopReplayStore } from '../../src/dpop/replay-store.js';
+
+export function describeReplayStoreContract(name: string, makeStore: () => DpopReplayStore | Promise<DpopReplayStore>): void {
+  describe(`${name} honours the DPoP replay store contract`, () => {
+    it('accepts a jti once and refuses it the second time', async () => {
+      const store = await makeStore();
+      expect(await store.remember('jti-1', 60)).toBe(true);
+      expect(await store.remember('jti-1', 60)).toBe(false);
+    });
+
+    it('keeps different identifiers apart', async () => {
+      const store = await makeStore();
+      expect(await store.remember('a', 60)).toBe(true);
+      expect(await store.remember('b', 60)).toBe(true);
+    });
+
+    it('lets exactly one of many concurrent uses of one jti through', async () => {
+      const store = await makeStore();
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.remember('race', 60)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('forgets an identifier after its ttl', async () => {
+      const store = await makeStore();
+      expect(await store.remember('short', 0.05)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await store.remember('short', 60)).toBe(true);
+    });
+  });
+}

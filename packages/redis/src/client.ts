@@ -1,0 +1,26 @@
+import type { Script } from './scripts.js';
+
+/**
+ * The part of a Redis client this package uses. ioredis's `Redis` and `Cluster` satisfy it as they are
+ * (ioredis was chosen: one client type for single server and Cluster, with Cluster slot routing by the
+ * first key; see the README). Another client can be adapted by implementing these four methods.
+ */
+export interface RedisClientLike {
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  hgetall(key: string): Promise<Record<string, string>>;
+  exists(...keys: string[]): Promise<number>;
+}
+
+/**
+ * Runs a script by its SHA1 (EVALSHA: the body is not resent on every call) and falls back to EVAL when the
+ * server does not know it yet (NOSCRIPT: first call, a restart, a fresh Cluster node). EVAL caches it.
+ */
+export async function runScript(client: RedisClientLike, script: Script, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  try {
+    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return client.eval(script.source, keys.length, ...keys, ...args);
+    throw error;
+  }
+}

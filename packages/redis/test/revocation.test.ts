@@ -1,0 +1,52 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisRevocationCheck } from '../src/revocation.js';
+import { redisStore } from '../src/store.js';
+import { startRedis, type RedisProcess } from './redis-server.js';
+
+let server: RedisProcess;
+let client: Redis;
+let subscriber: Redis;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  server = await startRedis();
+  client = new Redis({ host: '127.0.0.1', port: server.port, enableOfflineQueue: false, lazyConnect: true });
+  subscriber = new Redis({ host: '127.0.0.1', port: server.port }); // offline queue on: it subscribes once connected
+  await client.connect();
+});
+afterAll(async () => {
+  client.disconnect();
+  subscriber.disconnect();
+  await server.dispose();
+});
+
+describe('redisRevocationCheck', () => {
+  it('sees a denylisted jti and a revoked family, invalidating its cached answer by pub/sub', async () => {
+    const store = redisStore({ client });
+    const check = redisRevocationCheck({ client, subscriber, cacheTtlMs: 60_000 });
+    await check.ready();
+    const now = Date.now();
+    await store.createFamily({ familyId: 'fam-a', userId: 'u', currentHash: 'h', createdAt: now, expiresAt: now + 60_000 });
+    expect(await check.isRevoked({ jti: 'j-a', fam: 'fam-a' })).toBe(false);
+    await store.revokeFamily('fam-a', 'logout', now);
+    await sleep(50);
+    // The cached "not revoked" (60 s TTL) was overwritten by the message, not by expiry.
+    expect(await check.isRevoked({ jti: 'j-a', fam: 'fam-a' })).toBe(true);
+    expect(await check.isRevoked({ jti: 'j-b' })).toBe(false);
+    await store.denyToken('j-b', now + 60_000);
+    await sleep(50);
+    expect(await check.isRevoked({ jti: 'j-b' })).toBe(true);
+    await check.close();
+  });
+
+  it('answers by the configured policy when Redis cannot answer: revoked by default, not-revoked on request', async () => {
+    const dead = new Redis({ host: '127.0.0.1', port: 1, enableOfflineQueue: false, lazyConnect: true });
+    const offline = { subscribe: async () => undefined, unsubscribe: async () => undefined, on: () => undefined };
+    expect(await redisRevocationCheck({ client: dead, subscriber: offline }).isRevoked({ jti: 'x' })).toBe(true);
+    expect(await redisRevocationCheck({ client: dead, subscriber: offline, whenUnavailable: 'not-revoked' }).isRevoked({ jti: 'x' })).toBe(false);
+    expect(() => redisRevocationCheck({ client: dead, subscriber: offline, cacheTtl: 5 } as never)).toThrow(/unknown option "cacheTtl"/);
+    expect(() => redisRevocationCheck({ client: dead, subscriber: offline, whenUnavailable: 'maybe' as never })).toThrow(/"whenUnavailable"/);
+    dead.disconnect();
+  });
+});
