@@ -23,6 +23,19 @@ export const DEFAULT_PATHS: Readonly<IssuerPaths> = Object.freeze({
   verify: '/api/token/verify/',
   blacklist: '/api/token/blacklist/',
   jwks: '/.well-known/jwks.json',
+  sessions: false,
+  sessionRevoke: false,
+  logoutAll: false,
+});
+
+/**
+ * Suggested paths of the opt-in session routes, authenticated by the access token:
+ * `paths: { ...SESSION_PATHS }` turns all three on.
+ */
+export const SESSION_PATHS: Readonly<Pick<IssuerPaths, 'sessions' | 'sessionRevoke' | 'logoutAll'>> = Object.freeze({
+  sessions: '/api/token/sessions/',
+  sessionRevoke: '/api/token/sessions/revoke/',
+  logoutAll: '/api/token/logout-all/',
 });
 
 /** Where the endpoints are served. `false` leaves one out. */
@@ -32,6 +45,12 @@ export interface IssuerPaths {
   verify: string | false;
   blacklist: string | false;
   jwks: string | false;
+  /** `GET`: the caller's live sessions (access token in `Authorization`). Default `false` (off). */
+  sessions: string | false;
+  /** `POST {"session"}`: revoke one of the caller's sessions. Default `false` (off). */
+  sessionRevoke: string | false;
+  /** `POST`: log the caller out everywhere (every session until now). Default `false` (off). */
+  logoutAll: string | false;
 }
 
 /** Options of `createIssuer`. The simplejwt setting each replaces is named in its TSDoc (and the README). */

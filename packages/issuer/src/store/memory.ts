@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import { ExpiringMap } from './expiring-map.js';
-import { sessionEnd } from './session-end.js';
+import { DEFAULT_MAX_SESSIONS_PER_USER, sessionEnd, withinGrace } from './session-end.js';
 import type { FamilyRecord, IssuerStore, NewFamily, RevocationReason, RotateOutcome, Successor, TouchOutcome } from './types.js';
 
 /** Default most families kept by {@link memoryStore}: 100,000 (least recently used evicted first). */
@@ -22,6 +22,11 @@ export interface MemoryStoreOptions {
   maxDenied?: number;
   /** Most users with a revocation epoch in force; full: `revokeUser` throws `StoreCapacityError`. Default {@link DEFAULT_MEMORY_STORE_MAX_EPOCHS}. */
   maxEpochs?: number;
+  /**
+   * Most live sessions per user (the session list's bound). A login past it revokes the user's oldest live
+   * session (reason `limit`). Default {@link DEFAULT_MAX_SESSIONS_PER_USER} (100).
+   */
+  maxSessionsPerUser?: number;
 }
 
 /** The in-memory store, with its size for tests and monitoring. */
@@ -46,17 +51,21 @@ function positiveInteger(name: string, value: unknown, fallback: number): number
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   if (typeof options !== 'object' || options === null) throw new TypeError('memoryStore: options must be an object');
-  refuseUnknownKeys(options, ['maxFamilies', 'maxDenied', 'maxEpochs'], 'memoryStore options');
-  // Which families each user has, for session lists and logout everywhere; kept in step on eviction.
+  refuseUnknownKeys(options, ['maxFamilies', 'maxDenied', 'maxEpochs', 'maxSessionsPerUser'], 'memoryStore options');
+  const maxSessions = positiveInteger('maxSessionsPerUser', options.maxSessionsPerUser, DEFAULT_MAX_SESSIONS_PER_USER);
+  // Each user's live families (insertion = login order), for session lists and logout everywhere; kept in
+  // step on eviction and revocation, and at most `maxSessions` long.
   const byUser = new Map<string, Set<string>>();
+  const unindex = (userId: string, familyId: string): void => {
+    const ids = byUser.get(userId);
+    ids?.delete(familyId);
+    if (ids?.size === 0) byUser.delete(userId);
+  };
   const families = new LRUCache<string, MutableFamily>({
     max: positiveInteger('maxFamilies', options.maxFamilies, DEFAULT_MEMORY_STORE_MAX_FAMILIES),
     ttlAutopurge: false,
     dispose: (record, familyId, reason) => {
-      if (reason === 'set') return;
-      const ids = byUser.get(record.userId);
-      ids?.delete(familyId);
-      if (ids?.size === 0) byUser.delete(record.userId);
+      if (reason !== 'set') unindex(record.userId, familyId);
     },
   });
   const denied = new ExpiringMap<true>(positiveInteger('maxDenied', options.maxDenied, DEFAULT_MEMORY_STORE_MAX_DENIED), 'the token denylist');
@@ -67,6 +76,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const ttl = (expiresAt: number): number => Math.max(1, expiresAt - Date.now());
 
   const revoke = (record: MutableFamily, reason: RevocationReason, at: number): void => {
+    // A revoked family stays (its tokens stay refused by its own record) but leaves the session list.
+    unindex(record.userId, record.familyId);
     record.revokedAt = at;
     record.revokedReason = reason;
     // The sealed successor must not outlive the family's trust.
@@ -75,9 +86,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   };
 
   /** The checks `rotate` and `touch` share, in the contract's order; `undefined` when the family may be used. */
-  const refuse = (familyId: string, usedAt: number) => {
+  const refuse = (userId: string, familyId: string, usedAt: number) => {
     const record = families.get(familyId);
-    if (record === undefined) return { refusal: { status: 'missing' } as const };
+    if (record === undefined || record.userId !== userId) return { refusal: { status: 'missing' } as const };
     const epoch = epochs.get(record.userId);
     if (record.revokedAt === undefined && epoch !== undefined && record.createdAt <= epoch) revoke(record, 'user', epoch);
     if (record.revokedAt !== undefined) return { refusal: { status: 'revoked', record: snapshot(record) } as const };
@@ -117,15 +128,27 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       let ids = byUser.get(family.userId);
       if (ids === undefined) byUser.set(family.userId, (ids = new Set()));
       ids.add(family.familyId);
+      // Bounded per user: past the bound, expired entries leave first, then the oldest live sessions go
+      // (revoked, so their tokens stay refused).
+      if (ids.size > maxSessions) for (const known of ids) if (families.peek(known) === undefined) ids.delete(known);
+      for (const oldest of ids) {
+        if (ids.size <= maxSessions) break;
+        revoke(families.peek(oldest)!, 'limit', family.createdAt);
+      }
     },
-    async getFamily(familyId) {
+    async getFamily(userId, familyId) {
       const record = families.get(familyId);
-      return record === undefined ? undefined : snapshot(record);
+      return record === undefined || record.userId !== userId ? undefined : snapshot(record);
     },
-    async rotate(familyId: string, expectedCurrentHash: string, successor: Successor): Promise<RotateOutcome> {
-      const { refusal, record } = refuse(familyId, successor.usedAt);
+    async rotate(userId: string, familyId: string, expectedCurrentHash: string, successor: Successor): Promise<RotateOutcome> {
+      const { refusal, record } = refuse(userId, familyId, successor.usedAt);
       if (refusal !== undefined) return refusal;
-      if (record.currentHash !== expectedCurrentHash) return { status: 'stale', record: snapshot(record) };
+      if (record.currentHash !== expectedCurrentHash) {
+        if (withinGrace(record, expectedCurrentHash, successor.usedAt)) return { status: 'stale', record: snapshot(record) };
+        // Reuse (RFC 9700 §4.14.2): revoked in this same synchronous step, before anyone can answer.
+        revoke(record, 'reuse', successor.usedAt);
+        return { status: 'reused', record: snapshot(record) };
+      }
       record.previousHash = record.currentHash;
       record.currentHash = successor.currentHash;
       record.generation += 1;
@@ -137,15 +160,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       families.set(familyId, record, { ttl: ttl(record.expiresAt) });
       return { status: 'rotated', record: snapshot(record) };
     },
-    async touch(familyId, usedAt): Promise<TouchOutcome> {
-      const { refusal, record } = refuse(familyId, usedAt);
+    async touch(userId, familyId, usedAt): Promise<TouchOutcome> {
+      const { refusal, record } = refuse(userId, familyId, usedAt);
       if (refusal !== undefined) return refusal;
       record.lastUsedAt = usedAt;
       return { status: 'touched', record: snapshot(record) };
     },
-    async revokeFamily(familyId: string, reason: RevocationReason, at: number) {
+    async revokeFamily(userId: string, familyId: string, reason: RevocationReason, at: number) {
       const record = families.get(familyId);
-      if (record === undefined || record.revokedAt !== undefined) return false;
+      if (record === undefined || record.userId !== userId || record.revokedAt !== undefined) return false;
       revoke(record, reason, at);
       return true;
     },
@@ -160,7 +183,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const current = epochs.get(userId);
       epochs.set(userId, Math.max(at, current ?? -Infinity), keepUntil);
       let marked = 0;
-      for (const familyId of byUser.get(userId) ?? []) {
+      for (const familyId of [...(byUser.get(userId) ?? [])]) {
         const record = families.peek(familyId);
         if (record !== undefined && record.revokedAt === undefined && record.createdAt <= at) {
           revoke(record, 'user', at);

@@ -1,0 +1,114 @@
+import { LRUCache } from 'lru-cache';
+import type { JwtPayload } from '@latchkey/core';
+import { refuseUnknownKeys } from '@latchkey/core/adapter';
+import type { IssuerStore } from './store/types.js';
+
+/** Default life of a cached "not revoked" answer in {@link RevocationCheckOptions}: 1,000 ms. */
+export const DEFAULT_REVOCATION_CHECK_TTL_MS = 1000;
+/** Default most answers kept by a revocation check's cache: 10,000 token ids and 10,000 sessions. */
+export const DEFAULT_REVOCATION_CHECK_MAX_ENTRIES = 10_000;
+
+/** Options of `issuer.revocationCheck()`. */
+export interface RevocationCheckOptions {
+  /**
+   * Milliseconds a "not revoked" answer is trusted without asking the store again. Revocations made by
+   * this issuer reach the cache at once; others (another process writing the same store) within this bound.
+   * Default {@link DEFAULT_REVOCATION_CHECK_TTL_MS}.
+   */
+  cacheTtlMs?: number;
+  /** Most cached answers (each kind). Default {@link DEFAULT_REVOCATION_CHECK_MAX_ENTRIES}. */
+  cacheMaxEntries?: number;
+}
+
+/** An `isRevoked` for `createVerifier` of `@latchkey/core`, backed by the issuer's store. */
+export interface RevocationCheck {
+  /** True when the access token's id is denylisted, or its session (`fam`) revoked, ended or logged out everywhere. */
+  isRevoked(payload: JwtPayload): Promise<boolean>;
+}
+
+/** What a session lookup says: revoked, or alive since `createdAt` (compared with later user epochs). */
+type SessionAnswer = { readonly revoked: true } | { readonly revoked: false; readonly createdAt: number };
+
+/**
+ * The one answer to "is this access token revoked?", read from the store: its `jti` denylisted; its session
+ * (`sub` + `fam`) missing (expired, evicted: the session is over), revoked, past its absolute end, or created
+ * at or before the user's revocation epoch (logout everywhere).
+ */
+export async function sessionRevoked(store: IssuerStore, userId: string, familyId: string, now = Date.now()): Promise<SessionAnswer> {
+  const [record, epoch] = await Promise.all([store.getFamily(userId, familyId), store.getUserEpoch(userId)]);
+  if (record === undefined || record.revokedAt !== undefined) return { revoked: true };
+  if (record.sessionExpiresAt !== undefined && now >= record.sessionExpiresAt) return { revoked: true };
+  if (epoch !== undefined && record.createdAt <= epoch) return { revoked: true };
+  return { revoked: false, createdAt: record.createdAt };
+}
+
+function positiveInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new TypeError(`revocationCheck: "${name}" must be an integer ≥ 1`);
+  return value;
+}
+
+/**
+ * A revocation check with a bounded local cache, told of this issuer's own revocations as they happen
+ * (so they take effect at once). Revoked is final and cached until evicted; "not revoked" for `cacheTtlMs`.
+ */
+export class CachedRevocationCheck implements RevocationCheck {
+  readonly #denied: LRUCache<string, boolean>;
+  readonly #sessions: LRUCache<string, SessionAnswer>;
+  // Users logged out everywhere while their sessions were cached as alive.
+  readonly #epochs: LRUCache<string, number>;
+
+  constructor(
+    private readonly store: IssuerStore,
+    private readonly jtiClaim: string,
+    options: RevocationCheckOptions = {},
+  ) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('revocationCheck: options must be an object');
+    refuseUnknownKeys(options, ['cacheTtlMs', 'cacheMaxEntries'], 'revocationCheck options');
+    const ttl = positiveInteger('cacheTtlMs', options.cacheTtlMs, DEFAULT_REVOCATION_CHECK_TTL_MS);
+    const max = positiveInteger('cacheMaxEntries', options.cacheMaxEntries, DEFAULT_REVOCATION_CHECK_MAX_ENTRIES);
+    this.#denied = new LRUCache({ max, ttl });
+    this.#sessions = new LRUCache({ max, ttl });
+    this.#epochs = new LRUCache({ max, ttl });
+  }
+
+  /** This issuer revoked a session. */
+  sessionRevoked(familyId: string): void {
+    this.#sessions.set(familyId, { revoked: true }, { ttl: 0 });
+  }
+
+  /** This issuer logged a user out everywhere at `epoch`. */
+  userRevoked(userId: string, epoch: number): void {
+    // Kept as long as a cached "alive" answer can be: after that the store is asked again anyway.
+    this.#epochs.set(userId, Math.max(epoch, this.#epochs.get(userId) ?? -Infinity));
+  }
+
+  /** This issuer denylisted an access token id. */
+  tokenDenied(jti: string): void {
+    this.#denied.set(jti, true, { ttl: 0 });
+  }
+
+  async isRevoked(payload: JwtPayload): Promise<boolean> {
+    const jti = payload[this.jtiClaim];
+    if (typeof jti === 'string') {
+      let denied = this.#denied.get(jti);
+      if (denied === undefined) {
+        denied = await this.store.isTokenDenied(jti);
+        if (this.#denied.get(jti) !== true) this.#denied.set(jti, denied, denied ? { ttl: 0 } : {});
+      }
+      if (denied) return true;
+    }
+    const { fam, sub } = payload;
+    // Not one of the issuer's session tokens: nothing more to check.
+    if (typeof fam !== 'string' || typeof sub !== 'string') return false;
+    let answer = this.#sessions.get(fam);
+    if (answer === undefined) {
+      answer = await sessionRevoked(this.store, sub, fam);
+      // A revocation noted while the store was being read wins over the older answer.
+      if (this.#sessions.get(fam)?.revoked !== true) this.#sessions.set(fam, answer, answer.revoked ? { ttl: 0 } : {});
+    }
+    if (answer.revoked) return true;
+    const epoch = this.#epochs.get(sub);
+    return epoch !== undefined && answer.createdAt <= epoch;
+  }
+}
