@@ -5,7 +5,7 @@ import { invalidToken, json, unauthorized } from './http/responses.js';
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
 import { openSuccessor, sealSuccessor, tokenHash } from './internal/seal.js';
 import type { IssuerOptions, ResolvedIssuerOptions } from './options.js';
-import { CachedRevocationCheck, sessionRevoked } from './revocation.js';
+import { sessionRevoked, type CachedRevocationCheck } from './revocation.js';
 import { sessionInfo, type SessionInfo } from './sessions.js';
 import type { FamilyRecord, IssuerStore, RevocationReason } from './store/types.js';
 import { MESSAGES, TokenError, newTokenId, type TokenCodec, type TokenKind } from './tokens.js';

@@ -27,7 +27,7 @@ export interface RevocationCheck {
 }
 
 /** What a session lookup says: revoked, or alive since `createdAt` (compared with later user epochs). */
-type SessionAnswer = { readonly revoked: true } | { readonly revoked: false; readonly createdAt: number };
+type SessionAnswer = { readonly revoked: true } | { readonly revoked: false; readonly createdAt: number; readonly endsAt: number | undefined };
 
 /**
  * The one answer to "is this access token revoked?", read from the store: its `jti` denylisted; its session
@@ -39,7 +39,7 @@ export async function sessionRevoked(store: IssuerStore, userId: string, familyI
   if (record === undefined || record.revokedAt !== undefined) return { revoked: true };
   if (record.sessionExpiresAt !== undefined && now >= record.sessionExpiresAt) return { revoked: true };
   if (epoch !== undefined && record.createdAt <= epoch) return { revoked: true };
-  return { revoked: false, createdAt: record.createdAt };
+  return { revoked: false, createdAt: record.createdAt, endsAt: record.sessionExpiresAt };
 }
 
 function positiveInteger(name: string, value: unknown, fallback: number): number {
@@ -57,6 +57,7 @@ export class CachedRevocationCheck implements RevocationCheck {
   readonly #sessions: LRUCache<string, SessionAnswer>;
   // Users logged out everywhere while their sessions were cached as alive.
   readonly #epochs: LRUCache<string, number>;
+  readonly #ttl: number;
 
   constructor(
     private readonly store: IssuerStore,
@@ -67,6 +68,7 @@ export class CachedRevocationCheck implements RevocationCheck {
     refuseUnknownKeys(options, ['cacheTtlMs', 'cacheMaxEntries'], 'revocationCheck options');
     const ttl = positiveInteger('cacheTtlMs', options.cacheTtlMs, DEFAULT_REVOCATION_CHECK_TTL_MS);
     const max = positiveInteger('cacheMaxEntries', options.cacheMaxEntries, DEFAULT_REVOCATION_CHECK_MAX_ENTRIES);
+    this.#ttl = ttl;
     this.#denied = new LRUCache({ max, ttl });
     this.#sessions = new LRUCache({ max, ttl });
     this.#epochs = new LRUCache({ max, ttl });
@@ -88,6 +90,11 @@ export class CachedRevocationCheck implements RevocationCheck {
     this.#denied.set(jti, true, { ttl: 0 });
   }
 
+  #aliveFor(endsAt: number | undefined): { ttl?: number } {
+    if (endsAt === undefined) return {};
+    return { ttl: Math.max(1, Math.min(this.#ttl, endsAt - Date.now())) };
+  }
+
   async isRevoked(payload: JwtPayload): Promise<boolean> {
     const jti = payload[this.jtiClaim];
     if (typeof jti === 'string') {
@@ -105,7 +112,8 @@ export class CachedRevocationCheck implements RevocationCheck {
     if (answer === undefined) {
       answer = await sessionRevoked(this.store, sub, fam);
       // A revocation noted while the store was being read wins over the older answer.
-      if (this.#sessions.get(fam)?.revoked !== true) this.#sessions.set(fam, answer, answer.revoked ? { ttl: 0 } : {});
+      // An "alive" answer never outlives the session's absolute end.
+      if (this.#sessions.get(fam)?.revoked !== true) this.#sessions.set(fam, answer, answer.revoked ? { ttl: 0 } : this.#aliveFor(answer.endsAt));
     }
     if (answer.revoked) return true;
     const epoch = this.#epochs.get(sub);
