@@ -20,7 +20,7 @@ export {
   type IssuerPaths,
 } from './options.js';
 export type { TokenPair } from './flows.js';
-export { DEFAULT_REVOCATION_CHECK_MAX_ENTRIES, DEFAULT_REVOCATION_CHECK_TTL_MS, type RevocationCheck, type RevocationCheckOptions } from './revocation.js';
+export { CachedRevocationCheck, DEFAULT_REVOCATION_CHECK_MAX_ENTRIES, DEFAULT_REVOCATION_CHECK_TTL_MS, type RevocationCheck, type RevocationCheckOptions, type RevocationSource } from './revocation.js';
 export type { SessionInfo } from './sessions.js';
 export { SIGNING_ALGORITHMS, thumbprint, type JWK, type PublishedJwk, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
 export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, type TokenKind } from './tokens.js';

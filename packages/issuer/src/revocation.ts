@@ -26,6 +26,9 @@ export interface RevocationCheck {
   isRevoked(payload: JwtPayload): Promise<boolean>;
 }
 
+/** The reads a revocation check makes (any {@link IssuerStore} has them). */
+export type RevocationSource = Pick<IssuerStore, 'getFamily' | 'getUserEpoch' | 'isTokenDenied'>;
+
 /** What a session lookup says: revoked, or alive since `createdAt` (compared with later user epochs). */
 type SessionAnswer = { readonly revoked: true } | { readonly revoked: false; readonly createdAt: number; readonly endsAt: number | undefined };
 
@@ -34,7 +37,7 @@ type SessionAnswer = { readonly revoked: true } | { readonly revoked: false; rea
  * (`sub` + `fam`) missing (expired, evicted: the session is over), revoked, past its absolute end, or created
  * at or before the user's revocation epoch (logout everywhere).
  */
-export async function sessionRevoked(store: IssuerStore, userId: string, familyId: string, now = Date.now()): Promise<SessionAnswer> {
+export async function sessionRevoked(store: RevocationSource, userId: string, familyId: string, now = Date.now()): Promise<SessionAnswer> {
   const [record, epoch] = await Promise.all([store.getFamily(userId, familyId), store.getUserEpoch(userId)]);
   if (record === undefined || record.revokedAt !== undefined) return { revoked: true };
   if (record.sessionExpiresAt !== undefined && now >= record.sessionExpiresAt) return { revoked: true };
@@ -49,8 +52,8 @@ function positiveInteger(name: string, value: unknown, fallback: number): number
 }
 
 /**
- * A revocation check with a bounded local cache, told of this issuer's own revocations as they happen
- * (so they take effect at once). Revoked is final and cached until evicted; "not revoked" for `cacheTtlMs`.
+ * A revocation check with a bounded local cache, told of revocations as they happen (this issuer's own;
+ * `@latchkey/redis` feeds it pub/sub messages from every instance), so they take effect at once. Revoked is final and cached until evicted; "not revoked" for `cacheTtlMs`.
  */
 export class CachedRevocationCheck implements RevocationCheck {
   readonly #denied: LRUCache<string, boolean>;
@@ -60,7 +63,7 @@ export class CachedRevocationCheck implements RevocationCheck {
   readonly #ttl: number;
 
   constructor(
-    private readonly store: IssuerStore,
+    private readonly store: RevocationSource,
     private readonly jtiClaim: string,
     options: RevocationCheckOptions = {},
   ) {
@@ -74,18 +77,25 @@ export class CachedRevocationCheck implements RevocationCheck {
     this.#epochs = new LRUCache({ max, ttl });
   }
 
-  /** This issuer revoked a session. */
+  /** Forgets every cached answer (e.g. when revocation messages may have been lost). */
+  clear(): void {
+    this.#denied.clear();
+    this.#sessions.clear();
+    this.#epochs.clear();
+  }
+
+  /** A session was revoked (by this issuer, or a message from another instance said so). */
   sessionRevoked(familyId: string): void {
     this.#sessions.set(familyId, { revoked: true }, { ttl: 0 });
   }
 
-  /** This issuer logged a user out everywhere at `epoch`. */
+  /** A user was logged out everywhere at `epoch`. */
   userRevoked(userId: string, epoch: number): void {
     // Kept as long as a cached "alive" answer can be: after that the store is asked again anyway.
     this.#epochs.set(userId, Math.max(epoch, this.#epochs.get(userId) ?? -Infinity));
   }
 
-  /** This issuer denylisted an access token id. */
+  /** An access token id was denylisted. */
   tokenDenied(jti: string): void {
     this.#denied.set(jti, true, { ttl: 0 });
   }
