@@ -72,6 +72,11 @@ describe('two instances on one Redis', () => {
   it('Redis killed and restarted: 503 + Retry-After while down, within the timeout; no lost revocation after', async () => {
     const revoked = await login(one.url);
     expect((await post(`${one.url}/api/token/blacklist/`, { refresh: revoked.refresh })).status).toBe(200);
+    // Logout everywhere written just before the crash must survive it too (the epoch key, on disk by AOF).
+    const everywhere = await login(two.url);
+    const out = await fetch(`${two.url}/api/token/logout-all/`, { method: 'POST', headers: { authorization: `Bearer ${everywhere.access}` } });
+    expect(out.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const alive = await login(two.url);
     await redis.kill();
     for (const instance of [one, two]) {
@@ -94,8 +99,10 @@ describe('two instances on one Redis', () => {
     }
     expect(status).toBe(200);
     for (const instance of [one, two]) {
-      expect((await post(`${instance.url}/api/token/refresh/`, { refresh: revoked.refresh })).status).toBe(401);
-      expect(await me(instance.url, revoked.access)).toBe(401);
+      for (const lost of [revoked, everywhere]) {
+        expect((await post(`${instance.url}/api/token/refresh/`, { refresh: lost.refresh })).status).toBe(401);
+        expect(await me(instance.url, lost.access)).toBe(401);
+      }
     }
   }, 30_000);
 });
