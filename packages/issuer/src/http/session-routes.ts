@@ -43,7 +43,7 @@ export class SessionRoutes<User> {
   constructor(
     private readonly flows: Flows<User>,
     verifier: Verifier,
-    realm: string,
+    private readonly realm: string,
   ) {
     this.authenticator = createRequestAuthenticator<JwtPayload, IssuerRequest>(
       { verifier, realm },
@@ -64,7 +64,8 @@ export class SessionRoutes<User> {
     }
     const payload = auth?.payload;
     if (typeof payload?.sub !== 'string' || typeof payload.fam !== 'string') {
-      return { response: json(401, { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' }) };
+      const challenge = `Bearer realm="${this.realm}", error="invalid_token"`;
+      return { response: json(401, { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' }, { 'www-authenticate': challenge }) };
     }
     return { payload: payload as JwtPayload & { sub: string; fam: string } };
   }
