@@ -11,8 +11,10 @@ export type IssuerEvent =
   | { type: 'token.refreshed'; userId: string; familyId: string; rotated: boolean; grace: boolean }
   /** A rotated-away refresh token came back (RFC 9700 §4.14.2): its family is revoked. */
   | { type: 'refresh.reuse_detected'; userId: string; familyId: string; generation: number }
-  /** A family was revoked (by reuse detection or a blacklist call). Emitted once per family. */
+  /** A family was revoked (reuse detection, a blacklist call, revoke-one from a session list). Emitted once per family. */
   | { type: 'family.revoked'; userId: string; familyId: string; reason: RevocationReason }
+  /** Logout everywhere: the user's revocation epoch was raised; `sessions` live sessions were marked on the way. */
+  | { type: 'user.revoked'; userId: string; sessions: number }
   /** A login failed (bad credentials, unknown or inactive user). The user name is what was sent. */
   | { type: 'login.failed'; username: string }
   /** An application hook (`onLoginSuccess`, `onLoginFailure`) threw; the request went on. */

@@ -5,7 +5,9 @@ import { invalidToken, json, unauthorized } from './http/responses.js';
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
 import { openSuccessor, sealSuccessor, tokenHash } from './internal/seal.js';
 import type { IssuerOptions, ResolvedIssuerOptions } from './options.js';
-import type { FamilyRecord, IssuerStore } from './store/types.js';
+import { sessionRevoked, type CachedRevocationCheck } from './revocation.js';
+import { sessionInfo, type SessionInfo } from './sessions.js';
+import type { FamilyRecord, IssuerStore, RevocationReason } from './store/types.js';
 import { MESSAGES, TokenError, newTokenId, type TokenCodec, type TokenKind } from './tokens.js';
 import type { IssuerRequestInfo, UserSource } from './users/types.js';
 
@@ -26,6 +28,8 @@ export interface FlowContext<User> {
   readonly onLoginSuccess: IssuerOptions<User>['onLoginSuccess'];
   readonly onLoginFailure: IssuerOptions<User>['onLoginFailure'];
   readonly emit: (event: IssuerEvent) => void;
+  /** The in-process revocation checks handed out so far: told of every revocation made here. */
+  readonly revocationChecks: Set<CachedRevocationCheck>;
 }
 
 /** A pair as `/api/token/` returns it (simplejwt's key order). */
@@ -91,6 +95,15 @@ export class Flows<User> {
     }
   }
 
+  /** The absolute end and idle timeout a new family gets, from the options (both fixed at login). */
+  private sessionBounds(): { sessionExpiresAt: number | undefined; idleTimeoutMs: number | undefined } {
+    const { sessionLifetimeSeconds, idleTimeoutSeconds } = this.settings;
+    return {
+      sessionExpiresAt: sessionLifetimeSeconds === undefined ? undefined : Date.now() + sessionLifetimeSeconds * 1000,
+      idleTimeoutMs: idleTimeoutSeconds === undefined ? undefined : idleTimeoutSeconds * 1000,
+    };
+  }
+
   /** Issues a pair for a user, as `RefreshToken.for_user(user)` does (no credentials checked: the caller vouches). */
   async issuePair(user: User, session: { userAgent?: string | undefined; clientAddress?: string | undefined } = {}): Promise<TokenPair> {
     const userId = this.userIdOf(user);
@@ -106,6 +119,7 @@ export class Flows<User> {
       expiresAt: Date.now() + this.settings.refreshTokenLifetimeSeconds * 1000,
       userAgent: session.userAgent,
       clientAddress: session.clientAddress,
+      ...this.sessionBounds(),
     });
     this.context.emit({ type: 'token.issued', userId, familyId });
     return { refresh, access };
@@ -125,6 +139,7 @@ export class Flows<User> {
       expiresAt: refreshExp * 1000,
       userAgent: session.userAgent,
       clientAddress: session.clientAddress,
+      ...this.sessionBounds(),
     });
     this.context.emit({ type: 'token.issued', userId, familyId: jti });
     return token;
@@ -168,12 +183,64 @@ export class Flows<User> {
     return this.settings.userAuthenticationRule(user) ? (user as User) : undefined;
   }
 
-  /** RFC 9700 §4.14.2: a spent token came back. Revoke its family (once) and refuse. */
-  private async reuseDetected(record: FamilyRecord): Promise<IssuerResponse> {
+  /** A family this issuer revoked (by itself or inside the store's rotation): events and local caches. */
+  private familyRevoked(userId: string, familyId: string, reason: RevocationReason): void {
+    for (const check of this.context.revocationChecks) check.sessionRevoked(familyId);
+    this.context.emit({ type: 'family.revoked', userId, familyId, reason });
+  }
+
+  /** Revokes one family and reports it when this call did (idempotent: `false` when it was already). */
+  async revokeFamily(userId: string, familyId: string, reason: RevocationReason): Promise<boolean> {
+    const revoked = await this.context.store!.revokeFamily(userId, familyId, reason, Date.now());
+    if (revoked) this.familyRevoked(userId, familyId, reason);
+    return revoked;
+  }
+
+  /** RFC 9700 §4.14.2: a spent token came back; `revokedHere` when the store already revoked it in the same step. */
+  private async reuseDetected(record: FamilyRecord, revokedHere: boolean): Promise<IssuerResponse> {
     const { familyId, userId, generation } = record;
     this.context.emit({ type: 'refresh.reuse_detected', userId, familyId, generation });
-    if (await this.context.store!.revokeFamily(familyId, 'reuse', Date.now())) this.context.emit({ type: 'family.revoked', userId, familyId, reason: 'reuse' });
+    if (revokedHere) this.familyRevoked(userId, familyId, 'reuse');
+    else await this.revokeFamily(userId, familyId, 'reuse');
     return this.fail(MESSAGES.blacklisted);
+  }
+
+  /**
+   * Logout everywhere: raises the user's revocation epoch to now, so every session created until now is
+   * refused at its next refresh and its access tokens by every revocation check. Resolves how many live
+   * sessions were marked. The epoch is kept as long as a session from before it could still be used.
+   */
+  async revokeUser(userId: string): Promise<number> {
+    const now = Date.now();
+    const { refreshTokenLifetimeSeconds, slidingTokenRefreshLifetimeSeconds, accessTokenLifetimeSeconds, slidingTokenLifetimeSeconds, leewaySeconds } = this.settings;
+    // A family from before the epoch was last rotated before it, so it expires within one refresh lifetime;
+    // its access tokens within one access lifetime (plus the leeway every check allows).
+    const longest = Math.max(refreshTokenLifetimeSeconds, slidingTokenRefreshLifetimeSeconds, accessTokenLifetimeSeconds, slidingTokenLifetimeSeconds) + leewaySeconds;
+    const marked = await this.context.store!.revokeUser(userId, now, now + longest * 1000 + 1000);
+    for (const check of this.context.revocationChecks) check.userRevoked(userId, now);
+    this.context.emit({ type: 'user.revoked', userId, sessions: marked });
+    return marked;
+  }
+
+  /** The user's live sessions, newest first (at most the store's per-user bound). */
+  async listSessions(userId: string): Promise<SessionInfo[]> {
+    return (await this.context.store!.listFamilies(userId, Number.MAX_SAFE_INTEGER)).map(sessionInfo);
+  }
+
+  /** Revokes one of the user's sessions (reason `admin`). `false` when the user has no such session; `true` also when it was revoked already. */
+  async revokeSession(userId: string, sessionId: string): Promise<boolean> {
+    const record = await this.context.store!.getFamily(userId, sessionId);
+    if (record === undefined) return false;
+    await this.revokeFamily(userId, sessionId, 'admin');
+    return true;
+  }
+
+  /** Puts one access token's id on the denylist until its `exp` (the session lives on). */
+  async denyAccessToken(payload: JwtPayload): Promise<void> {
+    const jti = payload[this.settings.jtiClaim];
+    if (typeof jti !== 'string' || typeof payload.exp !== 'number') throw new TypeError('denyAccessToken: the payload has no jti or exp');
+    await this.context.store!.denyToken(jti, (payload.exp + this.settings.leewaySeconds) * 1000);
+    for (const check of this.context.revocationChecks) check.tokenDenied(jti);
   }
 
   /** The grace window: the previous token, presented again in time, opens the same successor. */
@@ -194,7 +261,11 @@ export class Flows<User> {
     }
   }
 
-  /** `POST /api/token/refresh/`: a refresh token for an access token (and, rotating, a successor). */
+  /**
+   * `POST /api/token/refresh/`: a refresh token for an access token (and, rotating, a successor). Every
+   * store check (revoked, logout everywhere, absolute lifetime, idle timeout, reuse) is made by the one
+   * atomic `rotate` or `touch` call, never by a read before it.
+   */
   async refresh(request: IssuerRequest): Promise<IssuerResponse> {
     const field = await this.tokenField(request, 'refresh');
     if (!('token' in field)) return field;
@@ -205,34 +276,27 @@ export class Flows<User> {
     const familyId = payload.fam;
     const store = this.context.store;
     const hash = tokenHash(token);
-    let record: FamilyRecord | undefined;
-    if (store !== undefined) {
-      record = await store.getFamily(familyId);
-      if (record === undefined) return this.fail(MESSAGES.invalid);
-      if (record.revokedAt !== undefined) return this.fail(MESSAGES.blacklisted);
-      if (record.currentHash !== hash && this.graceSuccessor(record, token, hash) === undefined) return this.reuseDetected(record);
-    }
     const user = await this.activeUser(payload);
     if (user === undefined) return unauthorized(this.settings.realm, NO_ACTIVE_ACCOUNT_FOR_TOKEN);
     const userId = this.userIdOf(user);
+    // The family is filed under the user the token was issued to (`sub`); a user whose id changed has none.
+    if (store !== undefined && payload.sub !== userId) return this.fail(MESSAGES.invalid);
     // Fresh claims from the user, not copies from the refresh token (sj#705).
     const claims = await this.userClaims(user, userId);
     const access = this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds);
     if (store === undefined || !this.settings.rotateRefreshTokens) {
-      await store?.touch(familyId, Date.now());
+      const touched = await store?.touch(userId, familyId, Date.now());
+      if (touched !== undefined && touched.status !== 'touched') return this.fail(touched.status === 'revoked' ? MESSAGES.blacklisted : MESSAGES.invalid);
+      // Rotation off: the same refresh token is presented every time, so it must be the current one.
+      if (touched !== undefined && touched.record.currentHash !== hash) return this.reuseDetected(touched.record, false);
       this.context.emit({ type: 'token.refreshed', userId, familyId, rotated: false, grace: false });
       return json(200, { access });
-    }
-    const grace = record!.currentHash === hash ? undefined : this.graceSuccessor(record!, token, hash);
-    if (grace !== undefined) {
-      this.context.emit({ type: 'token.refreshed', userId, familyId, rotated: true, grace: true });
-      return json(200, { access, refresh: grace });
     }
     const successor = this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds);
     const now = Date.now();
     const graceMs = this.settings.reuseGraceSeconds * 1000;
     // The one atomic step: of many concurrent refreshes of one token, exactly one swaps.
-    const outcome = await store.rotate(familyId, hash, {
+    const outcome = await store.rotate(userId, familyId, hash, {
       currentHash: tokenHash(successor),
       expiresAt: now + this.settings.refreshTokenLifetimeSeconds * 1000,
       usedAt: now,
@@ -244,12 +308,15 @@ export class Flows<User> {
         this.context.emit({ type: 'token.refreshed', userId, familyId, rotated: true, grace: false });
         return json(200, { access, refresh: successor });
       case 'stale': {
-        // Lost the race. Within a grace window the winner's successor is handed over; otherwise it is reuse.
+        // The previous token inside its grace window (a lost race, a lost response): the same successor.
         const same = this.graceSuccessor(outcome.record, token, hash);
-        if (same === undefined) return this.reuseDetected(outcome.record);
+        if (same === undefined) return this.reuseDetected(outcome.record, false);
         this.context.emit({ type: 'token.refreshed', userId, familyId, rotated: true, grace: true });
         return json(200, { access, refresh: same });
       }
+      case 'reused':
+        // The store revoked the family in the same step as the failed compare-and-swap.
+        return this.reuseDetected(outcome.record, true);
       case 'revoked':
         return this.fail(MESSAGES.blacklisted);
       default:
@@ -268,15 +335,17 @@ export class Flows<User> {
     return json(200, {});
   }
 
-  /** True when the token's family is revoked or its id denylisted. */
+  /**
+   * True when the token's id is denylisted, or its session (`sub` + `fam`) is revoked, over, or from before
+   * the user's revocation epoch (logout everywhere). Uncached: one answer straight from the store.
+   */
   async isRevoked(payload: JwtPayload): Promise<boolean> {
     const store = this.context.store;
     if (store === undefined) return false;
     const jti = payload[this.settings.jtiClaim];
     if (typeof jti === 'string' && (await store.isTokenDenied(jti))) return true;
-    if (typeof payload.fam !== 'string') return false;
-    const record = await store.getFamily(payload.fam);
-    return record?.revokedAt !== undefined;
+    if (typeof payload.fam !== 'string' || typeof payload.sub !== 'string') return false;
+    return (await sessionRevoked(store, payload.sub, payload.fam)).revoked;
   }
 
   /** `POST /api/token/blacklist/`: log out the session of a refresh token (revokes its family). */
@@ -286,12 +355,13 @@ export class Flows<User> {
     const read = await this.readOwn(field.token, ['refresh']);
     if ('response' in read) return read.response;
     const store = this.context.store!;
-    const record = await store.getFamily(read.payload.fam);
+    const userId = read.payload.sub;
+    const record = typeof userId === 'string' ? await store.getFamily(userId, read.payload.fam) : undefined;
     if (record === undefined) return this.fail(MESSAGES.invalid);
+    // Idempotent in effect: a second logout changes nothing; it answers simplejwt's 401 (wire parity).
     if (record.revokedAt !== undefined) return this.fail(MESSAGES.blacklisted);
-    if (record.currentHash !== tokenHash(field.token)) return this.reuseDetected(record);
-    if (!(await store.revokeFamily(record.familyId, 'logout', Date.now()))) return this.fail(MESSAGES.blacklisted);
-    this.context.emit({ type: 'family.revoked', userId: record.userId, familyId: record.familyId, reason: 'logout' });
+    if (record.currentHash !== tokenHash(field.token) && this.graceSuccessor(record, field.token, tokenHash(field.token)) === undefined) return this.reuseDetected(record, false);
+    if (!(await this.revokeFamily(record.userId, record.familyId, 'logout'))) return this.fail(MESSAGES.blacklisted);
     return json(200, {});
   }
 
@@ -312,8 +382,10 @@ export class Flows<User> {
     const userId = this.userIdOf(user);
     const claims = await this.userClaims(user, userId);
     const jti = payload[this.settings.jtiClaim] as string;
+    const touched = await this.context.store?.touch(userId, payload.fam, Date.now());
+    // Absolute lifetime, idle timeout and logout everywhere are the store's verdict, checked atomically.
+    if (touched !== undefined && touched.status !== 'touched') return this.fail(touched.status === 'revoked' ? MESSAGES.blacklisted : MESSAGES.invalid);
     const token = this.mint('sliding', claims, payload.fam, this.settings.slidingTokenLifetimeSeconds, jti, { [claim]: refreshExp });
-    await this.context.store?.touch(payload.fam, Date.now());
     this.context.emit({ type: 'token.refreshed', userId, familyId: payload.fam, rotated: false, grace: false });
     return json(200, { token });
   }

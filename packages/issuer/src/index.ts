@@ -15,17 +15,21 @@ export {
   DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS,
   DEFAULT_SLIDING_TOKEN_LIFETIME_SECONDS,
   DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME_SECONDS,
+  SESSION_PATHS,
   type IssuerOptions,
   type IssuerPaths,
 } from './options.js';
 export type { TokenPair } from './flows.js';
+export { CachedRevocationCheck, DEFAULT_REVOCATION_CHECK_MAX_ENTRIES, DEFAULT_REVOCATION_CHECK_TTL_MS, type RevocationCheck, type RevocationCheckOptions, type RevocationSource } from './revocation.js';
+export type { SessionInfo } from './sessions.js';
 export { SIGNING_ALGORITHMS, thumbprint, type JWK, type PublishedJwk, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
 export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, type TokenKind } from './tokens.js';
 export type { IssuerEvent, IssuerEventHandler } from './events.js';
 export type { IssuerRequest, IssuerResponse } from './http/types.js';
-export type { FamilyRecord, IssuerStore, NewFamily, RevocationReason, RotateOutcome, Successor } from './store/types.js';
-export { DEFAULT_STORE_RETRY_AFTER_SECONDS, isStoreUnavailableError, StoreUnavailableError } from './store/errors.js';
-export { DEFAULT_MEMORY_STORE_MAX_DENIED, DEFAULT_MEMORY_STORE_MAX_FAMILIES, memoryStore, type MemoryStore, type MemoryStoreOptions } from './store/memory.js';
+export type { FamilyRecord, IssuerStore, NewFamily, RevocationReason, RotateOutcome, SessionEndReason, Successor, TouchOutcome } from './store/types.js';
+export { DEFAULT_STORE_RETRY_AFTER_SECONDS, isStoreUnavailableError, StoreCapacityError, StoreUnavailableError } from './store/errors.js';
+export { DEFAULT_MAX_SESSIONS_PER_USER, sessionEnd, withinGrace } from './store/session-end.js';
+export { DEFAULT_MEMORY_STORE_MAX_DENIED, DEFAULT_MEMORY_STORE_MAX_FAMILIES, DEFAULT_MEMORY_STORE_MAX_EPOCHS, memoryStore, type MemoryStore, type MemoryStoreOptions } from './store/memory.js';
 export type { IssuerRequestInfo, UserSource } from './users/types.js';
 export { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from './users/password-hash.js';
 export { createMemoryUsers, type MemoryUser, type MemoryUserInput, type MemoryUsers, type MemoryUsersOptions } from './users/memory-users.js';

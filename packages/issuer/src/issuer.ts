@@ -6,14 +6,20 @@ import type { IssuerRequest, IssuerResponse } from './http/types.js';
 import { prepareSigningKey, type PublishedJwk } from './keys.js';
 import { resolveIssuerOptions, type IssuerOptions, type IssuerPaths } from './options.js';
 import { memoryStore } from './store/memory.js';
-import { isStoreUnavailableError } from './store/errors.js';
+import { isStoreUnavailableError, StoreCapacityError } from './store/errors.js';
+import { SessionRoutes } from './http/session-routes.js';
+import { CachedRevocationCheck, type RevocationCheck, type RevocationCheckOptions } from './revocation.js';
+import type { SessionInfo } from './sessions.js';
 import type { IssuerStore } from './store/types.js';
 import { ACCESS_TOKEN_TYP, TokenCodec } from './tokens.js';
 
 /** Options of {@link Issuer.verifier}. */
 export interface InProcessVerifierOptions {
-  /** Also refuse tokens whose family was revoked or whose id is denylisted (one store read per request). Default `false`. */
-  checkRevocation?: boolean;
+  /**
+   * Also refuse revoked tokens (denylisted id; session revoked, over, or logged out everywhere), through
+   * {@link Issuer.revocationCheck}: `true` for its defaults, or its options. Default `false`.
+   */
+  checkRevocation?: boolean | RevocationCheckOptions;
 }
 
 /** The issuer: framework-neutral handlers, built once at start-up. */
@@ -40,9 +46,25 @@ export interface Issuer<User = unknown> {
   verifier<Payload extends JwtPayload = JwtPayload>(options?: InProcessVerifierOptions): Verifier<Payload>;
   /** A pair for `user`, without credentials (simplejwt's `RefreshToken.for_user`): the caller vouches for the user. */
   issueTokens(user: User): Promise<TokenPair>;
+  /**
+   * An `isRevoked` for `@latchkey/core`'s `createVerifier`, with a bounded local cache: refuses access tokens
+   * whose `jti` is denylisted or whose session (`sub` + `fam`) is revoked, over, or from before the user's
+   * revocation epoch. This issuer's own revocations reach it at once; for many instances use
+   * `@latchkey/redis`'s `redisRevocationCheck`.
+   */
+  revocationCheck(options?: RevocationCheckOptions): RevocationCheck;
+  /** Logout everywhere for a user (e.g. after a password change): every session until now. Resolves how many live sessions were marked. */
+  revokeUser(userId: string): Promise<number>;
+  /** A user's live sessions, newest first (created, last used, user agent, client address). */
+  listSessions(userId: string): Promise<SessionInfo[]>;
+  /** Revokes one session of a user; `false` when the user has no such session. Idempotent. */
+  revokeSession(userId: string, sessionId: string): Promise<boolean>;
+  /** Denylists one access token (its verified payload) until its `exp`, leaving its session alive. */
+  denyAccessToken(payload: JwtPayload): Promise<void>;
 }
 
 const TOKEN_ROUTES = ['obtain', 'refresh', 'verify', 'blacklist'] as const;
+const SESSION_ROUTES = ['sessions', 'sessionRevoke', 'logoutAll'] as const;
 const POST_ALLOW = 'POST, OPTIONS';
 const JWKS_ALLOW = 'GET, HEAD, OPTIONS';
 
@@ -63,6 +85,7 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     // simplejwt answers 200 and blacklists nothing without its blacklist app; here that is a start-up error.
     if (settings.paths.blacklist !== false) throw new TypeError('createIssuer: "store" is null, so nothing can be blacklisted: set paths.blacklist to false, or give a store');
     if (settings.rotateRefreshTokens) throw new TypeError('createIssuer: "rotateRefreshTokens" needs a store (reuse detection keeps families in it)');
+    for (const name of SESSION_ROUTES) if (settings.paths[name] !== false) throw new TypeError(`createIssuer: "paths.${name}" needs a store (sessions live in it)`);
   } else if (typeof store.rotate !== 'function' || typeof store.getFamily !== 'function' || typeof store.revokeFamily !== 'function') {
     throw new TypeError('createIssuer: "store" must implement the IssuerStore interface (createFamily, getFamily, rotate, touch, revokeFamily, denyToken, isTokenDenied)');
   }
@@ -75,7 +98,9 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     tokenTypeClaim: settings.tokenTypeClaim,
     jtiClaim: settings.jtiClaim,
   });
+  const revocationChecks = new Set<CachedRevocationCheck>();
   const flows = new Flows<User>({
+    revocationChecks,
     settings,
     codec,
     store,
@@ -97,6 +122,42 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     const path = settings.paths[name];
     if (path !== false) routes.set(path, handlers[name]);
   }
+  // The opt-in session routes: GET for the list, POST for the rest, each behind an access token.
+  const sessionMethods = new Map<string, { allow: string; method: string }>();
+  const accessKind = sliding ? 'sliding' : 'access';
+  function revocationCheck(checkOptions?: RevocationCheckOptions): RevocationCheck {
+    if (store === undefined) throw new TypeError('revocationCheck: the issuer has no store ("store: null"), so nothing is ever revoked');
+    const check = new CachedRevocationCheck(store, settings.jtiClaim, checkOptions);
+    revocationChecks.add(check);
+    return check;
+  }
+  function verifier<Payload extends JwtPayload = JwtPayload>(verifierOptions: InProcessVerifierOptions = {}): Verifier<Payload> {
+    const checkRevocation = verifierOptions.checkRevocation;
+    const check = checkRevocation === undefined || checkRevocation === false ? undefined : revocationCheck(checkRevocation === true ? {} : checkRevocation);
+    return createVerifier<Payload>({
+      keys: key.keySource,
+      algorithms: [key.alg],
+      issuer: settings.issuer ?? null,
+      audience: settings.audience ?? null,
+      typ: ACCESS_TOKEN_TYP,
+      clockToleranceSeconds: settings.leewaySeconds,
+      // simplejwt's order: id, then type, then the user (so the simplejwt error profile names the same failure).
+      requiredClaims: [settings.jtiClaim, settings.tokenTypeClaim, 'sub'],
+      // The header says at+jwt; the claim must agree (a sliding token is not an access token in pair mode).
+      rules: [claimCheck<Payload>((payload) => payload[settings.tokenTypeClaim] === accessKind, `the token is not an ${accessKind} token`, settings.tokenTypeClaim)],
+      isRevoked: check === undefined ? undefined : (payload) => check.isRevoked(payload),
+    });
+  }
+  if (SESSION_ROUTES.some((name) => settings.paths[name] !== false)) {
+    const sessionRoutes = new SessionRoutes(flows, verifier({ checkRevocation: true }), settings.realm);
+    const sessionHandlers = { sessions: sessionRoutes.list, sessionRevoke: sessionRoutes.revoke, logoutAll: sessionRoutes.logoutAll };
+    for (const name of SESSION_ROUTES) {
+      const path = settings.paths[name];
+      if (path === false) continue;
+      routes.set(path, (request) => sessionHandlers[name].call(sessionRoutes, request));
+      sessionMethods.set(path, name === 'sessions' ? { allow: 'GET, OPTIONS', method: 'GET' } : { allow: POST_ALLOW, method: 'POST' });
+    }
+  }
   const jwksPath = key.publicJwk === undefined ? false : settings.paths.jwks;
   const jwksBody = JSON.stringify({ keys: key.publicJwk === undefined ? [] : [key.publicJwk] });
 
@@ -115,19 +176,21 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     if (jwksPath !== false && request.path === jwksPath) return jwksResponse(method);
     const route = routes.get(request.path);
     if (route === undefined) return undefined;
-    if (method === 'OPTIONS') return json(200, { name: request.path, renders: ['application/json'], parses: ['application/json', 'application/x-www-form-urlencoded'] }, { allow: POST_ALLOW });
-    if (method !== 'POST') return methodNotAllowed(method, POST_ALLOW);
+    const { allow, method: expected } = sessionMethods.get(request.path) ?? { allow: POST_ALLOW, method: 'POST' };
+    if (method === 'OPTIONS') return json(200, { name: request.path, renders: ['application/json'], parses: ['application/json', 'application/x-www-form-urlencoded'] }, { allow });
+    if (method !== expected) return methodNotAllowed(method, allow);
     try {
       return await route(request);
     } catch (error) {
       emit({ type: 'request.failed', path: request.path, error });
       // A store that could not be reached wrote nothing (atomic scripts): the client may simply retry.
       if (isStoreUnavailableError(error)) return serviceUnavailable(error.retryAfterSeconds);
+      // A full denylist or epoch table refuses the new revocation (fail closed); the client may retry later.
+      if (error instanceof StoreCapacityError || (error as { code?: unknown } | null)?.code === 'store_capacity') return serviceUnavailable(1);
       return serverError();
     }
   }
 
-  const accessKind = sliding ? 'sliding' : 'access';
   return {
     paths: Object.freeze({ ...settings.paths, jwks: jwksPath }),
     store,
@@ -136,21 +199,17 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     owns: (path) => routes.has(path) || (jwksPath !== false && path === jwksPath),
     jwks: () => JSON.parse(jwksBody) as { keys: PublishedJwk[] },
     issueTokens: (user) => flows.issuePair(user),
-    verifier<Payload extends JwtPayload = JwtPayload>(verifierOptions: InProcessVerifierOptions = {}): Verifier<Payload> {
-      const checkRevocation = verifierOptions.checkRevocation === true;
-      return createVerifier<Payload>({
-        keys: key.keySource,
-        algorithms: [key.alg],
-        issuer: settings.issuer ?? null,
-        audience: settings.audience ?? null,
-        typ: ACCESS_TOKEN_TYP,
-        clockToleranceSeconds: settings.leewaySeconds,
-        // simplejwt's order: id, then type, then the user (so the simplejwt error profile names the same failure).
-        requiredClaims: [settings.jtiClaim, settings.tokenTypeClaim, 'sub'],
-        // The header says at+jwt; the claim must agree (a sliding token is not an access token in pair mode).
-        rules: [claimCheck<Payload>((payload) => payload[settings.tokenTypeClaim] === accessKind, `the token is not an ${accessKind} token`, settings.tokenTypeClaim)],
-        isRevoked: checkRevocation ? (payload) => flows.isRevoked(payload) : undefined,
-      });
-    },
+    verifier,
+    revocationCheck,
+    revokeUser: (userId) => flows.revokeUser(needsStore(userId, 'revokeUser')),
+    listSessions: (userId) => flows.listSessions(needsStore(userId, 'listSessions')),
+    revokeSession: (userId, sessionId) => flows.revokeSession(needsStore(userId, 'revokeSession'), sessionId),
+    denyAccessToken: (payload) => flows.denyAccessToken(payload),
   };
+
+  function needsStore(userId: string, what: string): string {
+    if (store === undefined) throw new TypeError(`${what}: the issuer has no store ("store: null")`);
+    if (typeof userId !== 'string' || userId === '') throw new TypeError(`${what}: the user id must be a non-empty string (the tokens' "sub")`);
+    return userId;
+  }
 }

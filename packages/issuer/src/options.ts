@@ -23,6 +23,19 @@ export const DEFAULT_PATHS: Readonly<IssuerPaths> = Object.freeze({
   verify: '/api/token/verify/',
   blacklist: '/api/token/blacklist/',
   jwks: '/.well-known/jwks.json',
+  sessions: false,
+  sessionRevoke: false,
+  logoutAll: false,
+});
+
+/**
+ * Suggested paths of the opt-in session routes, authenticated by the access token:
+ * `paths: { ...SESSION_PATHS }` turns all three on.
+ */
+export const SESSION_PATHS: Readonly<Pick<IssuerPaths, 'sessions' | 'sessionRevoke' | 'logoutAll'>> = Object.freeze({
+  sessions: '/api/token/sessions/',
+  sessionRevoke: '/api/token/sessions/revoke/',
+  logoutAll: '/api/token/logout-all/',
 });
 
 /** Where the endpoints are served. `false` leaves one out. */
@@ -32,6 +45,12 @@ export interface IssuerPaths {
   verify: string | false;
   blacklist: string | false;
   jwks: string | false;
+  /** `GET`: the caller's live sessions (access token in `Authorization`). Default `false` (off). */
+  sessions: string | false;
+  /** `POST {"session"}`: revoke one of the caller's sessions. Default `false` (off). */
+  sessionRevoke: string | false;
+  /** `POST`: log the caller out everywhere (every session until now). Default `false` (off). */
+  logoutAll: string | false;
 }
 
 /** Options of `createIssuer`. The simplejwt setting each replaces is named in its TSDoc (and the README). */
@@ -50,6 +69,14 @@ export interface IssuerOptions<User = unknown> {
   refreshTokenLifetimeSeconds?: number;
   /** `SLIDING_TOKEN_LIFETIME`, in seconds. Default {@link DEFAULT_SLIDING_TOKEN_LIFETIME_SECONDS} (300). */
   slidingTokenLifetimeSeconds?: number;
+  /**
+   * Absolute session lifetime from login, in seconds: refreshes stop working this long after the login,
+   * however often the refresh token was rotated (rotation never extends it). Default: none (only
+   * `refreshTokenLifetimeSeconds` bounds a session, and rotation renews that).
+   */
+  sessionLifetimeSeconds?: number;
+  /** Idle timeout, in seconds: a refresh after a longer pause since the last use is refused. Default: none. */
+  idleTimeoutSeconds?: number;
   /** `SLIDING_TOKEN_REFRESH_LIFETIME`, in seconds. Default {@link DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME_SECONDS} (86,400). */
   slidingTokenRefreshLifetimeSeconds?: number;
   /**
@@ -110,6 +137,7 @@ export interface IssuerOptions<User = unknown> {
 const KNOWN_OPTIONS = [
   'signingKey', 'algorithm', 'users', 'store', 'accessTokenLifetimeSeconds', 'refreshTokenLifetimeSeconds',
   'slidingTokenLifetimeSeconds', 'slidingTokenRefreshLifetimeSeconds', 'rotateRefreshTokens', 'reuseGraceSeconds',
+  'sessionLifetimeSeconds', 'idleTimeoutSeconds',
   'audience', 'issuer', 'leewaySeconds', 'userIdField', 'userIdClaim', 'usernameField', 'tokenTypeClaim', 'jtiClaim',
   'slidingTokenRefreshExpClaim', 'claims', 'checkUserIsActive', 'userAuthenticationRule', 'onLoginSuccess',
   'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent',
@@ -136,6 +164,8 @@ export interface ResolvedIssuerOptions<User> {
   readonly slidingTokenRefreshLifetimeSeconds: number;
   readonly rotateRefreshTokens: boolean;
   readonly reuseGraceSeconds: number;
+  readonly sessionLifetimeSeconds: number | undefined;
+  readonly idleTimeoutSeconds: number | undefined;
   readonly audience: string | readonly string[] | undefined;
   readonly issuer: string | undefined;
   readonly leewaySeconds: number;
@@ -245,6 +275,8 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     slidingTokenRefreshLifetimeSeconds: seconds('slidingTokenRefreshLifetimeSeconds', options.slidingTokenRefreshLifetimeSeconds, DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME_SECONDS),
     rotateRefreshTokens,
     reuseGraceSeconds,
+    sessionLifetimeSeconds: options.sessionLifetimeSeconds === undefined ? undefined : seconds('sessionLifetimeSeconds', options.sessionLifetimeSeconds, 0),
+    idleTimeoutSeconds: options.idleTimeoutSeconds === undefined ? undefined : seconds('idleTimeoutSeconds', options.idleTimeoutSeconds, 0),
     audience: audience as string | readonly string[] | undefined,
     issuer: options.issuer,
     leewaySeconds: seconds('leewaySeconds', options.leewaySeconds, 0, 0),

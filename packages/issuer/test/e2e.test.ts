@@ -2,71 +2,18 @@
  * End to end, as a simplejwt client drives it, over real HTTP, against the Express, Koa and Fastify mounts
  * with a protected route from each framework's @latchkey adapter verifying through `issuer.verifier()`.
  */
-import { once } from 'node:events';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authErrorHandler as expressErrors, authenticate as expressAuth } from '@latchkey/express';
-import { latchkey as fastifyLatchkey } from '@latchkey/fastify';
-import { authErrorHandler as koaErrors, authenticate as koaAuth } from '@latchkey/koa';
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIssuer, type Issuer } from '../src/issuer.js';
+import { createIssuer } from '../src/issuer.js';
 import { issuerRoutes as expressRoutes } from '../src/express.js';
 import { issuerRoutes as fastifyRoutes } from '../src/fastify.js';
 import { issuerRoutes as koaRoutes } from '../src/koa.js';
 import type { MemoryUser } from '../src/users/memory-users.js';
+import { FRAMEWORKS, listen } from './frameworks.js';
 import { SECRET, send, testUsers } from './helpers.js';
-
-type Start = (issuer: Issuer<MemoryUser>) => Promise<{ url: string; close: () => Promise<void> }>;
-
-async function listen(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
-
-const FRAMEWORKS: Record<string, Start> = {
-  express: (issuer) => {
-    const app = express();
-    app.use(expressRoutes(issuer));
-    app.get('/api/me', expressAuth({ verifier: issuer.verifier() }), (req, res) => void res.json({ user: req.auth!.payload.sub }));
-    app.use(expressErrors());
-    return listen(app.listen(0, '127.0.0.1'));
-  },
-  'express behind express.json()': (issuer) => {
-    const app = express();
-    app.use(express.json(), express.urlencoded({ extended: false }));
-    app.use(expressRoutes(issuer));
-    app.get('/api/me', expressAuth({ verifier: issuer.verifier() }), (req, res) => void res.json({ user: req.auth!.payload.sub }));
-    app.use(expressErrors());
-    return listen(app.listen(0, '127.0.0.1'));
-  },
-  koa: (issuer) => {
-    const app = new Koa();
-    app.use(koaErrors());
-    app.use(koaRoutes(issuer));
-    app.use(koaAuth({ verifier: issuer.verifier() }));
-    app.use((ctx) => {
-      if (ctx.path === '/api/me') ctx.body = { user: ctx.state.auth!.payload.sub };
-    });
-    return listen(app.listen(0, '127.0.0.1'));
-  },
-  fastify: async (issuer) => {
-    const app = Fastify();
-    await app.register(fastifyRoutes, { issuer });
-    await app.register(fastifyLatchkey, { verifier: issuer.verifier() });
-    app.get('/api/me', { config: { auth: true } }, (request) => ({ user: request.auth!.payload.sub }));
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
-  },
-};
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -76,7 +23,7 @@ afterEach(async () => {
 describe.each(Object.entries(FRAMEWORKS))('%s', (name, startFramework) => {
   async function start(): Promise<string> {
     const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users: await testUsers(), rotateRefreshTokens: true });
-    const { url, close } = await startFramework(issuer);
+    const { url, close } = await startFramework(issuer, issuer.verifier());
     stops.push(close);
     return url;
   }

@@ -25,7 +25,7 @@ describe('refresh-token families', () => {
     const successor = (ok[0]!.body as { refresh: string }).refresh;
     expect((await refreshOnce(url, successor)).status).toBe(401);
     expect((await refreshOnce(url, refresh)).status).toBe(401);
-    const family = await issuer.store!.getFamily(decode(refresh).payload.fam as string);
+    const family = await issuer.store!.getFamily('1', decode(refresh).payload.fam as string);
     expect(family).toMatchObject({ revokedReason: 'reuse', generation: 1 });
     expect(events.filter((event) => event.type === 'family.revoked')).toHaveLength(1);
     expect(events.filter((event) => event.type === 'token.refreshed')).toHaveLength(1);
@@ -57,7 +57,7 @@ describe('refresh-token families', () => {
     const [successor] = successors;
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect((await refreshOnce(url, refresh)).status).toBe(401);
-    expect((await issuer.store!.getFamily(decode(successor!).payload.fam as string))?.revokedReason).toBe('reuse');
+    expect((await issuer.store!.getFamily('1', decode(successor!).payload.fam as string))?.revokedReason).toBe('reuse');
   });
 
   it('the store keeps hashes, never the tokens; the family records user agent and address', async () => {
@@ -65,7 +65,7 @@ describe('refresh-token families', () => {
     const answer = await send(`${url}/api/token/`, { body: { username: 'alice', password: 'wonderland' }, headers: { 'user-agent': 'tab/1' } });
     const { refresh } = answer.body as { refresh: string };
     const next = ((await refreshOnce(url, refresh)).body as { refresh: string }).refresh;
-    const record = await issuer.store!.getFamily(decode(refresh).payload.fam as string);
+    const record = await issuer.store!.getFamily('1', decode(refresh).payload.fam as string);
     expect(record).toMatchObject({ userAgent: 'tab/1', clientAddress: expect.stringMatching(/127\.0\.0\.1/), generation: 1 });
     const stored = JSON.stringify(record);
     for (const token of [refresh, next]) {

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { describeStoreContract } from '../src/contract.js';
 import { memoryStore } from '../src/store/memory.js';
 
-describeStoreContract('memoryStore', () => memoryStore());
+describeStoreContract('memoryStore', () => memoryStore(), {
+  makeStoreWithDenylistOf: (max) => memoryStore({ maxDenied: max }),
+  makeStoreWithSessionLimitOf: (max) => memoryStore({ maxSessionsPerUser: max }),
+});
 
 describe('memoryStore', () => {
   it('is bounded: the least recently used family is evicted, and its tokens are then refused (missing)', async () => {
@@ -10,8 +13,8 @@ describe('memoryStore', () => {
     const now = Date.now();
     for (const familyId of ['a', 'b', 'c']) await store.createFamily({ familyId, userId: 'u', currentHash: familyId, createdAt: now, expiresAt: now + 60_000 });
     expect(store.size).toBe(2);
-    expect(await store.getFamily('a')).toBeUndefined();
-    expect(await store.rotate('a', 'a', { currentHash: 'x', expiresAt: now + 60_000, usedAt: now })).toEqual({ status: 'missing' });
+    expect(await store.getFamily('u', 'a')).toBeUndefined();
+    expect(await store.rotate('u', 'a', 'a', { currentHash: 'x', expiresAt: now + 60_000, usedAt: now })).toEqual({ status: 'missing' });
   });
 
   it('refuses unknown options and bad sizes', () => {

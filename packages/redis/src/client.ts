@@ -3,12 +3,13 @@ import type { Script } from './scripts.js';
 /**
  * The part of a Redis client this package uses. ioredis's `Redis` and `Cluster` satisfy it as they are
  * (ioredis was chosen: one client type for single server and Cluster, with Cluster slot routing by the
- * first key; see the README). Another client can be adapted by implementing these four methods.
+ * first key; see the README). Another client can be adapted by implementing these five methods.
  */
 export interface RedisClientLike {
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   hgetall(key: string): Promise<Record<string, string>>;
+  get(key: string): Promise<string | null>;
   exists(...keys: string[]): Promise<number>;
 }
 

@@ -4,18 +4,29 @@ export const DEFAULT_KEY_PREFIX = 'latchkey:';
 export const REVOCATION_CHANNEL = 'revocations';
 
 /**
- * Key names. The id sits inside `{...}`, a Redis Cluster hash tag: only the tag is hashed to pick the slot,
- * so every key of one family (and any later per-family key) lives on one node and one script may touch them.
+ * Key names. Everything of one user sits under one Redis Cluster hash tag, `{<user id>}`: only the tag
+ * is hashed to pick the slot, so a user's families, revocation epoch and session index live on one node
+ * and one script may read and write them together (rotate checks the epoch; logout everywhere marks the
+ * families). The user id is URI-encoded, so no `{`, `}` or `:` of its own can move the tag or make two
+ * users' keys meet; a family id follows the tag and cannot change it.
  */
 export interface KeyNames {
-  family(familyId: string): string;
+  family(userId: string, familyId: string): string;
+  /** What a family id is appended to (scripts derive family keys from the session index with it). */
+  familyPrefix(userId: string): string;
+  epoch(userId: string): string;
+  sessions(userId: string): string;
   denied(jti: string): string;
   readonly channel: string;
 }
 
 export function keyNames(prefix: string): KeyNames {
+  const user = (userId: string): string => `${prefix}u:{${encodeURIComponent(userId)}}`;
   return {
-    family: (familyId) => `${prefix}fam:{${familyId}}`,
+    family: (userId, familyId) => `${user(userId)}:fam:${familyId}`,
+    familyPrefix: (userId) => `${user(userId)}:fam:`,
+    epoch: (userId) => `${user(userId)}:epoch`,
+    sessions: (userId) => `${user(userId)}:sessions`,
     denied: (jti) => `${prefix}deny:{${jti}}`,
     channel: `${prefix}${REVOCATION_CHANNEL}`,
   };

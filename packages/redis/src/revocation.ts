@@ -1,12 +1,11 @@
-import { LRUCache } from 'lru-cache';
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import type { JwtPayload } from '@latchkey/core';
+import { CachedRevocationCheck } from '@latchkey/issuer';
 import type { RedisClientLike } from './client.js';
 import { DEFAULT_KEY_PREFIX, keyNames } from './keys.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from './store.js';
-import { withTimeout } from './timeout.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, redisStore } from './store.js';
 
-/** Default most answers kept by the local cache: 10,000 token ids and 10,000 families. */
+/** Default most answers kept by the local cache: 10,000 token ids, 10,000 sessions, 10,000 user epochs. */
 export const DEFAULT_REVOCATION_CACHE_MAX_ENTRIES = 10_000;
 /**
  * Default life of a cached "not revoked" answer: 5,000 ms. This is the worst-case delay before a
@@ -39,7 +38,7 @@ export interface RedisRevocationCheckOptions {
   commandTimeoutMs?: number;
   /** What an unanswerable lookup means: `'revoked'` (fail closed, the default) or `'not-revoked'` (fail open). */
   whenUnavailable?: 'revoked' | 'not-revoked';
-  /** The claim holding the token id. Default `jti`. */
+  /** The claim holding the token id. Default `jti`. (The session is read from `sub` and `fam`, as the issuer writes them.) */
   jtiClaim?: string;
 }
 
@@ -60,11 +59,13 @@ function positiveInteger(name: string, value: unknown, fallback: number): number
 }
 
 /**
- * Revocation for resource servers, read from the Redis the issuer writes: a token is revoked when its id
- * is denylisted or its family (`fam`) revoked. Answers are cached locally (bounded LRU), and the issuer's
- * scripts publish every revocation, which marks the cached entry revoked on every instance at once. A
- * revocation is final, so only "not revoked" answers expire (after `cacheTtlMs`, the documented bound when
- * pub/sub is down); the caches are cleared whenever the subscriber reconnects, since messages may be lost.
+ * Revocation for resource servers, read from the Redis the issuer writes: a token is revoked when its id is
+ * denylisted, or its session (`sub` + `fam`) is revoked, gone, past its absolute end, or from before the
+ * user's revocation epoch (logout everywhere). Answers are cached locally (bounded LRU, the issuer's
+ * `CachedRevocationCheck`), and the issuer's scripts publish every revocation (`jti:`, `fam:`, `user:`),
+ * which reaches the cache of every instance at once. Revoked is final; "not revoked" answers expire after
+ * `cacheTtlMs`, the documented bound when pub/sub is down, and the cache is cleared whenever the subscriber
+ * (re)connects, since messages may have been lost meanwhile.
  *
  * @example
  * const revocation = redisRevocationCheck({ client, subscriber: client.duplicate() });
@@ -77,45 +78,40 @@ export function redisRevocationCheck(options: RedisRevocationCheckOptions): Redi
   const { client, subscriber } = options;
   if (typeof client?.exists !== 'function') throw new TypeError('redisRevocationCheck: "client" must be an ioredis Redis or Cluster');
   if (typeof subscriber?.subscribe !== 'function') throw new TypeError('redisRevocationCheck: "subscriber" must be a Redis connection for pub/sub');
-  const max = positiveInteger('cacheMaxEntries', options.cacheMaxEntries, DEFAULT_REVOCATION_CACHE_MAX_ENTRIES);
-  const ttl = positiveInteger('cacheTtlMs', options.cacheTtlMs, DEFAULT_REVOCATION_CACHE_TTL_MS);
-  const timeoutMs = positiveInteger('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
-  const failClosed = (options.whenUnavailable ?? 'revoked') === 'revoked';
+  const cacheMaxEntries = positiveInteger('cacheMaxEntries', options.cacheMaxEntries, DEFAULT_REVOCATION_CACHE_MAX_ENTRIES);
+  const cacheTtlMs = positiveInteger('cacheTtlMs', options.cacheTtlMs, DEFAULT_REVOCATION_CACHE_TTL_MS);
+  const commandTimeoutMs = positiveInteger('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
   if (options.whenUnavailable !== undefined && options.whenUnavailable !== 'revoked' && options.whenUnavailable !== 'not-revoked') {
     throw new TypeError('redisRevocationCheck: "whenUnavailable" must be "revoked" or "not-revoked"');
   }
-  const jtiClaim = options.jtiClaim ?? 'jti';
-  const keys = keyNames(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
-  // One cache for both kinds, keyed `jti:<id>` / `fam:<id>` — the very strings the scripts publish.
-  const cache = new LRUCache<string, boolean>({ max, ttl, ttlAutopurge: false });
+  const failClosed = (options.whenUnavailable ?? 'revoked') === 'revoked';
+  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  const channel = keyNames(keyPrefix).channel;
+  // The same reads the issuer makes, with the same deadline; only reads (no script runs here).
+  const reads = redisStore({ client, keyPrefix, commandTimeoutMs });
+  const cache = new CachedRevocationCheck(reads, options.jtiClaim ?? 'jti', { cacheTtlMs, cacheMaxEntries });
 
-  subscriber.on('message', (channel, message) => {
-    if (channel !== keys.channel) return;
-    // Revoked stays revoked: store the answer rather than deleting it (no extra lookup on the next request).
-    cache.set(message, true, { ttl: 0 });
+  subscriber.on('message', (from, message) => {
+    if (from !== channel) return;
+    const colon = message.indexOf(':');
+    const kind = message.slice(0, colon);
+    const rest = message.slice(colon + 1);
+    if (kind === 'jti') cache.tokenDenied(rest);
+    else if (kind === 'fam') cache.sessionRevoked(rest);
+    else if (kind === 'user') {
+      // user:<epoch>:<user id> (the id last: it may contain colons).
+      const split = rest.indexOf(':');
+      cache.userRevoked(rest.slice(split + 1), Number(rest.slice(0, split)));
+    }
   });
   subscriber.on('ready', () => cache.clear());
-  const subscribed = subscriber.subscribe(keys.channel);
+  const subscribed = subscriber.subscribe(channel);
   subscribed.catch(() => undefined);
-
-  async function lookup(entry: string, key: string, fields: 'deny' | 'family'): Promise<boolean> {
-    const cached = cache.get(entry);
-    if (cached !== undefined) return cached;
-    const revoked = fields === 'deny'
-      ? (await withTimeout(() => client.exists(key), timeoutMs)) === 1
-      : (await withTimeout(() => client.hgetall(key), timeoutMs)).revokedAt !== undefined;
-    // A message that arrived during the lookup wins over the (older) answer.
-    if (cache.get(entry) !== true) cache.set(entry, revoked, revoked ? { ttl: 0 } : {});
-    return revoked;
-  }
 
   return {
     async isRevoked(payload) {
       try {
-        const jti = payload[jtiClaim];
-        if (typeof jti === 'string' && (await lookup(`jti:${jti}`, keys.denied(jti), 'deny'))) return true;
-        const fam = payload.fam;
-        return typeof fam === 'string' && (await lookup(`fam:${fam}`, keys.family(fam), 'family'));
+        return await cache.isRevoked(payload);
       } catch {
         return failClosed;
       }
@@ -124,7 +120,7 @@ export function redisRevocationCheck(options: RedisRevocationCheckOptions): Redi
       await subscribed;
     },
     async close() {
-      await subscriber.unsubscribe(keys.channel).catch(() => undefined);
+      await subscriber.unsubscribe(channel).catch(() => undefined);
     },
   };
 }

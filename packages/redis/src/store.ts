@@ -1,8 +1,8 @@
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
-import { type FamilyRecord, type IssuerStore, type NewFamily, type RevocationReason, type RotateOutcome, type Successor } from '@latchkey/issuer';
+import { DEFAULT_MAX_SESSIONS_PER_USER, type FamilyRecord, type IssuerStore, type NewFamily, type RevocationReason, type RotateOutcome, type SessionEndReason, type Successor, type TouchOutcome } from '@latchkey/issuer';
 import { runScript, type RedisClientLike } from './client.js';
 import { DEFAULT_KEY_PREFIX, keyNames } from './keys.js';
-import { CREATE_FAMILY, DENY_TOKEN, REVOKE_FAMILY, ROTATE, TOUCH, type Script } from './scripts.js';
+import { CREATE_FAMILY, DENY_TOKEN, LIST_FAMILIES, REVOKE_FAMILY, REVOKE_USER, ROTATE, TOUCH, type Script } from './scripts.js';
 import { withTimeout } from './timeout.js';
 
 /** Default most time one store call waits for Redis: 1,000 ms. Past it the call fails as unavailable (503). */
@@ -12,17 +12,19 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 export interface RedisStoreOptions {
   /** An existing ioredis `Redis` or `Cluster` (or an adapter): shared, never one connection per request. Required. */
   client: RedisClientLike;
-  /** Prefix of every key and of the pub/sub channel. Default {@link DEFAULT_KEY_PREFIX} (`latchkey:`). */
+  /** Prefix of every key and of the pub/sub channel; no `{` or `}` (they would move the hash tag). Default {@link DEFAULT_KEY_PREFIX} (`latchkey:`). */
   keyPrefix?: string;
   /** Milliseconds a call waits for Redis before failing with `StoreUnavailableError`. Default {@link DEFAULT_COMMAND_TIMEOUT_MS}. */
   commandTimeoutMs?: number;
+  /** Most live sessions per user; a login past it revokes the oldest (reason `limit`). Default `DEFAULT_MAX_SESSIONS_PER_USER` (100). */
+  maxSessionsPerUser?: number;
 }
 
-const OPTION_NAMES = ['client', 'keyPrefix', 'commandTimeoutMs'] as const;
+const OPTION_NAMES = ['client', 'keyPrefix', 'commandTimeoutMs', 'maxSessionsPerUser'] as const;
 
 const optionalNumber = (fields: Record<string, string>, name: string): number | undefined => (fields[name] === undefined ? undefined : Number(fields[name]));
 
-/** A family record from HGETALL's flat reply or object. */
+/** A family record from HGETALL's fields. */
 function recordOf(familyId: string, fields: Record<string, string>): FamilyRecord {
   return Object.freeze({
     familyId,
@@ -39,6 +41,8 @@ function recordOf(familyId: string, fields: Record<string, string>): FamilyRecor
     sealedSuccessor: fields.sealedSuccessor,
     userAgent: fields.userAgent,
     clientAddress: fields.clientAddress,
+    sessionExpiresAt: optionalNumber(fields, 'sessionExpiresAt'),
+    idleTimeoutMs: optionalNumber(fields, 'idleTimeoutMs'),
   });
 }
 
@@ -49,11 +53,28 @@ function pairs(flat: unknown): Record<string, string> {
   return fields;
 }
 
+function positiveInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new TypeError(`redisStore: "${name}" must be an integer ≥ 1`);
+  return value;
+}
+
+type Reply = [string, ...unknown[]];
+
+/** A rotate/touch reply as the store interface's outcome (`ended` carries its reason before the fields). */
+function outcomeOf(familyId: string, reply: Reply): { status: string; reason?: SessionEndReason; record?: FamilyRecord } {
+  const [status] = reply;
+  if (status === 'missing') return { status };
+  if (status === 'ended') return { status, reason: reply[1] as SessionEndReason, record: recordOf(familyId, pairs(reply[2])) };
+  return { status, record: recordOf(familyId, pairs(reply[1])) };
+}
+
 /**
  * The issuer's store on Redis (a single server or a Cluster). Every state change is one Lua script, so
- * it is atomic and either fully applied or not at all; keys expire with the tokens they describe
- * (PEXPIREAT); no request path scans keys. Unreachable or slow Redis -> `StoreUnavailableError` (the
- * issuer answers 503 with `Retry-After`).
+ * it is atomic and either fully applied or not at all; reuse revokes the family inside the rotation script;
+ * keys expire with what they describe (PEXPIREAT); no request path scans keys (the per-user session index
+ * is bounded). Unreachable or slow Redis -> `StoreUnavailableError` (the issuer answers 503 with
+ * `Retry-After`); Redis out of memory -> `StoreCapacityError` (fail closed, also 503).
  *
  * @example
  * import { Redis } from 'ioredis';
@@ -66,54 +87,77 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
   const { client } = options;
   if (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function') throw new TypeError('redisStore: "client" must be an ioredis Redis or Cluster');
   const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-  if (typeof prefix !== 'string') throw new TypeError('redisStore: "keyPrefix" must be a string');
-  const timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new TypeError('redisStore: "commandTimeoutMs" must be an integer ≥ 1');
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new TypeError('redisStore: "keyPrefix" must be a string without "{" or "}" (they would change the Cluster hash tag)');
+  const timeoutMs = positiveInteger('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
+  const maxSessions = positiveInteger('maxSessionsPerUser', options.maxSessionsPerUser, DEFAULT_MAX_SESSIONS_PER_USER);
   const keys = keyNames(prefix);
 
   const call = <T>(work: () => Promise<T>): Promise<T> => withTimeout(work, timeoutMs);
-  const run = (script: Script, key: string, args: (string | number)[]): Promise<unknown> => call(() => runScript(client, script, [key], args));
+  const run = (script: Script, scriptKeys: string[], args: (string | number)[]): Promise<unknown> => call(() => runScript(client, script, scriptKeys, args));
+  // A family's keys, all in its user's slot.
+  const familyKeys = (userId: string, familyId: string): string[] => [keys.family(userId, familyId), keys.epoch(userId), keys.sessions(userId)];
 
   return {
     async createFamily(family: NewFamily) {
-      const fields: (string | number)[] = ['userId', family.userId, 'currentHash', family.currentHash, 'generation', 0, 'createdAt', family.createdAt, 'lastUsedAt', family.createdAt, 'expiresAt', family.expiresAt];
+      const expiresAt = Math.min(family.expiresAt, family.sessionExpiresAt ?? Infinity);
+      const fields: (string | number)[] = ['userId', family.userId, 'currentHash', family.currentHash, 'generation', 0, 'createdAt', family.createdAt, 'lastUsedAt', family.createdAt, 'expiresAt', expiresAt];
       if (family.userAgent !== undefined) fields.push('userAgent', family.userAgent);
       if (family.clientAddress !== undefined) fields.push('clientAddress', family.clientAddress);
-      const created = await run(CREATE_FAMILY, keys.family(family.familyId), [family.expiresAt, ...fields]);
+      if (family.sessionExpiresAt !== undefined) fields.push('sessionExpiresAt', family.sessionExpiresAt);
+      if (family.idleTimeoutMs !== undefined) fields.push('idleTimeoutMs', family.idleTimeoutMs);
+      const created = await run(CREATE_FAMILY, [keys.family(family.userId, family.familyId), keys.sessions(family.userId)], [
+        expiresAt, family.familyId, family.createdAt, maxSessions, keys.familyPrefix(family.userId), keys.channel, ...fields,
+      ]);
       if (created !== 1) throw new Error('redisStore: a family with this id exists already');
     },
-    async getFamily(familyId) {
-      const fields = await call(() => client.hgetall(keys.family(familyId)));
+    async getFamily(userId, familyId) {
+      const fields = await call(() => client.hgetall(keys.family(userId, familyId)));
       return fields.currentHash === undefined ? undefined : recordOf(familyId, fields);
     },
-    async rotate(familyId: string, expectedCurrentHash: string, successor: Successor): Promise<RotateOutcome> {
-      const reply = (await run(ROTATE, keys.family(familyId), [
+    async rotate(userId: string, familyId: string, expectedCurrentHash: string, successor: Successor): Promise<RotateOutcome> {
+      const reply = (await run(ROTATE, familyKeys(userId, familyId), [
         expectedCurrentHash,
         successor.currentHash,
         successor.expiresAt,
         successor.usedAt,
         successor.graceUntil ?? '',
         successor.sealedSuccessor ?? '',
-      ])) as [string, unknown?];
-      const status = reply[0];
-      if (status === 'missing') return { status: 'missing' };
-      if (status !== 'rotated' && status !== 'stale' && status !== 'revoked') throw new Error('redisStore: unexpected rotate reply');
-      return { status, record: recordOf(familyId, pairs(reply[1])) };
+        keys.channel,
+        familyId,
+      ])) as Reply;
+      const outcome = outcomeOf(familyId, reply);
+      if (!['missing', 'rotated', 'stale', 'reused', 'revoked', 'ended'].includes(outcome.status)) throw new Error('redisStore: unexpected rotate reply');
+      return outcome as RotateOutcome;
     },
-    async touch(familyId, usedAt) {
-      await run(TOUCH, keys.family(familyId), [usedAt]);
+    async touch(userId, familyId, usedAt): Promise<TouchOutcome> {
+      const outcome = outcomeOf(familyId, (await run(TOUCH, familyKeys(userId, familyId), [usedAt, familyId])) as Reply);
+      if (!['missing', 'touched', 'revoked', 'ended'].includes(outcome.status)) throw new Error('redisStore: unexpected touch reply');
+      return outcome as TouchOutcome;
     },
-    async revokeFamily(familyId: string, reason: RevocationReason, at: number) {
-      return (await run(REVOKE_FAMILY, keys.family(familyId), [reason, at, keys.channel, `fam:${familyId}`])) === 1;
+    async revokeFamily(userId: string, familyId: string, reason: RevocationReason, at: number) {
+      return (await run(REVOKE_FAMILY, [keys.family(userId, familyId), keys.sessions(userId)], [reason, at, keys.channel, familyId])) === 1;
     },
     async denyToken(jti, expiresAt) {
       // SET ... PXAT in the past would be refused; a token past its exp needs no denylist entry.
       if (expiresAt <= Date.now()) return;
-      await run(DENY_TOKEN, keys.denied(jti), [expiresAt, keys.channel, `jti:${jti}`]);
+      await run(DENY_TOKEN, [keys.denied(jti)], [expiresAt, keys.channel, `jti:${jti}`]);
     },
     async isTokenDenied(jti) {
       return (await call(() => client.exists(keys.denied(jti)))) === 1;
     },
+    async revokeUser(userId, at, keepUntil) {
+      const marked = await run(REVOKE_USER, [keys.epoch(userId), keys.sessions(userId)], [at, keepUntil, keys.channel, `user:${at}:${userId}`, keys.familyPrefix(userId)]);
+      return Number(marked);
+    },
+    async getUserEpoch(userId) {
+      const epoch = await call(() => client.get(keys.epoch(userId)));
+      return epoch === null ? undefined : Number(epoch);
+    },
+    async listFamilies(userId, limit) {
+      const flat = (await run(LIST_FAMILIES, [keys.sessions(userId), keys.epoch(userId)], [Date.now(), Math.max(0, Math.min(limit, maxSessions)), keys.familyPrefix(userId)])) as unknown[];
+      const records: FamilyRecord[] = [];
+      for (let index = 0; index + 1 < flat.length; index += 2) records.push(recordOf(String(flat[index]), pairs(flat[index + 1])));
+      return records;
+    },
   };
 }
-

@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '@latchkey/issuer';
+import { StoreCapacityError, StoreUnavailableError } from '@latchkey/issuer';
 
 /** Errors Redis itself answered (a script bug, a wrong type): real failures, not unavailability. */
 const isReplyError = (error: unknown): boolean => error instanceof Error && error.name === 'ReplyError' && !/^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY)/.test(error.message);
@@ -17,7 +17,10 @@ export async function withTimeout<T>(work: () => Promise<T>, timeoutMs: number):
   try {
     return await Promise.race([work(), deadline]);
   } catch (error) {
-    if (error instanceof StoreUnavailableError || isReplyError(error)) throw error;
+    if (error instanceof StoreUnavailableError) throw error;
+    // maxmemory reached with noeviction: a revocation cannot be written. Refused loudly, never dropped.
+    if (error instanceof Error && error.message.startsWith('OOM')) throw new StoreCapacityError(`redis is out of memory: ${error.message}`);
+    if (isReplyError(error)) throw error;
     throw new StoreUnavailableError('redis is unavailable', { cause: error });
   } finally {
     clearTimeout(timer);

@@ -33,6 +33,29 @@ describe('two instances on one Redis', () => {
     expect((await post(`${two.url}/api/token/refresh/`, { refresh })).status).toBe(401);
   });
 
+  it('logout everywhere on one instance (the route): every session refused on the other, refresh and access', async () => {
+    const phone = await login(one.url);
+    const laptop = await login(two.url);
+    expect(await me(two.url, phone.access)).toBe(200); // caches "not revoked" on instance two
+    const out = await fetch(`${one.url}/api/token/logout-all/`, { method: 'POST', headers: { authorization: `Bearer ${laptop.access}` } });
+    expect(out.status).toBe(200);
+    expect(await out.json()).toEqual({ revoked: 2 });
+    const started = Date.now();
+    while ((await me(two.url, phone.access)) !== 401) {
+      expect(Date.now() - started).toBeLessThan(2000); // cacheTtlMs of the fixture: the worst case
+      await sleep(10);
+    }
+    for (const instance of [one, two]) {
+      for (const pair of [phone, laptop]) {
+        expect(await me(instance.url, pair.access)).toBe(401);
+        expect((await post(`${instance.url}/api/token/refresh/`, { refresh: pair.refresh })).status).toBe(401);
+      }
+    }
+    await sleep(5);
+    const fresh = await login(two.url);
+    expect(await me(one.url, fresh.access)).toBe(200);
+  });
+
   it('100 concurrent refreshes over both instances: exactly one succeeds, and the family is revoked everywhere', async () => {
     const { access, refresh } = await login(one.url);
     const answers = await Promise.all(Array.from({ length: 100 }, (_, index) => post(`${(index % 2 === 0 ? one : two).url}/api/token/refresh/`, { refresh })));
@@ -49,6 +72,11 @@ describe('two instances on one Redis', () => {
   it('Redis killed and restarted: 503 + Retry-After while down, within the timeout; no lost revocation after', async () => {
     const revoked = await login(one.url);
     expect((await post(`${one.url}/api/token/blacklist/`, { refresh: revoked.refresh })).status).toBe(200);
+    // Logout everywhere written just before the crash must survive it too (the epoch key, on disk by AOF).
+    const everywhere = await login(two.url);
+    const out = await fetch(`${two.url}/api/token/logout-all/`, { method: 'POST', headers: { authorization: `Bearer ${everywhere.access}` } });
+    expect(out.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const alive = await login(two.url);
     await redis.kill();
     for (const instance of [one, two]) {
@@ -71,8 +99,10 @@ describe('two instances on one Redis', () => {
     }
     expect(status).toBe(200);
     for (const instance of [one, two]) {
-      expect((await post(`${instance.url}/api/token/refresh/`, { refresh: revoked.refresh })).status).toBe(401);
-      expect(await me(instance.url, revoked.access)).toBe(401);
+      for (const lost of [revoked, everywhere]) {
+        expect((await post(`${instance.url}/api/token/refresh/`, { refresh: lost.refresh })).status).toBe(401);
+        expect(await me(instance.url, lost.access)).toBe(401);
+      }
     }
   }, 30_000);
 });

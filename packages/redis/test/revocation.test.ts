@@ -28,15 +28,32 @@ describe('redisRevocationCheck', () => {
     await check.ready();
     const now = Date.now();
     await store.createFamily({ familyId: 'fam-a', userId: 'u', currentHash: 'h', createdAt: now, expiresAt: now + 60_000 });
-    expect(await check.isRevoked({ jti: 'j-a', fam: 'fam-a' })).toBe(false);
-    await store.revokeFamily('fam-a', 'logout', now);
+    expect(await check.isRevoked({ jti: 'j-a', sub: 'u', fam: 'fam-a' })).toBe(false);
+    await store.revokeFamily('u', 'fam-a', 'logout', now);
     await sleep(50);
     // The cached "not revoked" (60 s TTL) was overwritten by the message, not by expiry.
-    expect(await check.isRevoked({ jti: 'j-a', fam: 'fam-a' })).toBe(true);
+    expect(await check.isRevoked({ jti: 'j-a', sub: 'u', fam: 'fam-a' })).toBe(true);
     expect(await check.isRevoked({ jti: 'j-b' })).toBe(false);
     await store.denyToken('j-b', now + 60_000);
     await sleep(50);
     expect(await check.isRevoked({ jti: 'j-b' })).toBe(true);
+    await check.close();
+  });
+
+  it('sees logout everywhere (the user epoch) by pub/sub, and a session Redis no longer has as revoked', async () => {
+    const store = redisStore({ client });
+    const check = redisRevocationCheck({ client, subscriber, cacheTtlMs: 60_000 });
+    await check.ready();
+    const now = Date.now();
+    await store.createFamily({ familyId: 'fam-v', userId: 'v:1', currentHash: 'h', createdAt: now - 10, expiresAt: now + 60_000 });
+    const token = { jti: 'j-v', sub: 'v:1', fam: 'fam-v' };
+    expect(await check.isRevoked(token)).toBe(false);
+    await store.revokeUser('v:1', now, now + 60_000);
+    await sleep(50);
+    expect(await check.isRevoked(token)).toBe(true);
+    expect(await check.isRevoked({ jti: 'j-w', sub: 'v:1', fam: 'never-created' })).toBe(true);
+    // Not one of the issuer's session tokens (no fam): only the denylist applies.
+    expect(await check.isRevoked({ jti: 'j-x', sub: 'v:1' })).toBe(false);
     await check.close();
   });
 

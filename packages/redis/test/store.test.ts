@@ -17,7 +17,9 @@ afterAll(async () => {
   await server.dispose();
 });
 
-describeStoreContract('redisStore', () => redisStore({ client }));
+describeStoreContract('redisStore', () => redisStore({ client }), {
+  makeStoreWithSessionLimitOf: (max) => redisStore({ client, maxSessionsPerUser: max }),
+});
 
 describe('redisStore', () => {
   it('keeps its keys under the prefix, each id in a hash tag, and expires them with the token', async () => {
@@ -25,9 +27,24 @@ describe('redisStore', () => {
     const expiresAt = Date.now() + 60_000;
     await store.createFamily({ familyId: 'f1', userId: 'u', currentHash: 'h', createdAt: Date.now(), expiresAt });
     await store.denyToken('j1', expiresAt);
-    expect(await client.pexpiretime('app1:fam:{f1}')).toBe(expiresAt);
+    expect(await client.pexpiretime('app1:u:{u}:fam:f1')).toBe(expiresAt);
+    expect(await client.pexpiretime('app1:u:{u}:sessions')).toBe(expiresAt);
     expect(await client.pexpiretime('app1:deny:{j1}')).toBe(expiresAt);
-    expect(await redisStore({ client, keyPrefix: 'app2:' }).getFamily('f1')).toBeUndefined();
+    expect(await redisStore({ client, keyPrefix: 'app2:' }).getFamily('u', 'f1')).toBeUndefined();
+    await store.revokeUser('u', Date.now(), expiresAt + 5000);
+    expect(await client.pexpiretime('app1:u:{u}:epoch')).toBe(expiresAt + 5000);
+    // keepUntil only ever moves later.
+    await store.revokeUser('u', Date.now(), expiresAt);
+    expect(await client.pexpiretime('app1:u:{u}:epoch')).toBe(expiresAt + 5000);
+  });
+
+  it('files a user\'s keys under one hash tag, the user id encoded so that braces and colons cannot move it', async () => {
+    const store = redisStore({ client, keyPrefix: 'tag:' });
+    const now = Date.now();
+    await store.createFamily({ familyId: 'f', userId: 'a}b:{c', currentHash: 'h', createdAt: now, expiresAt: now + 60_000 });
+    const names = (await client.keys('tag:*')).sort();
+    expect(names).toEqual(['tag:u:{a%7Db%3A%7Bc}:fam:f', 'tag:u:{a%7Db%3A%7Bc}:sessions']);
+    expect(() => redisStore({ client, keyPrefix: 'a{b}' })).toThrow(/"keyPrefix" must be a string without/);
   });
 
   it('falls back to EVAL when the server lost its script cache (NOSCRIPT)', async () => {
@@ -35,7 +52,7 @@ describe('redisStore', () => {
     await client.script('FLUSH');
     const now = Date.now();
     await store.createFamily({ familyId: `nos-${now}`, userId: 'u', currentHash: 'h', createdAt: now, expiresAt: now + 60_000 });
-    expect(await store.rotate(`nos-${now}`, 'h', { currentHash: 'h2', expiresAt: now + 60_000, usedAt: now })).toMatchObject({ status: 'rotated' });
+    expect(await store.rotate('u', `nos-${now}`, 'h', { currentHash: 'h2', expiresAt: now + 60_000, usedAt: now })).toMatchObject({ status: 'rotated' });
   });
 
   it('refuses a family id used twice, unknown options and bad values', async () => {

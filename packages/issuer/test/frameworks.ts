@@ -1,0 +1,92 @@
+/**
+ * Test plumbing: the issuer mounted on a real Express, Koa and Fastify server on 127.0.0.1, each with a
+ * protected `GET /api/me` verified by that framework's @latchkey adapter. Shared by every suite that must
+ * pin a behaviour on all three mounts. Plain module, not a test file.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Verifier } from '@latchkey/core';
+import { authErrorHandler as expressErrors, authenticate as expressAuth } from '@latchkey/express';
+import { latchkey as fastifyLatchkey } from '@latchkey/fastify';
+import { authErrorHandler as koaErrors, authenticate as koaAuth } from '@latchkey/koa';
+import express from 'express';
+import Fastify from 'fastify';
+import Koa from 'koa';
+import { afterEach } from 'vitest';
+import type { Issuer } from '../src/issuer.js';
+import { issuerRoutes as expressRoutes } from '../src/express.js';
+import { issuerRoutes as fastifyRoutes } from '../src/fastify.js';
+import { issuerRoutes as koaRoutes } from '../src/koa.js';
+import type { MemoryUser } from '../src/users/memory-users.js';
+
+export interface Mounted {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts one framework with the issuer's routes and `GET /api/me` behind `verifier`. */
+export type StartFramework = (issuer: Issuer<MemoryUser>, verifier: Verifier) => Promise<Mounted>;
+
+/** Waits for a Node server to listen and returns its URL and a close that drops open connections. */
+export async function listen(server: Server): Promise<Mounted> {
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+export const FRAMEWORKS: Record<string, StartFramework> = {
+  express: (issuer, verifier) => {
+    const app = express();
+    app.use(expressRoutes(issuer));
+    app.get('/api/me', expressAuth({ verifier }), (req, res) => void res.json({ user: req.auth!.payload.sub }));
+    app.use(expressErrors());
+    return listen(app.listen(0, '127.0.0.1'));
+  },
+  'express behind express.json()': (issuer, verifier) => {
+    const app = express();
+    app.use(express.json(), express.urlencoded({ extended: false }));
+    app.use(expressRoutes(issuer));
+    app.get('/api/me', expressAuth({ verifier }), (req, res) => void res.json({ user: req.auth!.payload.sub }));
+    app.use(expressErrors());
+    return listen(app.listen(0, '127.0.0.1'));
+  },
+  koa: (issuer, verifier) => {
+    const app = new Koa();
+    app.use(koaErrors());
+    app.use(koaRoutes(issuer));
+    app.use(koaAuth({ verifier }));
+    app.use((ctx) => {
+      if (ctx.path === '/api/me') ctx.body = { user: ctx.state.auth!.payload.sub };
+    });
+    return listen(app.listen(0, '127.0.0.1'));
+  },
+  fastify: async (issuer, verifier) => {
+    const app = Fastify();
+    await app.register(fastifyRoutes, { issuer });
+    await app.register(fastifyLatchkey, { verifier });
+    app.get('/api/me', { config: { auth: true } }, (request) => ({ user: request.auth!.payload.sub }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+  },
+};
+
+/** The three mounts, without the Express-behind-a-body-parser variant. */
+export const MOUNTS: Record<string, StartFramework> = Object.fromEntries(Object.entries(FRAMEWORKS).filter(([name]) => !name.includes('express.json')));
+
+/** Closes, after each test, whatever `track` was given. */
+export function closedAfterEach(): (mounted: Mounted) => Mounted {
+  const open: Mounted[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((mounted) => mounted.close()));
+  });
+  return (mounted) => {
+    open.push(mounted);
+    return mounted;
+  };
+}
