@@ -34,7 +34,7 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-const family = (id: string) => redisStore({ client: redis }).getFamily(id);
+const family = (id: string) => redisStore({ client: redis }).getFamily('1', id);
 
 /** A fresh browser profile ("another browser"), with every token request it sends recorded. */
 async function newBrowser(): Promise<{ context: BrowserContext; refreshBodies: string[] }> {

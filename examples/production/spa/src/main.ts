@@ -101,7 +101,7 @@ action('logout', async () => {
   show('login', 'You are logged out.');
 });
 action('logout-all', async () => {
-  const response = await auth.fetch('/api/sessions/revoke-all/', { method: 'POST' });
+  const response = await auth.fetch('/api/token/logout-all/', { method: 'POST' });
   if (!response.ok) throw new Error(`log out everywhere failed (${response.status})`);
   const { revoked } = (await response.json()) as { revoked: number };
   await auth.logout();

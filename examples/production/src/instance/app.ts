@@ -1,6 +1,7 @@
 /**
- * One instance's HTTP surface: the issuer's routes (`/api/token/…`, `/.well-known/jwks.json`), the
- * protected API (`GET /api/me`, `POST /api/sessions/revoke-all/`), and the probes (`/healthz`, `/readyz`).
+ * One instance's HTTP surface: the issuer's routes (`/api/token/…` with the session routes and
+ * `logout-all`, `/.well-known/jwks.json`), the protected API (`GET /api/me`), and the probes
+ * (`/healthz`, `/readyz`).
  * Built from parts so the wiring (Redis, keys, signals) stays in main.ts.
  */
 import type { Verifier } from '@latchkey/core';
@@ -14,8 +15,6 @@ export interface InstanceParts {
   readonly issuer: Issuer<never>;
   /** Verifies access tokens with the issuer's JWKS, refusing revoked families (Redis). */
   readonly verifier: Verifier;
-  /** Revokes every session of a user ("log out everywhere"); resolves how many were revoked. */
-  readonly revokeAll: (userId: string) => Promise<number>;
   /** Keys loaded, Redis answering, not draining. */
   readonly ready: () => Promise<boolean>;
   /** True once SIGTERM arrived: answers then carry `Connection: close`, so keep-alive sockets drain. */
@@ -47,9 +46,6 @@ export function createApp(parts: InstanceParts): Express {
   app.get('/api/me', protect, (req, res) => {
     const payload = req.auth!.payload;
     res.set('Cache-Control', 'no-store').json({ user: payload.sub, username: payload.username, expiresAt: payload.exp, instance: parts.name, clientAddress: req.ip });
-  });
-  app.post('/api/sessions/revoke-all/', protect, (req, res, next) => {
-    parts.revokeAll(String(req.auth!.payload.sub)).then((revoked) => void res.set('Cache-Control', 'no-store').json({ revoked }), next);
   });
   // simplejwt's 401 body (`code: token_not_valid`) is what @latchkey/client refreshes on.
   app.use(authErrorHandler({ body: 'simplejwt' }));

@@ -4,13 +4,12 @@
  * Configuration: see config.ts (env + files). Prints `listening <port>` once it accepts connections.
  */
 import { claimEquals, createVerifier, staticKeys } from '@latchkey/core';
-import { ACCESS_TOKEN_TYP, createIssuer, createMemoryUsers } from '@latchkey/issuer';
+import { ACCESS_TOKEN_TYP, createIssuer, createMemoryUsers, SESSION_PATHS } from '@latchkey/issuer';
 import { redisRevocationCheck, redisStore } from '@latchkey/redis';
 import { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import { readConfig } from './config.js';
 import { onSigterm } from './shutdown.js';
-import { userSessions } from './user-sessions.js';
 
 const config = readConfig();
 const log = (message: string) => console.log(`[${config.name}] ${message}`);
@@ -30,7 +29,6 @@ for (const connection of [client, subscriber]) {
   connection.on('ready', () => (redisErrorLogged = false));
 }
 
-const sessions = userSessions(redisStore({ client, commandTimeoutMs: 500 }), client);
 const users = await createMemoryUsers(config.users);
 const issuer = createIssuer({
   signingKey: config.signingKeyPem,
@@ -40,7 +38,10 @@ const issuer = createIssuer({
   audience: config.audience,
   rotateRefreshTokens: true,
   accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
-  store: sessions.store,
+  store: redisStore({ client, commandTimeoutMs: 500 }),
+  // The session routes: GET /api/token/sessions/, POST /api/token/sessions/revoke/, and the SPA's
+  // "log out everywhere", POST /api/token/logout-all/ (the user's revocation epoch, in one Redis script).
+  paths: { ...SESSION_PATHS },
   claims: (user) => ({ username: user.username }),
 });
 const revocation = redisRevocationCheck({ client, subscriber, commandTimeoutMs: 500 });
@@ -63,7 +64,6 @@ const app = createApp({
   name: config.name,
   issuer: issuer as never,
   verifier,
-  revokeAll: sessions.revokeAll,
   draining: () => draining,
   async ready() {
     if (!keysLoaded || draining) return false;
