@@ -1,0 +1,71 @@
+/**
+ * The stack's wiring: the client address the instances see through nginx (never a forged
+ * X-Forwarded-For), the probes, and a stop that leaves no process behind.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { EXAMPLE_DIR } from '../src/stack/stack.js';
+import { isAlive } from '../src/stack/processes.js';
+import { login, startTestStack, type TestStack } from './fixture.js';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+it('a forged X-Forwarded-For never reaches the instances: they see the address nginx saw', async () => {
+  const forged = { 'x-forwarded-for': '203.0.113.9' };
+  const { access } = await login(stack.url, forged);
+  const me = (await (await fetch(`${stack.url}/api/me`, { headers: { ...forged, authorization: `Bearer ${access}` } })).json()) as { clientAddress: string };
+  expect(me.clientAddress).toBe('127.0.0.1');
+  // The session recorded at login (what rate limits and session lists key on) has the real address too.
+  const sessions = (await (await fetch(`${stack.url}/api/token/sessions/`, { headers: { authorization: `Bearer ${access}` } })).json()) as { sessions: Array<{ client_address: string; current: boolean }> };
+  expect(sessions.sessions.find((session) => session.current)?.client_address).toBe('127.0.0.1');
+});
+
+it('an instance is live at once but ready only while Redis answers', async () => {
+  const port = stack.instancePorts[0]! + 1000;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/instance/main.ts'], {
+    cwd: EXAMPLE_DIR,
+    // A Redis port nothing listens on.
+    env: { ...process.env, INSTANCE_NAME: 'probe', PORT: String(port), REDIS_PORT: '1', LATCHKEY_SIGNING_KEY_FILE: join(stack.runDir, 'secrets', 'signing-key.pem'), LATCHKEY_USERS_FILE: join(stack.runDir, 'secrets', 'users.json') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
+      child.once('exit', (code) => reject(new Error(`instance exited ${code}`)));
+    });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'not ready', instance: 'probe' });
+  } finally {
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+});
+
+it('refuses to start without its key file', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/instance/main.ts'], { cwd: EXAMPLE_DIR, env: { ...process.env, PORT: '1', REDIS_PORT: '1', LATCHKEY_SIGNING_KEY_FILE: '', LATCHKEY_USERS_FILE: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number];
+  expect(code).not.toBe(0);
+  expect(errors).toContain('LATCHKEY_SIGNING_KEY_FILE is not set');
+});
+
+it('stop ends every process of the stack by PID', async () => {
+  const pids = [stack.instancePid(0), stack.instancePid(1)];
+  expect(pids.every((pid) => pid !== undefined && isAlive(pid))).toBe(true);
+  await stack.stop();
+  expect(pids.some((pid) => isAlive(pid!))).toBe(false);
+  await expect(fetch(`${stack.url}/`)).rejects.toThrow();
+});
