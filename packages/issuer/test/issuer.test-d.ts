@@ -1,5 +1,6 @@
 import { expectTypeOf, test } from 'vitest';
-import { createIssuer, type Issuer, type TokenPair } from '../src/index.js';
+import type { VerifierOptions } from '@latchkey/core';
+import { createIssuer, SESSION_PATHS, type Issuer, type SessionInfo, type TokenPair } from '../src/index.js';
 import { issuerRoutes as expressRoutes } from '../src/express.js';
 import { issuerRoutes as koaRoutes } from '../src/koa.js';
 
@@ -37,4 +38,16 @@ test('unknown options and wrong types do not compile', () => {
   createIssuer<AppUser>({ signingKey: 'x'.repeat(32), users, algorithm: 'none' });
   // @ts-expect-error -- claims must return an object
   createIssuer<AppUser>({ signingKey: 'x'.repeat(32), users, claims: (user: AppUser) => user.scope });
+});
+
+test('the session API: revocation check for createVerifier, sessions by user id, the session paths', () => {
+  const issuer = createIssuer<AppUser>({ signingKey: 'x'.repeat(32), users, paths: { ...SESSION_PATHS } });
+  expectTypeOf(issuer.revocationCheck().isRevoked).toMatchTypeOf<NonNullable<VerifierOptions['isRevoked']>>();
+  expectTypeOf(issuer.listSessions).returns.resolves.toEqualTypeOf<SessionInfo[]>();
+  expectTypeOf(issuer.revokeSession).returns.resolves.toBeBoolean();
+  expectTypeOf(issuer.revokeUser).returns.resolves.toBeNumber();
+  // @ts-expect-error -- a misspelt cache option
+  issuer.revocationCheck({ cacheTtl: 5 });
+  // @ts-expect-error -- sessions are addressed by the user id string (the tokens' sub)
+  void issuer.listSessions(1);
 });

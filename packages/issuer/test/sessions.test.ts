@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { createIssuer, type Issuer } from '../src/issuer.js';
 import { SESSION_PATHS, type IssuerOptions } from '../src/options.js';
 import { memoryStore } from '../src/store/memory.js';
-import type { MemoryUser } from '../src/users/memory-users.js';
+import { createMemoryUsers, type MemoryUser } from '../src/users/memory-users.js';
 import { closedAfterEach, MOUNTS } from './frameworks.js';
-import { decode, SECRET, send, testUsers } from './helpers.js';
+import { decode, SECRET, send, TEST_COST, testUsers } from './helpers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const track = closedAfterEach();
@@ -157,6 +157,19 @@ describe.each(Object.entries(MOUNTS))('%s', (_name, startFramework) => {
     expect(await me(url, next.access)).toBe(200);
   });
 
+  it('fail closed: a full epoch table refuses logout everywhere with 503 + Retry-After, and keeps the epochs it has', async () => {
+    const users = await createMemoryUsers([{ id: '1', username: 'alice', password: 'wonderland' }, { id: '3', username: 'carol', password: 'carol-pw' }], { cost: TEST_COST });
+    const { url } = await start({ users, store: memoryStore({ maxEpochs: 1 }) });
+    const alice = await login(url);
+    const carol = (await send(`${url}/api/token/`, { body: { username: 'carol', password: 'carol-pw' } })).body as { access: string; refresh: string };
+    expect((await send(`${url}/api/token/logout-all/`, { headers: bearer(alice.access) })).status).toBe(200);
+    const full = await send(`${url}/api/token/logout-all/`, { headers: bearer(carol.access) });
+    expect(full.status).toBe(503);
+    expect(full.headers.get('retry-after')).toBe('1');
+    expect((await refresh(url, alice.refresh)).status).toBe(401);
+    expect((await refresh(url, carol.refresh)).status).toBe(200);
+  });
+
   it('the session list is bounded per user: a login past the bound revokes the oldest session', async () => {
     const { url, issuer } = await start({ store: memoryStore({ maxSessionsPerUser: 2 }) });
     const [oldest, middle, newest] = [await login(url), await login(url), await login(url)];
@@ -170,7 +183,8 @@ describe.each(Object.entries(MOUNTS))('%s', (_name, startFramework) => {
 describe('issuer API', () => {
   it('revokeUser, listSessions, revokeSession and a revocation check outside HTTP', async () => {
     const users = await testUsers();
-    const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users, rotateRefreshTokens: true });
+    const events: unknown[] = [];
+    const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users, rotateRefreshTokens: true, onEvent: (event) => events.push(event) });
     const alice = (await users.getUser('1'))!;
     const first = await issuer.issueTokens(alice);
     const second = await issuer.issueTokens(alice);
@@ -184,6 +198,8 @@ describe('issuer API', () => {
     expect(await issuer.revokeUser('1')).toBe(1);
     expect(await check.isRevoked(decode(second.access).payload)).toBe(true);
     expect(await issuer.listSessions('1')).toEqual([]);
+    expect(events).toContainEqual({ type: 'family.revoked', userId: '1', familyId: decode(first.access).payload.fam, reason: 'admin' });
+    expect(events).toContainEqual({ type: 'user.revoked', userId: '1', sessions: 1 });
     expect(() => issuer.revocationCheck({ cacheTtl: 1 } as never)).toThrow(/unknown option "cacheTtl"/);
     expect(() => issuer.listSessions('' as string)).toThrow(/non-empty string/);
   });

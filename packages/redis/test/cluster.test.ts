@@ -9,6 +9,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisRevocationCheck } from '../src/revocation.js';
 import { redisStore } from '../src/store.js';
+import { login, me, post, startInstance } from './instances.js';
 import { startCluster, type RedisCluster } from './redis-server.js';
 
 let nodes: RedisCluster;
@@ -86,4 +87,29 @@ describe('redisStore on a Cluster', () => {
     await check.close();
     subscriber.disconnect();
   });
+});
+
+describe('two API instances on the Cluster', () => {
+  it('100 concurrent refreshes over both: exactly one succeeds, the family is revoked everywhere; logout everywhere crosses instances', async () => {
+    const [one, two] = await Promise.all([startInstance(nodes.ports), startInstance(nodes.ports)]);
+    try {
+      const { access, refresh } = await login(one!.url);
+      const answers = await Promise.all(Array.from({ length: 100 }, (_, index) => post(`${(index % 2 === 0 ? one! : two!).url}/api/token/refresh/`, { refresh })));
+      expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+      expect(answers.filter((answer) => answer.status === 401)).toHaveLength(99);
+      for (const instance of [one!, two!]) expect(await me(instance.url, access)).toBe(401);
+      const phone = await login(two!.url);
+      expect(await me(one!.url, phone.access)).toBe(200);
+      const out = await fetch(`${two!.url}/api/token/logout-all/`, { method: 'POST', headers: { authorization: `Bearer ${phone.access}` } });
+      expect(out.status).toBe(200);
+      const started = Date.now();
+      while ((await me(one!.url, phone.access)) !== 401) {
+        expect(Date.now() - started).toBeLessThan(2000);
+        await sleep(10);
+      }
+      expect((await post(`${one!.url}/api/token/refresh/`, { refresh: phone.refresh })).status).toBe(401);
+    } finally {
+      await Promise.all([one?.stop(), two?.stop()]);
+    }
+  }, 60_000);
 });

@@ -10,10 +10,11 @@ export interface Instance {
   stop(): Promise<void>;
 }
 
-export async function startInstance(redisPort: number): Promise<Instance> {
+/** Starts an instance on one Redis (its port) or on a Cluster (the ports of its masters). */
+export async function startInstance(redis: number | readonly number[]): Promise<Instance> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: { ...process.env, REDIS_PORT: String(redisPort), SECRET },
+    env: { ...process.env, ...(typeof redis === 'number' ? { REDIS_PORT: String(redis) } : { REDIS_CLUSTER_PORTS: redis.join(','), COMMAND_TIMEOUT_MS: '2000' }), SECRET },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errors = '';

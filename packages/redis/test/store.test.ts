@@ -1,5 +1,6 @@
 import { describeStoreContract } from '@latchkey/issuer/contract';
 import { Redis } from 'ioredis';
+import { StoreCapacityError } from '@latchkey/issuer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisStore } from '../src/store.js';
 import { startRedis, type RedisProcess } from './redis-server.js';
@@ -63,5 +64,25 @@ describe('redisStore', () => {
     expect(() => redisStore({ client, keyPrefx: 'a' } as never)).toThrow(/unknown option "keyPrefx"/);
     expect(() => redisStore({ client, commandTimeoutMs: 0 })).toThrow(/"commandTimeoutMs" must be an integer/);
     expect(() => redisStore({} as never)).toThrow(/"client" must be/);
+  });
+});
+
+describe('redisStore on a full Redis (maxmemory, noeviction)', () => {
+  it('refuses new revocations with StoreCapacityError (the issuer answers 503) and still reads the old ones', async () => {
+    const full = await startRedis(['--maxmemory-policy', 'noeviction']);
+    const fullClient = new Redis({ host: '127.0.0.1', port: full.port, enableOfflineQueue: false, lazyConnect: true });
+    try {
+      await fullClient.connect();
+      const store = redisStore({ client: fullClient });
+      await store.denyToken('kept', Date.now() + 60_000);
+      // Full: a limit below what is already used (1 byte), so every write is refused and reads still work.
+      await fullClient.config('SET', 'maxmemory', '1');
+      await expect(store.denyToken('new', Date.now() + 60_000)).rejects.toBeInstanceOf(StoreCapacityError);
+      await expect(store.revokeUser('u', Date.now(), Date.now() + 60_000)).rejects.toBeInstanceOf(StoreCapacityError);
+      expect(await store.isTokenDenied('kept')).toBe(true);
+    } finally {
+      fullClient.disconnect();
+      await full.dispose();
+    }
   });
 });
