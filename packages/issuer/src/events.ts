@@ -1,3 +1,4 @@
+import type { CsrfReason } from './cookies/csrf.js';
 import type { RevocationReason } from './store/types.js';
 
 /**
@@ -17,6 +18,8 @@ export type IssuerEvent =
   | { type: 'login.failed'; username: string }
   /** An application hook (`onLoginSuccess`, `onLoginFailure`) threw; the request went on. */
   | { type: 'hook.failed'; hook: 'onLoginSuccess' | 'onLoginFailure'; error: unknown }
+  /** A cookie-route request failed the CSRF checks (refresh cookie mode) and got 403. */
+  | { type: 'csrf.refused'; path: string; reason: CsrfReason }
   /** A handler failed unexpectedly (a user source or store error): the client got a 500. */
   | { type: 'request.failed'; path: string; error: unknown };
 

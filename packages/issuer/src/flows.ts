@@ -154,7 +154,9 @@ export class Flows<User> {
     return json(200, body);
   }
 
-  private async tokenField(request: IssuerRequest, field: 'refresh' | 'token'): Promise<{ token: string } | IssuerResponse> {
+  private async tokenField(request: IssuerRequest, field: 'refresh' | 'token', presented?: string): Promise<{ token: string } | IssuerResponse> {
+    // Cookie delivery: the token came from the cookie and the body is not read at all.
+    if (presented !== undefined) return { token: presented };
     const parsed = parseBody(request);
     if (!parsed.ok) return parsed.response;
     const fields = readFields(parsed.data, [{ name: field }]);
@@ -195,8 +197,8 @@ export class Flows<User> {
   }
 
   /** `POST /api/token/refresh/`: a refresh token for an access token (and, rotating, a successor). */
-  async refresh(request: IssuerRequest): Promise<IssuerResponse> {
-    const field = await this.tokenField(request, 'refresh');
+  async refresh(request: IssuerRequest, presented?: string): Promise<IssuerResponse> {
+    const field = await this.tokenField(request, 'refresh', presented);
     if (!('token' in field)) return field;
     const { token } = field;
     const read = await this.readOwn(token, ['refresh']);
@@ -280,8 +282,8 @@ export class Flows<User> {
   }
 
   /** `POST /api/token/blacklist/`: log out the session of a refresh token (revokes its family). */
-  async blacklist(request: IssuerRequest): Promise<IssuerResponse> {
-    const field = await this.tokenField(request, 'refresh');
+  async blacklist(request: IssuerRequest, presented?: string): Promise<IssuerResponse> {
+    const field = await this.tokenField(request, 'refresh', presented);
     if (!('token' in field)) return field;
     const read = await this.readOwn(field.token, ['refresh']);
     if ('response' in read) return read.response;

@@ -19,6 +19,8 @@ export {
   type IssuerPaths,
 } from './options.js';
 export type { TokenPair } from './flows.js';
+export { DEFAULT_CSRF_HEADER, DEFAULT_REFRESH_COOKIE_NAME, type RefreshCookieOptions } from './cookies/options.js';
+export type { CsrfReason } from './cookies/csrf.js';
 export { SIGNING_ALGORITHMS, thumbprint, type JWK, type PublishedJwk, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
 export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, type TokenKind } from './tokens.js';
 export type { IssuerEvent, IssuerEventHandler } from './events.js';

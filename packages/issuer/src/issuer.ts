@@ -1,3 +1,4 @@
+import { CookieDelivery, type CookieRoute, type Presented } from './cookies/delivery.js';
 import { claimCheck, createVerifier, type JwtPayload, type Verifier } from '@latchkey/core';
 import { issuerEventSink } from './events.js';
 import { Flows, type TokenPair } from './flows.js';
@@ -86,16 +87,25 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     emit,
   });
   const sliding = settings.tokenStyle === 'sliding';
-  const handlers: Record<(typeof TOKEN_ROUTES)[number], (request: IssuerRequest) => Promise<IssuerResponse>> = {
+  const handlers: Record<(typeof TOKEN_ROUTES)[number], (request: IssuerRequest, presented: Presented) => Promise<IssuerResponse>> = {
     obtain: (request) => flows.obtain(request),
-    refresh: (request) => (sliding ? flows.refreshSliding(request) : flows.refresh(request)),
+    refresh: (request, presented) => (sliding ? flows.refreshSliding(request) : flows.refresh(request, presented.token)),
     verify: (request) => flows.verify(request),
-    blacklist: (request) => flows.blacklist(request),
+    blacklist: (request, presented) => flows.blacklist(request, presented.token),
   };
-  const routes = new Map<string, (request: IssuerRequest) => Promise<IssuerResponse>>();
+  const cookies = settings.refreshCookie === undefined
+    ? undefined
+    : new CookieDelivery(settings.refreshCookie, settings.realm, settings.refreshTokenLifetimeSeconds, (path, reason) => emit({ type: 'csrf.refused', path, reason }));
+  const routes = new Map<string, { name: (typeof TOKEN_ROUTES)[number]; run: (request: IssuerRequest) => Promise<IssuerResponse> }>();
   for (const name of TOKEN_ROUTES) {
     const path = settings.paths[name];
-    if (path !== false) routes.set(path, handlers[name]);
+    if (path === false) continue;
+    const handler = handlers[name];
+    const cookieRoute = cookies !== undefined && name !== 'verify' ? (name as CookieRoute) : undefined;
+    routes.set(path, {
+      name,
+      run: cookieRoute === undefined ? (request) => handler(request, {}) : (request) => cookies!.run(cookieRoute, request, (presented) => handler(request, presented)),
+    });
   }
   const jwksPath = key.publicJwk === undefined ? false : settings.paths.jwks;
   const jwksBody = JSON.stringify({ keys: key.publicJwk === undefined ? [] : [key.publicJwk] });
@@ -115,10 +125,14 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     if (jwksPath !== false && request.path === jwksPath) return jwksResponse(method);
     const route = routes.get(request.path);
     if (route === undefined) return undefined;
+    if (method === 'OPTIONS' && cookies !== undefined && route.name !== 'verify') {
+      const answer = cookies.preflight(request);
+      if (answer !== undefined) return answer;
+    }
     if (method === 'OPTIONS') return json(200, { name: request.path, renders: ['application/json'], parses: ['application/json', 'application/x-www-form-urlencoded'] }, { allow: POST_ALLOW });
     if (method !== 'POST') return methodNotAllowed(method, POST_ALLOW);
     try {
-      return await route(request);
+      return await route.run(request);
     } catch (error) {
       emit({ type: 'request.failed', path: request.path, error });
       // A store that could not be reached wrote nothing (atomic scripts): the client may simply retry.

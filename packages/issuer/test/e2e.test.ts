@@ -2,8 +2,6 @@
  * End to end, as a simplejwt client drives it, over real HTTP, against the Express, Koa and Fastify mounts
  * with a protected route from each framework's @latchkey adapter verifying through `issuer.verifier()`.
  */
-import { once } from 'node:events';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { authErrorHandler as expressErrors, authenticate as expressAuth } from '@latchkey/express';
 import { latchkey as fastifyLatchkey } from '@latchkey/fastify';
@@ -17,20 +15,10 @@ import { issuerRoutes as expressRoutes } from '../src/express.js';
 import { issuerRoutes as fastifyRoutes } from '../src/fastify.js';
 import { issuerRoutes as koaRoutes } from '../src/koa.js';
 import type { MemoryUser } from '../src/users/memory-users.js';
+import { listen } from './frameworks.js';
 import { SECRET, send, testUsers } from './helpers.js';
 
 type Start = (issuer: Issuer<MemoryUser>) => Promise<{ url: string; close: () => Promise<void> }>;
-
-async function listen(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 const FRAMEWORKS: Record<string, Start> = {
   express: (issuer) => {
