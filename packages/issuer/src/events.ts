@@ -1,4 +1,5 @@
 import type { CsrfReason } from './cookies/csrf.js';
+import type { LimitScope } from './limits/login-limiter.js';
 import type { RevocationReason } from './store/types.js';
 
 /**
@@ -15,9 +16,11 @@ export type IssuerEvent =
   /** A family was revoked (by reuse detection or a blacklist call). Emitted once per family. */
   | { type: 'family.revoked'; userId: string; familyId: string; reason: RevocationReason }
   /** A login failed (bad credentials, unknown or inactive user). The user name is what was sent. */
-  | { type: 'login.failed'; username: string }
+  | { type: 'login.failed'; username: string; clientAddress: string | undefined }
   /** An application hook (`onLoginSuccess`, `onLoginFailure`) threw; the request went on. */
   | { type: 'hook.failed'; hook: 'onLoginSuccess' | 'onLoginFailure'; error: unknown }
+  /** A login was refused with 429 before its password was checked: `scope` names the limit that held. */
+  | { type: 'login.rate_limited'; scope: LimitScope; retryAfterSeconds: number; clientAddress: string | undefined }
   /** A cookie-route request failed the CSRF checks (refresh cookie mode) and got 403. */
   | { type: 'csrf.refused'; path: string; reason: CsrfReason }
   /** A handler failed unexpectedly (a user source or store error): the client got a 500. */

@@ -1,7 +1,8 @@
 import type { JwtPayload } from '@latchkey/core';
 import type { IssuerEvent } from './events.js';
 import { parseBody, readFields } from './http/body.js';
-import { invalidToken, json, unauthorized } from './http/responses.js';
+import { invalidToken, json, throttled, unauthorized } from './http/responses.js';
+import type { LoginLimiter } from './limits/login-limiter.js';
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
 import { openSuccessor, sealSuccessor, tokenHash } from './internal/seal.js';
 import type { IssuerOptions, ResolvedIssuerOptions } from './options.js';
@@ -26,6 +27,7 @@ export interface FlowContext<User> {
   readonly onLoginSuccess: IssuerOptions<User>['onLoginSuccess'];
   readonly onLoginFailure: IssuerOptions<User>['onLoginFailure'];
   readonly emit: (event: IssuerEvent) => void;
+  readonly limiter: LoginLimiter | undefined;
 }
 
 /** A pair as `/api/token/` returns it (simplejwt's key order). */
@@ -139,14 +141,22 @@ export class Flows<User> {
     if (!fields.ok) return fields.response;
     const credentials = { [usernameField]: fields.values[usernameField]!, password: fields.values.password! };
     const info = this.info(request);
+    // Counted before the password is checked: the limit holds against parallel guesses, and a blocked
+    // address costs no scrypt.
+    const attempt = await this.context.limiter?.attempt(credentials[usernameField]!, request.clientAddress);
+    if (attempt?.limited === true) {
+      this.context.emit({ type: 'login.rate_limited', scope: attempt.scope, retryAfterSeconds: attempt.retryAfterSeconds, clientAddress: request.clientAddress });
+      return throttled(attempt.retryAfterSeconds);
+    }
     const user = await this.context.users.authenticate(credentials, info);
     if (!this.settings.userAuthenticationRule(user)) {
       const masked = { ...credentials, password: MASKED_PASSWORD };
       const onFailure = this.context.onLoginFailure;
       if (onFailure !== undefined) await this.hook('onLoginFailure', () => onFailure(masked, info));
-      this.context.emit({ type: 'login.failed', username: credentials[usernameField]! });
+      this.context.emit({ type: 'login.failed', username: credentials[usernameField]!, clientAddress: request.clientAddress });
       return unauthorized(this.settings.realm, NO_ACTIVE_ACCOUNT);
     }
+    await attempt?.succeeded();
     const session = { userAgent: request.userAgent, clientAddress: request.clientAddress };
     const body = this.settings.tokenStyle === 'sliding' ? { token: await this.issueSliding(user!, request) } : await this.issuePair(user!, session);
     const onSuccess = this.context.onLoginSuccess;

@@ -4,6 +4,7 @@ import { issuerEventSink } from './events.js';
 import { Flows, type TokenPair } from './flows.js';
 import { json, methodNotAllowed, serverError, serviceUnavailable } from './http/responses.js';
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
+import { LoginLimiter } from './limits/login-limiter.js';
 import { prepareSigningKey, type PublishedJwk } from './keys.js';
 import { resolveIssuerOptions, type IssuerOptions, type IssuerPaths } from './options.js';
 import { memoryStore } from './store/memory.js';
@@ -85,6 +86,7 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     onLoginSuccess: options.onLoginSuccess,
     onLoginFailure: options.onLoginFailure,
     emit,
+    limiter: settings.loginLimits === undefined ? undefined : new LoginLimiter(settings.loginLimits),
   });
   const sliding = settings.tokenStyle === 'sliding';
   const handlers: Record<(typeof TOKEN_ROUTES)[number], (request: IssuerRequest, presented: Presented) => Promise<IssuerResponse>> = {

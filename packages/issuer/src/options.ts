@@ -1,5 +1,6 @@
 import type { IssuerEventHandler } from './events.js';
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
+import { resolveLoginLimits, type LoginLimitsOptions, type ResolvedLoginLimits } from './limits/options.js';
 import { resolveRefreshCookie, type RefreshCookieOptions, type ResolvedRefreshCookie } from './cookies/options.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
 import type { IssuerStore } from './store/types.js';
@@ -112,6 +113,11 @@ export interface IssuerOptions<User = unknown> {
    * checks. Default: none (simplejwt's bodies). Not with `tokenStyle: 'sliding'`.
    */
   refreshCookie?: RefreshCookieOptions;
+  /**
+   * Login limits per account and client address and per address (429 with `Retry-After`). Default: on,
+   * counters in memory (see the README's "Login limits"); `false` turns them off.
+   */
+  loginLimits?: LoginLimitsOptions | false;
 }
 
 const KNOWN_OPTIONS = [
@@ -119,7 +125,7 @@ const KNOWN_OPTIONS = [
   'slidingTokenLifetimeSeconds', 'slidingTokenRefreshLifetimeSeconds', 'rotateRefreshTokens', 'reuseGraceSeconds',
   'audience', 'issuer', 'leewaySeconds', 'userIdField', 'userIdClaim', 'usernameField', 'tokenTypeClaim', 'jtiClaim',
   'slidingTokenRefreshExpClaim', 'claims', 'checkUserIsActive', 'userAuthenticationRule', 'onLoginSuccess',
-  'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent', 'refreshCookie',
+  'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent', 'refreshCookie', 'loginLimits',
 ] as const satisfies ReadonlyArray<keyof IssuerOptions>;
 
 // simplejwt's settings, for a port from Django: `ROTATE_REFRESH_TOKENS: true` is told its name here.
@@ -159,6 +165,7 @@ export interface ResolvedIssuerOptions<User> {
   readonly jwksMaxAgeSeconds: number;
   readonly userAuthenticationRule: (user: User | null | undefined) => boolean;
   readonly refreshCookie: ResolvedRefreshCookie | undefined;
+  readonly loginLimits: ResolvedLoginLimits | undefined;
 }
 
 function fail(option: string, problem: string): never {
@@ -277,5 +284,6 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     userAuthenticationRule:
       options.userAuthenticationRule ?? ((user) => user !== null && user !== undefined && (!checkUserIsActive || isActive(user))),
     refreshCookie,
+    loginLimits: resolveLoginLimits(options.loginLimits),
   };
 }

@@ -63,6 +63,10 @@ describe('issuer options', () => {
     ['a safelisted CSRF header', { refreshCookie: { allowedOrigins: ['https://a.example'], csrfHeader: 'Content-Type' } }, /CORS-safelisted/],
     ['refreshCookie sameSite', { refreshCookie: { allowedOrigins: ['https://a.example'], sameSite: 'strict' } }, /"refreshCookie.sameSite"/],
     ['refreshCookie unknown key', { refreshCookie: { allowedOrigins: ['https://a.example'], domain: 'example.com' } }, /unknown option "domain"/],
+    ['loginLimits unknown key', { loginLimits: { perIp: false } }, /unknown option "perIp"/],
+    ['loginLimits limit unknown key', { loginLimits: { perAddress: { attempts: 5, window: 60 } } }, /unknown option "window".*did you mean "windowSeconds"/],
+    ['loginLimits attempts', { loginLimits: { perAccountAndAddress: { attempts: 0 } } }, /"loginLimits.perAccountAndAddress.attempts" must be a whole number/],
+    ['loginLimits store', { loginLimits: { store: {} } }, /"loginLimits.store" must have create/],
     ['refreshCookie with sliding tokens', { tokenStyle: 'sliding', refreshCookie: { allowedOrigins: ['https://a.example'] } }, /needs tokenStyle "pair"/],
   ])('validate %s at start-up', (_, extra, message) => {
     expect(() => resolve(extra)).toThrow(message);

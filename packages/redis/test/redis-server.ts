@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -74,6 +76,29 @@ export async function startRedis(extra: string[] = []): Promise<RedisProcess> {
     async dispose() {
       await kill();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A redis-server and a connected ioredis client (offline queue off) for one test file: started in beforeAll, stopped after. */
+export function redisPerFile(): { readonly server: RedisProcess; readonly client: Redis } {
+  let server: RedisProcess | undefined;
+  let client: Redis | undefined;
+  beforeAll(async () => {
+    server = await startRedis();
+    client = new Redis({ host: '127.0.0.1', port: server.port, enableOfflineQueue: false, lazyConnect: true });
+    await client.connect();
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await server?.dispose();
+  });
+  return {
+    get server() {
+      return server!;
+    },
+    get client() {
+      return client!;
     },
   };
 }
