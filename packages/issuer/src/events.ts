@@ -4,7 +4,8 @@ import type { RevocationReason } from './store/types.js';
 
 /**
  * What the issuer reports. Events never carry tokens, passwords or hashes; a handler that throws is
- * ignored (reported to `console.error` once), so observability can never break a login or a refresh.
+ * ignored (reported to `console.error` once, by `@latchkey/core`'s `eventSink`), so observability can
+ * never break a login or a refresh.
  */
 export type IssuerEvent =
   /** A login succeeded and a token pair (or sliding token) was issued. */
@@ -28,19 +29,3 @@ export type IssuerEvent =
 
 /** Receives {@link IssuerEvent}s. */
 export type IssuerEventHandler = (event: IssuerEvent) => void;
-
-/** Wraps a handler so that it can never throw into a request. */
-export function issuerEventSink(handler: IssuerEventHandler | undefined): (event: IssuerEvent) => void {
-  if (handler === undefined) return () => {};
-  let warned = false;
-  return (event) => {
-    try {
-      handler(event);
-    } catch (error) {
-      if (!warned) {
-        warned = true;
-        console.error('[latchkey/issuer] an onEvent handler threw; further errors from it are ignored', error);
-      }
-    }
-  };
-}

@@ -1,6 +1,7 @@
 import { CookieDelivery, type CookieRoute, type Presented } from './cookies/delivery.js';
 import { claimCheck, createVerifier, type JwtPayload, type Verifier } from '@latchkey/core';
-import { issuerEventSink } from './events.js';
+import { eventSink } from '@latchkey/core/adapter';
+import type { IssuerEvent } from './events.js';
 import { Flows, type TokenPair } from './flows.js';
 import { json, methodNotAllowed, serverError, serviceUnavailable } from './http/responses.js';
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
@@ -68,7 +69,8 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
   } else if (typeof store.rotate !== 'function' || typeof store.getFamily !== 'function' || typeof store.revokeFamily !== 'function') {
     throw new TypeError('createIssuer: "store" must implement the IssuerStore interface (createFamily, getFamily, rotate, touch, revokeFamily, denyToken, isTokenDenied)');
   }
-  const emit = issuerEventSink(options.onEvent);
+  const sink = eventSink<IssuerEvent>(options.onEvent, 'latchkey/issuer');
+  const emit = (event: IssuerEvent): void => sink.emit(event);
   const codec = new TokenCodec({
     key,
     issuer: settings.issuer,
