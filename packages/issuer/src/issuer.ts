@@ -6,6 +6,7 @@ import { Flows, type TokenPair } from './flows.js';
 import { json, methodNotAllowed, serverError, serviceUnavailable } from './http/responses.js';
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
 import { LoginLimiter } from './limits/login-limiter.js';
+import { openApiDocument } from './openapi.js';
 import { prepareSigningKey, type PublishedJwk } from './keys.js';
 import { resolveIssuerOptions, type IssuerOptions, type IssuerPaths } from './options.js';
 import { memoryStore } from './store/memory.js';
@@ -41,6 +42,11 @@ export interface Issuer<User = unknown> {
    * sliding, in sliding mode — `token_type`): an API in the same process needs no HTTP to check them.
    */
   verifier<Payload extends JwtPayload = JwtPayload>(options?: InProcessVerifierOptions): Verifier<Payload>;
+  /**
+   * The OpenAPI 3.1 document of the endpoints as this issuer serves them (its paths, token style, cookie
+   * mode, limits). For the defaults it equals the shipped `@latchkey/issuer/openapi.json`.
+   */
+  openapi(): Record<string, unknown>;
   /** A pair for `user`, without credentials (simplejwt's `RefreshToken.for_user`): the caller vouches for the user. */
   issueTokens(user: User): Promise<TokenPair>;
 }
@@ -153,6 +159,15 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     handle,
     owns: (path) => routes.has(path) || (jwksPath !== false && path === jwksPath),
     jwks: () => JSON.parse(jwksBody) as { keys: PublishedJwk[] },
+    openapi: () =>
+      openApiDocument({
+        paths: settings.paths,
+        tokenStyle: settings.tokenStyle,
+        usernameField: settings.usernameField,
+        refreshCookie: settings.refreshCookie === undefined ? undefined : { name: settings.refreshCookie.name, csrfHeader: settings.refreshCookie.csrfHeaderDisplay },
+        loginLimits: settings.loginLimits !== undefined,
+        jwks: jwksPath !== false,
+      }),
     issueTokens: (user) => flows.issuePair(user),
     verifier<Payload extends JwtPayload = JwtPayload>(verifierOptions: InProcessVerifierOptions = {}): Verifier<Payload> {
       const checkRevocation = verifierOptions.checkRevocation === true;
