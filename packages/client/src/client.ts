@@ -67,10 +67,14 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
   });
 
   const url = (path: string) => settings.baseUrl + path;
+  const jsonHeaders: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  // Cookie mode: the issuer's CSRF check wants this header, which a page on another origin cannot add
+  // without a CORS preflight that only the issuer's allowed origins pass.
+  if (cookieMode) jsonHeaders[settings.csrfHeader] = '1';
   const post = (path: string, body: object) =>
     settings.fetch(url(path), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: jsonHeaders,
       body: JSON.stringify(body),
       // Cookie mode: the HttpOnly refresh cookie rides along; memory mode sends no cookies to token routes.
       credentials: cookieMode ? 'include' : 'same-origin',

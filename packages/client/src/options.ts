@@ -10,6 +10,11 @@ export interface LatchkeyClientOptions {
    * token requests are sent with `credentials: 'include'`.
    */
   refreshToken?: 'memory' | 'cookie';
+  /**
+   * Cookie mode: the header sent (value `1`) on every token request, which the issuer's CSRF check
+   * requires (`refreshCookie.csrfHeader` there). Default `'X-Latchkey-CSRF'`.
+   */
+  csrfHeader?: string;
   /** Refresh this many seconds before the access token's `exp`. Default `30`. */
   refreshAheadSeconds?: number;
   /** Name shared by the Web Lock and the BroadcastChannel; tabs with the same name share one session. */
@@ -18,7 +23,7 @@ export interface LatchkeyClientOptions {
   fetch?: typeof fetch;
 }
 
-const known = ['baseUrl', 'paths', 'refreshToken', 'refreshAheadSeconds', 'coordinationName', 'fetch'] as const;
+const known = ['baseUrl', 'paths', 'refreshToken', 'csrfHeader', 'refreshAheadSeconds', 'coordinationName', 'fetch'] as const;
 const knownPaths = ['obtain', 'refresh', 'blacklist'] as const;
 
 /** The options with defaults applied. */
@@ -26,6 +31,7 @@ export interface ResolvedOptions {
   baseUrl: string;
   paths: { obtain: string; refresh: string; blacklist: string };
   refreshToken: 'memory' | 'cookie';
+  csrfHeader: string;
   refreshAheadSeconds: number;
   coordinationName: string;
   fetch: typeof fetch;
@@ -64,12 +70,15 @@ export function resolveOptions(options: LatchkeyClientOptions = {}): ResolvedOpt
   if (!Number.isFinite(ahead) || ahead < 0) throw new TypeError('createClient: refreshAheadSeconds must be a number ≥ 0');
   const mode = options.refreshToken ?? 'memory';
   if (mode !== 'memory' && mode !== 'cookie') throw new TypeError('createClient: refreshToken must be "memory" or "cookie"');
+  const csrfHeader = options.csrfHeader ?? 'X-Latchkey-CSRF';
+  if (typeof csrfHeader !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(csrfHeader)) throw new TypeError('createClient: csrfHeader must be a header name');
   const fetchFn = options.fetch ?? globalThis.fetch?.bind(globalThis);
   if (typeof fetchFn !== 'function') throw new TypeError('createClient: no fetch available; pass options.fetch');
   return {
     baseUrl: (options.baseUrl ?? '').replace(/\/$/, ''),
     paths: { obtain: paths.obtain ?? '/api/token/', refresh: paths.refresh ?? '/api/token/refresh/', blacklist: paths.blacklist ?? '/api/token/blacklist/' },
     refreshToken: mode,
+    csrfHeader,
     refreshAheadSeconds: ahead,
     coordinationName: options.coordinationName ?? 'latchkey-session',
     fetch: fetchFn,

@@ -193,6 +193,9 @@ describe('cookie mode (refresh token in an HttpOnly cookie)', () => {
     await login(first);
     expect(Object.keys((await (await answer).json()) as object)).toEqual(['access']);
     expect(await first.evaluate(() => document.cookie)).toBe('');
+    const [cookie, ...others] = await context.cookies();
+    expect(others).toEqual([]);
+    expect(cookie).toMatchObject({ name: '__Host-latchkey-refresh', path: '/', httpOnly: true, secure: true, sameSite: 'Strict' });
     issuer.rejected.add(await first.evaluate(() => window.client.accessToken()));
     const statuses = await first.evaluate(() => Promise.all(Array.from({ length: 10 }, () => window.client.fetch('/api/items').then((r) => r.status))));
     expect(statuses).toEqual(Array(10).fill(200));
@@ -204,5 +207,6 @@ describe('cookie mode (refresh token in an HttpOnly cookie)', () => {
     await second.evaluate(() => window.client.logout());
     await first.waitForFunction(() => !window.client.loggedIn);
     expect(await first.evaluate(() => window.client.restore())).toBe(false);
+    expect(await context.cookies()).toEqual([]);
   });
 });

@@ -6,11 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { authErrorHandler, authenticate } from '@latchkey/express';
-import { createIssuer, createMemoryUsers, type Issuer, type IssuerEvent } from '@latchkey/issuer';
+import { createIssuer, createMemoryUsers, type IssuerEvent } from '@latchkey/issuer';
 import { issuerRoutes } from '@latchkey/issuer/express';
 import express from 'express';
 
@@ -37,45 +37,24 @@ export function ensureBuiltClient(): void {
 const page = `<!doctype html><meta charset="utf-8"><title>latchkey client test</title>
 <script type="module">import * as latchkey from '/client/index.js'; window.latchkey = latchkey; document.title = 'ready';</script>`;
 
-/**
- * A stand-in for the issuer's cookie mode (not on main yet): the refresh token leaves in an HttpOnly
- * cookie instead of the body, and comes back from the cookie on refresh and blacklist.
- */
-function refreshCookieShim(issuer: Issuer): express.RequestHandler[] {
-  return [
-    express.json(),
-    (req, res, next) => {
-      if (req.method !== 'POST' || !issuer.owns(req.path)) return next();
-      const cookie = /(?:^|;\s*)lk_refresh=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-      const body = { ...(req.body as Record<string, unknown>) };
-      if (req.path !== '/api/token/' && cookie !== undefined) body.refresh = cookie;
-      issuer
-        .handle({ method: 'POST', path: req.path, headers: req.headers, contentType: 'application/json', parsedBody: body })
-        .then((response) => {
-          if (response === undefined) return next();
-          const answer = JSON.parse(response.body) as Record<string, unknown>;
-          const headers: Record<string, string | string[]> = { ...response.headers };
-          if (typeof answer.refresh === 'string') headers['set-cookie'] = `lk_refresh=${answer.refresh}; HttpOnly; SameSite=Strict; Path=/api/token/`;
-          if (req.path === '/api/token/blacklist/') headers['set-cookie'] = 'lk_refresh=; HttpOnly; SameSite=Strict; Path=/api/token/; Max-Age=0';
-          delete answer.refresh;
-          res.writeHead(response.status, headers).end(JSON.stringify(answer));
-        })
-        .catch(next);
-    },
-  ];
-}
-
 export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: number; cookieMode?: boolean } = {}): Promise<TestIssuer> {
   ensureBuiltClient();
   const events: IssuerEvent[] = [];
   const tokenRequests: string[] = [];
   const rejected = new Set<string>();
+  // Listen first: cookie mode needs the page's origin (this server's URL) in allowedOrigins.
+  const server: Server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const issuer = createIssuer({
     signingKey: 'a-test-secret-of-at-least-32-bytes-long!',
     users: await createMemoryUsers([{ id: '1', username: 'alice', password: 'wonderland' }], { cost: { N: 2 ** 12, r: 8, p: 1 } }),
     rotateRefreshTokens: true,
     accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 300,
     onEvent: (event) => void events.push(event),
+    // Chromium accepts Secure (and so __Host-) cookies from http://127.0.0.1, a potentially trustworthy origin.
+    refreshCookie: options.cookieMode ? { allowedOrigins: [url] } : undefined,
   });
   const app = express();
   app.get('/', (_req, res) => void res.type('html').send(page));
@@ -84,7 +63,6 @@ export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: nu
     tokenRequests.push(req.originalUrl);
     next();
   });
-  if (options.cookieMode) app.use(refreshCookieShim(issuer as unknown as Issuer));
   app.use(issuerRoutes(issuer));
   app.get(
     '/api/items',
@@ -97,10 +75,9 @@ export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: nu
     (req, res) => void res.json({ items: ['a', 'b'], user: req.auth!.payload.sub }),
   );
   app.use(authErrorHandler({ body: 'simplejwt' }));
-  const server: Server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  server.on('request', app);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     events,
     tokenRequests,
     rejected,

@@ -17,6 +17,7 @@ export {
   type RequestReader,
   type RouteGuard,
 } from './request-auth.js';
+export { eventSink, type EventSink } from './events.js';
 export { refuseUnknownKeys } from './internal/strict-options.js';
 export { isPromise } from './internal/verifier-internals.js';
 export { checkRules } from './rules.js';

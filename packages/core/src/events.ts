@@ -52,18 +52,22 @@ export type LatchkeyEvent =
 /** A subscriber to {@link LatchkeyEvent}s. It should not throw; if it does, the error is ignored. */
 export type EventHandler = (event: LatchkeyEvent) => void;
 
-/** Where key sources and the verifier send events. */
-export interface EventSink {
-  emit(event: LatchkeyEvent): void;
+/** Where producers send events: the verifier's {@link LatchkeyEvent}s, or another package's own (the issuer's). */
+export interface EventSink<Event = LatchkeyEvent> {
+  emit(event: Event): void;
   /** True when someone listens: producers skip building events nobody reads. */
   readonly active: boolean;
 }
 
 /** The sink of a verifier without `onEvent`: drops everything, and says so through `active`. */
-export const SILENT_SINK: EventSink = Object.freeze({ emit() {}, active: false });
+export const SILENT_SINK: EventSink<never> = Object.freeze({ emit() {}, active: false });
 
-/** Wraps a user handler so that it can never throw into Latchkey. */
-export function eventSink(handler: EventHandler | undefined): EventSink {
+/**
+ * Wraps a user handler so that it can never throw into a request: the first error is reported to
+ * `console.error` (prefixed with `[source]`), later ones are ignored. Generic over the event type, so every
+ * Latchkey package that reports events shares this one guarantee.
+ */
+export function eventSink<Event = LatchkeyEvent>(handler: ((event: Event) => void) | undefined, source = 'latchkey'): EventSink<Event> {
   if (handler === undefined) return SILENT_SINK;
   let warned = false;
   return {
@@ -74,7 +78,7 @@ export function eventSink(handler: EventHandler | undefined): EventSink {
       } catch (error) {
         if (!warned) {
           warned = true;
-          console.error('[latchkey] an onEvent handler threw; further errors from it are ignored', error);
+          console.error(`[${source}] an onEvent handler threw; further errors from it are ignored`, error);
         }
       }
     },

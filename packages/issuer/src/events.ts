@@ -1,8 +1,11 @@
+import type { CsrfReason } from './cookies/csrf.js';
+import type { LimitScope } from './limits/login-limiter.js';
 import type { RevocationReason } from './store/types.js';
 
 /**
  * What the issuer reports. Events never carry tokens, passwords or hashes; a handler that throws is
- * ignored (reported to `console.error` once), so observability can never break a login or a refresh.
+ * ignored (reported to `console.error` once, by `@latchkey/core`'s `eventSink`), so observability can
+ * never break a login or a refresh.
  */
 export type IssuerEvent =
   /** A login succeeded and a token pair (or sliding token) was issued. */
@@ -16,27 +19,15 @@ export type IssuerEvent =
   /** Logout everywhere: the user's revocation epoch was raised; `sessions` live sessions were marked on the way. */
   | { type: 'user.revoked'; userId: string; sessions: number }
   /** A login failed (bad credentials, unknown or inactive user). The user name is what was sent. */
-  | { type: 'login.failed'; username: string }
+  | { type: 'login.failed'; username: string; clientAddress: string | undefined }
   /** An application hook (`onLoginSuccess`, `onLoginFailure`) threw; the request went on. */
   | { type: 'hook.failed'; hook: 'onLoginSuccess' | 'onLoginFailure'; error: unknown }
+  /** A login was refused with 429 before its password was checked: `scope` names the limit that held. */
+  | { type: 'login.rate_limited'; scope: LimitScope; retryAfterSeconds: number; clientAddress: string | undefined }
+  /** A cookie-route request failed the CSRF checks (refresh cookie mode) and got 403. */
+  | { type: 'csrf.refused'; path: string; reason: CsrfReason }
   /** A handler failed unexpectedly (a user source or store error): the client got a 500. */
   | { type: 'request.failed'; path: string; error: unknown };
 
 /** Receives {@link IssuerEvent}s. */
 export type IssuerEventHandler = (event: IssuerEvent) => void;
-
-/** Wraps a handler so that it can never throw into a request. */
-export function issuerEventSink(handler: IssuerEventHandler | undefined): (event: IssuerEvent) => void {
-  if (handler === undefined) return () => {};
-  let warned = false;
-  return (event) => {
-    try {
-      handler(event);
-    } catch (error) {
-      if (!warned) {
-        warned = true;
-        console.error('[latchkey/issuer] an onEvent handler threw; further errors from it are ignored', error);
-      }
-    }
-  };
-}

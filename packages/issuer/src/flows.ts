@@ -1,7 +1,8 @@
 import type { JwtPayload } from '@latchkey/core';
 import type { IssuerEvent } from './events.js';
 import { parseBody, readFields } from './http/body.js';
-import { invalidToken, json, unauthorized } from './http/responses.js';
+import { invalidToken, json, throttled, unauthorized } from './http/responses.js';
+import type { LoginLimiter } from './limits/login-limiter.js';
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
 import { openSuccessor, sealSuccessor, tokenHash } from './internal/seal.js';
 import type { IssuerOptions, ResolvedIssuerOptions } from './options.js';
@@ -30,6 +31,7 @@ export interface FlowContext<User> {
   readonly emit: (event: IssuerEvent) => void;
   /** The in-process revocation checks handed out so far: told of every revocation made here. */
   readonly revocationChecks: Set<CachedRevocationCheck>;
+  readonly limiter: LoginLimiter | undefined;
 }
 
 /** A pair as `/api/token/` returns it (simplejwt's key order). */
@@ -154,14 +156,22 @@ export class Flows<User> {
     if (!fields.ok) return fields.response;
     const credentials = { [usernameField]: fields.values[usernameField]!, password: fields.values.password! };
     const info = this.info(request);
+    // Counted before the password is checked: the limit holds against parallel guesses, and a blocked
+    // address costs no scrypt.
+    const attempt = await this.context.limiter?.attempt(credentials[usernameField]!, request.clientAddress);
+    if (attempt?.limited === true) {
+      this.context.emit({ type: 'login.rate_limited', scope: attempt.scope, retryAfterSeconds: attempt.retryAfterSeconds, clientAddress: request.clientAddress });
+      return throttled(attempt.retryAfterSeconds);
+    }
     const user = await this.context.users.authenticate(credentials, info);
     if (!this.settings.userAuthenticationRule(user)) {
       const masked = { ...credentials, password: MASKED_PASSWORD };
       const onFailure = this.context.onLoginFailure;
       if (onFailure !== undefined) await this.hook('onLoginFailure', () => onFailure(masked, info));
-      this.context.emit({ type: 'login.failed', username: credentials[usernameField]! });
+      this.context.emit({ type: 'login.failed', username: credentials[usernameField]!, clientAddress: request.clientAddress });
       return unauthorized(this.settings.realm, NO_ACTIVE_ACCOUNT);
     }
+    await attempt?.succeeded();
     const session = { userAgent: request.userAgent, clientAddress: request.clientAddress };
     const body = this.settings.tokenStyle === 'sliding' ? { token: await this.issueSliding(user!, request) } : await this.issuePair(user!, session);
     const onSuccess = this.context.onLoginSuccess;
@@ -169,7 +179,9 @@ export class Flows<User> {
     return json(200, body);
   }
 
-  private async tokenField(request: IssuerRequest, field: 'refresh' | 'token'): Promise<{ token: string } | IssuerResponse> {
+  private async tokenField(request: IssuerRequest, field: 'refresh' | 'token', presented?: string): Promise<{ token: string } | IssuerResponse> {
+    // Cookie delivery: the token came from the cookie and the body is not read at all.
+    if (presented !== undefined) return { token: presented };
     const parsed = parseBody(request);
     if (!parsed.ok) return parsed.response;
     const fields = readFields(parsed.data, [{ name: field }]);
@@ -266,8 +278,8 @@ export class Flows<User> {
    * store check (revoked, logout everywhere, absolute lifetime, idle timeout, reuse) is made by the one
    * atomic `rotate` or `touch` call, never by a read before it.
    */
-  async refresh(request: IssuerRequest): Promise<IssuerResponse> {
-    const field = await this.tokenField(request, 'refresh');
+  async refresh(request: IssuerRequest, presented?: string): Promise<IssuerResponse> {
+    const field = await this.tokenField(request, 'refresh', presented);
     if (!('token' in field)) return field;
     const { token } = field;
     const read = await this.readOwn(token, ['refresh']);
@@ -349,8 +361,8 @@ export class Flows<User> {
   }
 
   /** `POST /api/token/blacklist/`: log out the session of a refresh token (revokes its family). */
-  async blacklist(request: IssuerRequest): Promise<IssuerResponse> {
-    const field = await this.tokenField(request, 'refresh');
+  async blacklist(request: IssuerRequest, presented?: string): Promise<IssuerResponse> {
+    const field = await this.tokenField(request, 'refresh', presented);
     if (!('token' in field)) return field;
     const read = await this.readOwn(field.token, ['refresh']);
     if ('response' in read) return read.response;

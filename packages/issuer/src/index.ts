@@ -22,6 +22,11 @@ export {
 export type { TokenPair } from './flows.js';
 export { CachedRevocationCheck, DEFAULT_REVOCATION_CHECK_MAX_ENTRIES, DEFAULT_REVOCATION_CHECK_TTL_MS, type RevocationCheck, type RevocationCheckOptions, type RevocationSource } from './revocation.js';
 export type { SessionInfo } from './sessions.js';
+export { DEFAULT_CSRF_HEADER, DEFAULT_REFRESH_COOKIE_NAME, type RefreshCookieOptions } from './cookies/options.js';
+export type { CsrfReason } from './cookies/csrf.js';
+export { DEFAULT_ACCOUNT_ADDRESS_LIMIT, DEFAULT_ADDRESS_LIMIT, type LimitOptions, type LoginLimitsOptions } from './limits/options.js';
+export { memoryLimiterStore, type LimiterSettings, type LimiterStore } from './limits/store.js';
+export type { LimitScope } from './limits/login-limiter.js';
 export { SIGNING_ALGORITHMS, thumbprint, type JWK, type PublishedJwk, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
 export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, type TokenKind } from './tokens.js';
 export type { IssuerEvent, IssuerEventHandler } from './events.js';

@@ -1,8 +1,12 @@
+import { CookieDelivery, type CookieRoute, type Presented } from './cookies/delivery.js';
 import { claimCheck, createVerifier, type JwtPayload, type Verifier } from '@latchkey/core';
-import { issuerEventSink } from './events.js';
+import { eventSink } from '@latchkey/core/adapter';
+import type { IssuerEvent } from './events.js';
 import { Flows, type TokenPair } from './flows.js';
 import { json, methodNotAllowed, serverError, serviceUnavailable } from './http/responses.js';
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
+import { LoginLimiter } from './limits/login-limiter.js';
+import { openApiDocument } from './openapi.js';
 import { prepareSigningKey, type PublishedJwk } from './keys.js';
 import { resolveIssuerOptions, type IssuerOptions, type IssuerPaths } from './options.js';
 import { memoryStore } from './store/memory.js';
@@ -44,6 +48,11 @@ export interface Issuer<User = unknown> {
    * sliding, in sliding mode — `token_type`): an API in the same process needs no HTTP to check them.
    */
   verifier<Payload extends JwtPayload = JwtPayload>(options?: InProcessVerifierOptions): Verifier<Payload>;
+  /**
+   * The OpenAPI 3.1 document of the endpoints as this issuer serves them (its paths, token style, cookie
+   * mode, limits). For the defaults it equals the shipped `@latchkey/issuer/openapi.json`.
+   */
+  openapi(): Record<string, unknown>;
   /** A pair for `user`, without credentials (simplejwt's `RefreshToken.for_user`): the caller vouches for the user. */
   issueTokens(user: User): Promise<TokenPair>;
   /**
@@ -89,7 +98,8 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
   } else if (typeof store.rotate !== 'function' || typeof store.getFamily !== 'function' || typeof store.revokeFamily !== 'function') {
     throw new TypeError('createIssuer: "store" must implement the IssuerStore interface (createFamily, getFamily, rotate, touch, revokeFamily, denyToken, isTokenDenied)');
   }
-  const emit = issuerEventSink(options.onEvent);
+  const sink = eventSink<IssuerEvent>(options.onEvent, 'latchkey/issuer');
+  const emit = (event: IssuerEvent): void => sink.emit(event);
   const codec = new TokenCodec({
     key,
     issuer: settings.issuer,
@@ -109,18 +119,28 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     onLoginSuccess: options.onLoginSuccess,
     onLoginFailure: options.onLoginFailure,
     emit,
+    limiter: settings.loginLimits === undefined ? undefined : new LoginLimiter(settings.loginLimits),
   });
   const sliding = settings.tokenStyle === 'sliding';
-  const handlers: Record<(typeof TOKEN_ROUTES)[number], (request: IssuerRequest) => Promise<IssuerResponse>> = {
+  const handlers: Record<(typeof TOKEN_ROUTES)[number], (request: IssuerRequest, presented: Presented) => Promise<IssuerResponse>> = {
     obtain: (request) => flows.obtain(request),
-    refresh: (request) => (sliding ? flows.refreshSliding(request) : flows.refresh(request)),
+    refresh: (request, presented) => (sliding ? flows.refreshSliding(request) : flows.refresh(request, presented.token)),
     verify: (request) => flows.verify(request),
-    blacklist: (request) => flows.blacklist(request),
+    blacklist: (request, presented) => flows.blacklist(request, presented.token),
   };
-  const routes = new Map<string, (request: IssuerRequest) => Promise<IssuerResponse>>();
+  const cookies = settings.refreshCookie === undefined
+    ? undefined
+    : new CookieDelivery(settings.refreshCookie, settings.realm, settings.refreshTokenLifetimeSeconds, (path, reason) => emit({ type: 'csrf.refused', path, reason }));
+  const routes = new Map<string, { name: (typeof TOKEN_ROUTES)[number] | (typeof SESSION_ROUTES)[number]; run: (request: IssuerRequest) => Promise<IssuerResponse> }>();
   for (const name of TOKEN_ROUTES) {
     const path = settings.paths[name];
-    if (path !== false) routes.set(path, handlers[name]);
+    if (path === false) continue;
+    const handler = handlers[name];
+    const cookieRoute = cookies !== undefined && name !== 'verify' ? (name as CookieRoute) : undefined;
+    routes.set(path, {
+      name,
+      run: cookieRoute === undefined ? (request) => handler(request, {}) : (request) => cookies!.run(cookieRoute, request, (presented) => handler(request, presented)),
+    });
   }
   // The opt-in session routes: GET for the list, POST for the rest, each behind an access token.
   const sessionMethods = new Map<string, { allow: string; method: string }>();
@@ -154,7 +174,7 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     for (const name of SESSION_ROUTES) {
       const path = settings.paths[name];
       if (path === false) continue;
-      routes.set(path, (request) => sessionHandlers[name].call(sessionRoutes, request));
+      routes.set(path, { name, run: (request) => sessionHandlers[name].call(sessionRoutes, request) });
       sessionMethods.set(path, name === 'sessions' ? { allow: 'GET, OPTIONS', method: 'GET' } : { allow: POST_ALLOW, method: 'POST' });
     }
   }
@@ -177,10 +197,14 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     const route = routes.get(request.path);
     if (route === undefined) return undefined;
     const { allow, method: expected } = sessionMethods.get(request.path) ?? { allow: POST_ALLOW, method: 'POST' };
+    if (method === 'OPTIONS' && cookies !== undefined && expected === 'POST' && route.name !== 'verify') {
+      const answer = cookies.preflight(request);
+      if (answer !== undefined) return answer;
+    }
     if (method === 'OPTIONS') return json(200, { name: request.path, renders: ['application/json'], parses: ['application/json', 'application/x-www-form-urlencoded'] }, { allow });
     if (method !== expected) return methodNotAllowed(method, allow);
     try {
-      return await route(request);
+      return await route.run(request);
     } catch (error) {
       emit({ type: 'request.failed', path: request.path, error });
       // A store that could not be reached wrote nothing (atomic scripts): the client may simply retry.
@@ -198,6 +222,15 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     handle,
     owns: (path) => routes.has(path) || (jwksPath !== false && path === jwksPath),
     jwks: () => JSON.parse(jwksBody) as { keys: PublishedJwk[] },
+    openapi: () =>
+      openApiDocument({
+        paths: settings.paths,
+        tokenStyle: settings.tokenStyle,
+        usernameField: settings.usernameField,
+        refreshCookie: settings.refreshCookie === undefined ? undefined : { name: settings.refreshCookie.name, csrfHeader: settings.refreshCookie.csrfHeaderDisplay },
+        loginLimits: settings.loginLimits !== undefined,
+        jwks: jwksPath !== false,
+      }),
     issueTokens: (user) => flows.issuePair(user),
     verifier,
     revocationCheck,

@@ -1,5 +1,7 @@
 import type { IssuerEventHandler } from './events.js';
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
+import { resolveLoginLimits, type LoginLimitsOptions, type ResolvedLoginLimits } from './limits/options.js';
+import { resolveRefreshCookie, type RefreshCookieOptions, type ResolvedRefreshCookie } from './cookies/options.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
 import type { IssuerStore } from './store/types.js';
 import type { IssuerRequestInfo, UserSource } from './users/types.js';
@@ -132,6 +134,17 @@ export interface IssuerOptions<User = unknown> {
   jwksMaxAgeSeconds?: number;
   /** Observability: logins, refreshes, reuse, revocations, failures. Must not throw (ignored if it does). */
   onEvent?: IssuerEventHandler;
+  /**
+   * Browser delivery, opt-in: the refresh token goes out in an HttpOnly, Secure, SameSite cookie instead
+   * of the JSON body, refresh and blacklist read it from there, and those routes (and obtain) get CSRF
+   * checks. Default: none (simplejwt's bodies). Not with `tokenStyle: 'sliding'`.
+   */
+  refreshCookie?: RefreshCookieOptions;
+  /**
+   * Login limits per account and client address and per address (429 with `Retry-After`). Default: on,
+   * counters in memory (see the README's "Login limits"); `false` turns them off.
+   */
+  loginLimits?: LoginLimitsOptions | false;
 }
 
 const KNOWN_OPTIONS = [
@@ -140,7 +153,7 @@ const KNOWN_OPTIONS = [
   'sessionLifetimeSeconds', 'idleTimeoutSeconds',
   'audience', 'issuer', 'leewaySeconds', 'userIdField', 'userIdClaim', 'usernameField', 'tokenTypeClaim', 'jtiClaim',
   'slidingTokenRefreshExpClaim', 'claims', 'checkUserIsActive', 'userAuthenticationRule', 'onLoginSuccess',
-  'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent',
+  'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent', 'refreshCookie', 'loginLimits',
 ] as const satisfies ReadonlyArray<keyof IssuerOptions>;
 
 // simplejwt's settings, for a port from Django: `ROTATE_REFRESH_TOKENS: true` is told its name here.
@@ -181,6 +194,8 @@ export interface ResolvedIssuerOptions<User> {
   readonly maxBodyBytes: number;
   readonly jwksMaxAgeSeconds: number;
   readonly userAuthenticationRule: (user: User | null | undefined) => boolean;
+  readonly refreshCookie: ResolvedRefreshCookie | undefined;
+  readonly loginLimits: ResolvedLoginLimits | undefined;
 }
 
 function fail(option: string, problem: string): never {
@@ -267,6 +282,13 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
   for (const [name, claim] of Object.entries({ userIdClaim, tokenTypeClaim, jtiClaim, slidingTokenRefreshExpClaim })) {
     if (reserved.has(claim) && !(name === 'jtiClaim' && claim === 'jti')) fail(name, `cannot be the registered claim "${claim}"`);
   }
+  const paths = resolvePaths(options.paths);
+  let refreshCookie: ResolvedRefreshCookie | undefined;
+  if (options.refreshCookie !== undefined) {
+    // A sliding token is itself the bearer credential: there is no refresh token to keep out of script.
+    if (tokenStyle === 'sliding') fail('refreshCookie', 'needs tokenStyle "pair" (a sliding token is the access token itself)');
+    refreshCookie = resolveRefreshCookie(options.refreshCookie, [paths.refresh, paths.blacklist].filter((path): path is string => path !== false));
+  }
   return {
     algorithm,
     accessTokenLifetimeSeconds: seconds('accessTokenLifetimeSeconds', options.accessTokenLifetimeSeconds, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS),
@@ -288,10 +310,12 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     slidingTokenRefreshExpClaim,
     tokenStyle,
     realm: options.realm ?? 'api',
-    paths: resolvePaths(options.paths),
+    paths,
     maxBodyBytes: seconds('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
     jwksMaxAgeSeconds: seconds('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, DEFAULT_JWKS_MAX_AGE_SECONDS, 0),
     userAuthenticationRule:
       options.userAuthenticationRule ?? ((user) => user !== null && user !== undefined && (!checkUserIsActive || isActive(user))),
+    refreshCookie,
+    loginLimits: resolveLoginLimits(options.loginLimits),
   };
 }

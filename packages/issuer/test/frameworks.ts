@@ -14,11 +14,13 @@ import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
 import { afterEach } from 'vitest';
-import type { Issuer } from '../src/issuer.js';
+import { createIssuer, type Issuer } from '../src/issuer.js';
 import { issuerRoutes as expressRoutes } from '../src/express.js';
 import { issuerRoutes as fastifyRoutes } from '../src/fastify.js';
 import { issuerRoutes as koaRoutes } from '../src/koa.js';
+import type { IssuerOptions } from '../src/options.js';
 import type { MemoryUser } from '../src/users/memory-users.js';
+import { SECRET, testUsers } from './helpers.js';
 
 export interface Mounted {
   readonly url: string;
@@ -88,5 +90,47 @@ export function closedAfterEach(): (mounted: Mounted) => Mounted {
   return (mounted) => {
     open.push(mounted);
     return mounted;
+  };
+}
+
+/** How the app was told to treat `X-Forwarded-For`: the framework's own setting, never the issuer's. */
+export interface MountSettings {
+  readonly trustProxy?: boolean;
+}
+
+export const ISSUER_MOUNTS = {
+  express: (issuer: Issuer<MemoryUser>, settings: MountSettings): Promise<Mounted> => {
+    const app = express();
+    app.set('trust proxy', settings.trustProxy === true);
+    app.use(expressRoutes(issuer));
+    return listen(app.listen(0, '127.0.0.1'));
+  },
+  koa: (issuer: Issuer<MemoryUser>, settings: MountSettings): Promise<Mounted> => {
+    const app = new Koa({ proxy: settings.trustProxy === true });
+    app.use(koaRoutes(issuer));
+    return listen(app.listen(0, '127.0.0.1'));
+  },
+  fastify: async (issuer: Issuer<MemoryUser>, settings: MountSettings): Promise<Mounted> => {
+    const app = Fastify({ trustProxy: settings.trustProxy === true });
+    await app.register(fastifyRoutes, { issuer });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+  },
+} as const;
+
+export type MountName = keyof typeof ISSUER_MOUNTS;
+export const MOUNT_NAMES = Object.keys(ISSUER_MOUNTS) as MountName[];
+
+/** Starts issuers on one framework and stops them after each test. */
+export function mountPerTest(mount: MountName): (options?: Partial<IssuerOptions<MemoryUser>>, settings?: MountSettings) => Promise<Mounted & { issuer: Issuer<MemoryUser> }> {
+  const running: Mounted[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((server) => server.close()));
+  });
+  return async (options = {}, settings = {}) => {
+    const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users: await testUsers(), ...options });
+    const server = await ISSUER_MOUNTS[mount](issuer, settings);
+    running.push(server);
+    return { ...server, issuer };
   };
 }

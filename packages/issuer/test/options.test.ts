@@ -54,6 +54,20 @@ describe('issuer options', () => {
     ['paths', { paths: { refresh: false } }, /"paths.refresh" cannot be turned off/],
     ['paths collide', { paths: { verify: '/api/token/' } }, /repeats the path/],
     ['claims', { claims: 'role' }, /"claims" must be a function/],
+    ['refreshCookie without origins', { refreshCookie: {} }, /"refreshCookie.allowedOrigins" is required/],
+    ['refreshCookie origin with a path', { refreshCookie: { allowedOrigins: ['https://app.example.com/login'] } }, /give the bare origin \(https:\/\/app.example.com\)/],
+    ['refreshCookie origin that is no URL', { refreshCookie: { allowedOrigins: ['app.example.com'] } }, /not an origin/],
+    ['refreshCookie without a prefix', { refreshCookie: { allowedOrigins: ['https://a.example'], name: 'refresh' } }, /must start with "__Host-" or "__Secure-"/],
+    ['a __Host- cookie with a path', { refreshCookie: { allowedOrigins: ['https://a.example'], path: '/api/token/' } }, /must be "\/" for a "__Host-" cookie.*"__Secure-"/],
+    ['a cookie path that misses the routes', { refreshCookie: { allowedOrigins: ['https://a.example'], name: '__Secure-r', path: '/api/token/refresh/' } }, /does not cover \/api\/token\/blacklist\//],
+    ['a safelisted CSRF header', { refreshCookie: { allowedOrigins: ['https://a.example'], csrfHeader: 'Content-Type' } }, /CORS-safelisted/],
+    ['refreshCookie sameSite', { refreshCookie: { allowedOrigins: ['https://a.example'], sameSite: 'strict' } }, /"refreshCookie.sameSite"/],
+    ['refreshCookie unknown key', { refreshCookie: { allowedOrigins: ['https://a.example'], domain: 'example.com' } }, /unknown option "domain"/],
+    ['loginLimits unknown key', { loginLimits: { perIp: false } }, /unknown option "perIp"/],
+    ['loginLimits limit unknown key', { loginLimits: { perAddress: { attempts: 5, window: 60 } } }, /unknown option "window".*did you mean "windowSeconds"/],
+    ['loginLimits attempts', { loginLimits: { perAccountAndAddress: { attempts: 0 } } }, /"loginLimits.perAccountAndAddress.attempts" must be a whole number/],
+    ['loginLimits store', { loginLimits: { store: {} } }, /"loginLimits.store" must have create/],
+    ['refreshCookie with sliding tokens', { tokenStyle: 'sliding', refreshCookie: { allowedOrigins: ['https://a.example'] } }, /needs tokenStyle "pair"/],
   ])('validate %s at start-up', (_, extra, message) => {
     expect(() => resolve(extra)).toThrow(message);
   });

@@ -11,6 +11,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -149,4 +151,27 @@ export async function startCluster(): Promise<RedisCluster> {
     throw error;
   }
   return { ports, dispose };
+}
+
+/** A redis-server and a connected ioredis client (offline queue off) for one test file: started in beforeAll, stopped after. */
+export function redisPerFile(): { readonly server: RedisProcess; readonly client: Redis } {
+  let server: RedisProcess | undefined;
+  let client: Redis | undefined;
+  beforeAll(async () => {
+    server = await startRedis();
+    client = new Redis({ host: '127.0.0.1', port: server.port, enableOfflineQueue: false, lazyConnect: true });
+    await client.connect();
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await server?.dispose();
+  });
+  return {
+    get server() {
+      return server!;
+    },
+    get client() {
+      return client!;
+    },
+  };
 }

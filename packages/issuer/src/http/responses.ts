@@ -33,3 +33,9 @@ export function serverError(): IssuerResponse {
 export function serviceUnavailable(retryAfterSeconds: number): IssuerResponse {
   return json(503, { detail: 'Service temporarily unavailable, try again later.', code: 'service_unavailable' }, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
 }
+
+/** DRF's `Throttled` (429, RFC 6585 §4) with `Retry-After` in seconds, plus a `code` a client can switch on. */
+export function throttled(retryAfterSeconds: number): IssuerResponse {
+  const unit = retryAfterSeconds === 1 ? 'second' : 'seconds';
+  return json(429, { detail: `Request was throttled. Expected available in ${retryAfterSeconds} ${unit}.`, code: 'throttled' }, { 'retry-after': String(retryAfterSeconds) });
+}
