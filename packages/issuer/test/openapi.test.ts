@@ -76,6 +76,9 @@ function flakyStore(): { store: IssuerStore; fail: { mode: 'no' | 'unavailable' 
       createFamily: async (family) => { if (family.userId === '3') throw new StoreUnavailableError('down'); return store.createFamily(family); },
       getFamily: async (userId, id) => { guard(); return store.getFamily(userId, id); },
       isTokenDenied: async (jti) => { guard(); return store.isTokenDenied(jti); },
+      // Since sessions, a refresh makes every store check inside the one atomic rotate/touch call.
+      rotate: async (...args: Parameters<IssuerStore['rotate']>) => { guard(); return store.rotate(...args); },
+      touch: async (...args: Parameters<IssuerStore['touch']>) => { guard(); return store.touch(...args); },
     } as IssuerStore,
   };
 }
