@@ -4,6 +4,7 @@
  */
 import { isLatchkeyError, type LatchkeyError } from '../errors.js';
 import type { EventSink, LatchkeyEvent, RefusalStage, RequestInfo } from '../events.js';
+import { unbound } from '../binding.js';
 import type { JwtPayload, VerifiedToken } from '../types.js';
 
 /** What a Latchkey verifier offers its own package, behind a symbol users do not see. */
@@ -69,7 +70,9 @@ export function verifyObserved<Payload extends JwtPayload>(internals: VerifierIn
   const { events } = internals;
   const startedMs = events.active ? performance.now() : 0;
   try {
-    const outcome = internals.check(token);
+    const checked = internals.check(token);
+    // No request, no proof of possession: a bound token is refused here (binding.ts).
+    const outcome = isPromise(checked) ? checked.then(unbound) : unbound(checked);
     if (!events.active) return isPromise(outcome) ? outcome : Promise.resolve(outcome);
     if (!isPromise(outcome)) {
       emitVerified(events, startedMs, undefined);
