@@ -126,12 +126,12 @@ export interface ChallengeSchemes {
   readonly used: 'Bearer' | 'DPoP' | undefined;
 }
 
-/** The response headers of a {@link LatchkeyError}. */
-export interface LatchkeyErrorHeaders {
+/** The response headers of a {@link LatchkeyError}. A type, not an interface: frameworks take it as a header record. */
+export type LatchkeyErrorHeaders = {
   'WWW-Authenticate': string;
   /** RFC 9449 §8.1: the nonce the client must put in its next proof (with `use_dpop_nonce` only). */
   'DPoP-Nonce'?: string;
-}
+};
 
 /**
  * The one error class Latchkey throws at request time.

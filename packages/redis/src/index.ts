@@ -8,3 +8,4 @@ export { DEFAULT_COMMAND_TIMEOUT_MS, redisStore, type RedisStoreOptions } from '
 export { DEFAULT_REVOCATION_CACHE_MAX_ENTRIES, DEFAULT_REVOCATION_CACHE_TTL_MS, redisRevocationCheck, type RedisRevocationCheck, type RedisRevocationCheckOptions, type RedisSubscriberLike } from './revocation.js';
 export { DEFAULT_KEY_PREFIX } from './keys.js';
 export type { RedisClientLike } from './client.js';
+export { redisReplayStore, type RedisReplayStoreOptions, type RedisSetClientLike } from './replay-store.js';

@@ -10,10 +10,11 @@ export interface Instance {
   stop(): Promise<void>;
 }
 
-export async function startInstance(redisPort: number): Promise<Instance> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture], {
+/** Starts `fixtures/<name>` (default: the issuer instance) with `REDIS_PORT` and `env`. */
+export async function startInstance(redisPort: number, name = 'instance.ts', env: Record<string, string> = { SECRET }): Promise<Instance> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', name === 'instance.ts' ? fixture : fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: { ...process.env, REDIS_PORT: String(redisPort), SECRET },
+    env: { ...process.env, REDIS_PORT: String(redisPort), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errors = '';
