@@ -1,5 +1,6 @@
 import type { IssuerEventHandler } from './events.js';
-import { refuseUnknownKeys } from '@latchkey/core/adapter';
+import { createDpopProofChecker, refuseUnknownKeys, type DpopProofChecker } from '@latchkey/core/adapter';
+import type { DpopOptions } from '@latchkey/core';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
 import type { IssuerStore } from './store/types.js';
 import type { IssuerRequestInfo, UserSource } from './users/types.js';
@@ -105,6 +106,12 @@ export interface IssuerOptions<User = unknown> {
   jwksMaxAgeSeconds?: number;
   /** Observability: logins, refreshes, reuse, revocations, failures. Must not throw (ignored if it does). */
   onEvent?: IssuerEventHandler;
+  /**
+   * DPoP-bound tokens (RFC 9449 §5), for the `pair` style: a login or refresh carrying a `DPoP` proof (made
+   * for `publicUrl` + the endpoint's path) gets tokens with `cnf.jkt`, and a bound refresh token then needs
+   * a proof from the same key. The adapters' `dpop` options (`mode` aside). Default: off (a proof is refused).
+   */
+  dpop?: Omit<DpopOptions, 'mode'>;
 }
 
 const KNOWN_OPTIONS = [
@@ -112,7 +119,7 @@ const KNOWN_OPTIONS = [
   'slidingTokenLifetimeSeconds', 'slidingTokenRefreshLifetimeSeconds', 'rotateRefreshTokens', 'reuseGraceSeconds',
   'audience', 'issuer', 'leewaySeconds', 'userIdField', 'userIdClaim', 'usernameField', 'tokenTypeClaim', 'jtiClaim',
   'slidingTokenRefreshExpClaim', 'claims', 'checkUserIsActive', 'userAuthenticationRule', 'onLoginSuccess',
-  'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent',
+  'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent', 'dpop',
 ] as const satisfies ReadonlyArray<keyof IssuerOptions>;
 
 // simplejwt's settings, for a port from Django: `ROTATE_REFRESH_TOKENS: true` is told its name here.
@@ -151,6 +158,8 @@ export interface ResolvedIssuerOptions<User> {
   readonly maxBodyBytes: number;
   readonly jwksMaxAgeSeconds: number;
   readonly userAuthenticationRule: (user: User | null | undefined) => boolean;
+  /** The token endpoints' proof checker, when DPoP is on. */
+  readonly dpop: DpopProofChecker | undefined;
 }
 
 function fail(option: string, problem: string): never {
@@ -261,5 +270,13 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     jwksMaxAgeSeconds: seconds('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, DEFAULT_JWKS_MAX_AGE_SECONDS, 0),
     userAuthenticationRule:
       options.userAuthenticationRule ?? ((user) => user !== null && user !== undefined && (!checkUserIsActive || isActive(user))),
+    dpop: resolveDpop(options.dpop, tokenStyle),
   };
+}
+
+function resolveDpop(option: IssuerOptions<never>['dpop'], tokenStyle: 'pair' | 'sliding'): DpopProofChecker | undefined {
+  if (option === undefined) return undefined;
+  if (tokenStyle !== 'pair') fail('dpop', 'binds refresh tokens: it needs tokenStyle "pair"');
+  if (typeof option === 'object' && option !== null && 'mode' in option) fail('dpop', 'has no "mode" here: a proof binds the tokens it comes with');
+  return createDpopProofChecker(option as DpopOptions);
 }

@@ -51,10 +51,10 @@ export interface DpopProofContext {
    * the proof's normalised `htu` (several public URLs).
    */
   readonly htu: string | ((normalisedHtu: string) => boolean);
-  /** The access token presented with the proof; its hash must equal `ath`. */
-  readonly accessToken: string;
-  /** The token's `cnf.jkt`; the proof key's RFC 7638 thumbprint must equal it. */
-  readonly jkt: string;
+  /** The access token presented with the proof; its hash must equal `ath`. None at a token endpoint (RFC 9449 §5). */
+  readonly accessToken: string | undefined;
+  /** The token's `cnf.jkt`; the proof key's RFC 7638 thumbprint must equal it. None when the proof is what binds (login). */
+  readonly jkt: string | undefined;
   /** A nonce the server currently accepts, or `undefined` when nonces are off. */
   readonly isNonceAccepted?: ((nonce: string) => boolean) | undefined;
 }
@@ -201,8 +201,8 @@ export function checkDpopProof(context: DpopProofContext, policy: DpopProofPolic
     if (typeof nonce !== 'string' || !context.isNonceAccepted(nonce)) return refuse('proof nonce is missing or stale', 'use_dpop_nonce');
   }
   // Step 12: ath and the key binding.
-  if (ath !== accessTokenHash(context.accessToken)) return refuse('proof ath does not match the access token');
-  if (proofKey.jkt !== context.jkt) return refuse('proof key does not match the token cnf.jkt');
+  if (context.accessToken !== undefined && ath !== accessTokenHash(context.accessToken)) return refuse('proof ath does not match the access token');
+  if (context.jkt !== undefined && proofKey.jkt !== context.jkt) return refuse('proof key does not match the token cnf.jkt');
   // §11.1: each proof is used once within the window; the entry outlives the window on both sides. The
   // identifier is scoped to the key, so one client cannot use up another's identifiers.
   const fresh = policy.replayStore.remember(`${proofKey.jkt}.${jti}`, 2 * policy.iatWindowSeconds);

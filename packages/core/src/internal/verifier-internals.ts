@@ -90,3 +90,17 @@ export function verifyObserved<Payload extends JwtPayload>(internals: VerifierIn
     return Promise.reject(error);
   }
 }
+
+/**
+ * `verify(token)` without the refusal of sender-constrained tokens, for a caller that checks `cnf` itself
+ * against the request (an issuer's token endpoint reading its own DPoP-bound refresh tokens). Emits no events.
+ */
+export function verifyIgnoringBinding<Payload extends JwtPayload>(verifier: { verify(token: string): Promise<VerifiedToken<Payload>> }, token: string): Promise<VerifiedToken<Payload>> {
+  const internals = internalsOf<Payload>(verifier);
+  if (internals === undefined) return verifier.verify(token);
+  try {
+    return Promise.resolve(internals.check(token));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
