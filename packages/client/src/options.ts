@@ -16,9 +16,15 @@ export interface LatchkeyClientOptions {
   coordinationName?: string;
   /** The fetch to use (tests, service workers). Default `globalThis.fetch`. */
   fetch?: typeof fetch;
+  /**
+   * Sender-constrained tokens (RFC 9449): keep a non-extractable WebCrypto key, send a DPoP proof with the
+   * login, every refresh and every `fetch` (`Authorization: DPoP`), and answer `use_dpop_nonce` once. The
+   * issuer then binds the tokens to the key. Default `false`.
+   */
+  dpop?: boolean;
 }
 
-const known = ['baseUrl', 'paths', 'refreshToken', 'refreshAheadSeconds', 'coordinationName', 'fetch'] as const;
+const known = ['baseUrl', 'paths', 'refreshToken', 'refreshAheadSeconds', 'coordinationName', 'fetch', 'dpop'] as const;
 const knownPaths = ['obtain', 'refresh', 'blacklist'] as const;
 
 /** The options with defaults applied. */
@@ -29,6 +35,7 @@ export interface ResolvedOptions {
   refreshAheadSeconds: number;
   coordinationName: string;
   fetch: typeof fetch;
+  dpop: boolean;
 }
 
 function distance(a: string, b: string): number {
@@ -62,6 +69,7 @@ export function resolveOptions(options: LatchkeyClientOptions = {}): ResolvedOpt
   refuseUnknown('createClient paths', paths, knownPaths);
   const ahead = options.refreshAheadSeconds ?? 30;
   if (!Number.isFinite(ahead) || ahead < 0) throw new TypeError('createClient: refreshAheadSeconds must be a number ≥ 0');
+  if (options.dpop !== undefined && typeof options.dpop !== 'boolean') throw new TypeError('createClient: dpop must be a boolean');
   const mode = options.refreshToken ?? 'memory';
   if (mode !== 'memory' && mode !== 'cookie') throw new TypeError('createClient: refreshToken must be "memory" or "cookie"');
   const fetchFn = options.fetch ?? globalThis.fetch?.bind(globalThis);
@@ -73,5 +81,6 @@ export function resolveOptions(options: LatchkeyClientOptions = {}): ResolvedOpt
     refreshAheadSeconds: ahead,
     coordinationName: options.coordinationName ?? 'latchkey-session',
     fetch: fetchFn,
+    dpop: options.dpop === true,
   };
 }

@@ -65,19 +65,25 @@ function refreshCookieShim(issuer: Issuer): express.RequestHandler[] {
   ];
 }
 
-export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: number; cookieMode?: boolean } = {}): Promise<TestIssuer> {
+export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: number; cookieMode?: boolean; dpop?: boolean } = {}): Promise<TestIssuer> {
   ensureBuiltClient();
   const events: IssuerEvent[] = [];
   const tokenRequests: string[] = [];
   const rejected = new Set<string>();
+  const app = express();
+  // Listening first: with DPoP the issuer and the API need their public URL, the page's origin.
+  const server: Server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dpop = options.dpop === true ? { publicUrl: url } : undefined;
   const issuer = createIssuer({
+    dpop,
     signingKey: 'a-test-secret-of-at-least-32-bytes-long!',
     users: await createMemoryUsers([{ id: '1', username: 'alice', password: 'wonderland' }], { cost: { N: 2 ** 12, r: 8, p: 1 } }),
     rotateRefreshTokens: true,
     accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 300,
     onEvent: (event) => void events.push(event),
   });
-  const app = express();
   app.get('/', (_req, res) => void res.type('html').send(page));
   app.use('/client', express.static(dist));
   app.use('/api/token', (req, _res, next) => {
@@ -93,14 +99,12 @@ export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: nu
       if (token !== undefined && rejected.has(token)) return void res.status(401).json({ detail: 'Given token not valid for any token type', code: 'token_not_valid' });
       next();
     },
-    authenticate({ verifier: issuer.verifier({ checkRevocation: true }) }),
+    authenticate({ verifier: issuer.verifier({ checkRevocation: true }), dpop }),
     (req, res) => void res.json({ items: ['a', 'b'], user: req.auth!.payload.sub }),
   );
   app.use(authErrorHandler({ body: 'simplejwt' }));
-  const server: Server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     events,
     tokenRequests,
     rejected,
