@@ -51,9 +51,10 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
   let generation = 0;
   let inflight: Promise<void> | undefined;
   const waiters = new Set<() => void>();
-  // DPoP: one key per session family, shared with sibling tabs; the latest nonce a server handed out.
+  // DPoP: one key per session family, shared with sibling tabs; the latest nonce each server handed out
+  // (RFC 9449 §8: the issuer and an API make theirs apart, even on one origin), by role and origin.
   let signer: Promise<DpopSigner> | undefined;
-  let dpopNonce: string | undefined;
+  const dpopNonces = new Map<string, string>();
   const dpopSigner = (): Promise<DpopSigner> => (signer ??= createDpopSigner());
 
   const adopt = (next: Session | undefined): void => {
@@ -88,9 +89,11 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
    */
   async function withProof(method: string, target: string | URL, accessToken: string | undefined, send: (proof: string | undefined) => Promise<Response>): Promise<Response> {
     if (!settings.dpop) return send(undefined);
+    const server = `${accessToken === undefined ? 'token' : 'resource'} ${new URL(target, globalThis.location?.href).origin}`;
     const attempt = async (): Promise<Response> => {
-      const response = await send(await (await dpopSigner()).proof(method, target, accessToken, dpopNonce));
-      dpopNonce = response.headers.get('DPoP-Nonce') ?? dpopNonce;
+      const response = await send(await (await dpopSigner()).proof(method, target, accessToken, dpopNonces.get(server)));
+      const nonce = response.headers.get('DPoP-Nonce');
+      if (nonce !== null) dpopNonces.set(server, nonce);
       return response;
     };
     const first = await attempt();

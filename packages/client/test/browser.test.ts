@@ -54,7 +54,7 @@ const callApi = (page: Page) => page.evaluate(async () => {
 const refreshes = () => issuer.tokenRequests.filter((path) => path === '/api/token/refresh/').length;
 const revoked = () => issuer.events.filter((event) => event.type === 'family.revoked' || event.type === 'refresh.reuse_detected');
 
-async function start(accessTokenLifetimeSeconds?: number, cookieMode = false, dpop = false) {
+async function start(accessTokenLifetimeSeconds?: number, cookieMode = false, dpop: boolean | 'nonce' = false) {
   issuer = await startTestIssuer({ accessTokenLifetimeSeconds, cookieMode, dpop });
   context = await chromium.browser.newContext();
 }
@@ -244,6 +244,24 @@ describe('DPoP (sender-constrained tokens)', () => {
     // As Bearer, the bound access token is refused by the API.
     const asBearer = await fetch(`${issuer.url}/api/items`, { headers: { authorization: `Bearer ${access}` } });
     expect(asBearer.status).toBe(401);
+  });
+
+  it('answers use_dpop_nonce once with the nonce it was given, at the issuer and at the API', async () => {
+    await start(undefined, false, 'nonce');
+    const page = await open({ dpop: true });
+    const statuses: number[] = [];
+    page.on('response', (response) => void statuses.push(response.status()));
+    await login(page);
+    expect(await page.evaluate(() => window.client.loggedIn)).toBe(true);
+    expect((await callApi(page)).status).toBe(200);
+    // Issuer and API make their nonces with different secrets: each asks once (400 at the token endpoint,
+    // 401 at the API), the client retries with the nonce it got, and every later proof carries it.
+    expect(statuses.filter((status) => status >= 400)).toEqual([400, 401]);
+    expect((await callApi(page)).status).toBe(200);
+    // Each server's nonce is kept apart: a refresh after API calls needs no second round trip.
+    await page.evaluate(() => window.client.refresh());
+    expect((await callApi(page)).status).toBe(200);
+    expect(statuses.filter((status) => status >= 400)).toEqual([400, 401]);
   });
 
   it('hands the key to a sibling tab with the tokens, so the second tab can call the API too', async () => {

@@ -65,7 +65,7 @@ function refreshCookieShim(issuer: Issuer): express.RequestHandler[] {
   ];
 }
 
-export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: number; cookieMode?: boolean; dpop?: boolean } = {}): Promise<TestIssuer> {
+export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: number; cookieMode?: boolean; dpop?: boolean | 'nonce' } = {}): Promise<TestIssuer> {
   ensureBuiltClient();
   const events: IssuerEvent[] = [];
   const tokenRequests: string[] = [];
@@ -75,7 +75,7 @@ export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: nu
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const dpop = options.dpop === true ? { publicUrl: url } : undefined;
+  const dpop = options.dpop === undefined || options.dpop === false ? undefined : { publicUrl: url, nonce: options.dpop === 'nonce' };
   const issuer = createIssuer({
     dpop,
     signingKey: 'a-test-secret-of-at-least-32-bytes-long!',
