@@ -14,6 +14,8 @@ import { issuerSection, issuerTargets } from './issuer/report.js';
 import type { IssuerResult } from './issuer/run.js';
 import { productionSection } from './production/report.js';
 import type { ProductionResult } from './production/run.js';
+import { dpopSection, dpopTargets } from './dpop/report.js';
+import type { DpopCell } from './dpop/run.js';
 import { CONTENDERS } from './verify/index.js';
 import type { VerifyCell, Workload } from './verify/run.js';
 
@@ -30,6 +32,7 @@ export interface Results {
   memory?: MemoryResult | { error: string };
   issuer?: IssuerResult;
   production?: ProductionResult | { error: string };
+  dpop?: DpopCell[];
   durationSeconds?: number;
   /** How the HTTP Latchkey verifier got its keys (remoteJwks once exported, staticKeys before). */
 }
@@ -120,6 +123,7 @@ function targets(results: Results): string[] {
     rows.push([`memory: bounded over ${m.tokens.toLocaleString('en-US')} distinct tokens`, bounded ? 'met' : 'missed', `heap ${formatBytes(full?.heapUsed ?? 0)} at ${(full?.tokens ?? 0).toLocaleString('en-US')} → ${formatBytes(m.after.heapUsed)} at the end; RSS ${formatBytes(m.after.rss)}`]);
   }
   rows.push(...issuerTargets(results.issuer));
+  rows.push(...dpopTargets(results.dpop));
   if (rows.length === 0) return [];
   return ['## Targets from the issue', '', '| target | verdict | measured |', '| --- | --- | --- |', ...rows.map(([what, verdict, measured]) => `| ${what} | ${VERDICT_MARK[verdict]} | ${measured} |`), ''];
 }
@@ -213,6 +217,7 @@ export function writeReport(results: Results): string {
   if (results.memory !== undefined) out.push('## Memory', '', ...memorySection(results.memory, results.quick), '');
   if (results.issuer !== undefined) out.push(...issuerSection(results.issuer, settings));
   if (results.production !== undefined) out.push(...productionSection(results.production, settings));
+  if (results.dpop !== undefined) out.push(...dpopSection(results.dpop, settings));
   const rendered = notes.render('');
   if (rendered.length > 0) out.push('## Notes on cells not measured', '', ...rendered.map((line) => line.replace(/^(\d+)\. /, '($1) ')), '');
   const markdown = out.join('\n');

@@ -16,6 +16,7 @@ import { runJwks } from './jwks/run.js';
 import { runMemory } from './memory/run.js';
 import { runIssuer } from './issuer/run.js';
 import { runProduction } from './production/run.js';
+import { runDpop } from './dpop/run.js';
 
 export interface RunOptions {
   readonly quick: boolean;
@@ -47,6 +48,7 @@ export async function runAll({ quick, phases, builds, log }: RunOptions): Promis
     if (phases.includes('memory')) results.memory = await runMemory(settings, log);
     if (phases.includes('issuer')) results.issuer = await runIssuer(settings, scratch, log);
     if (phases.includes('production')) results.production = await runProduction(settings, log).catch((error: unknown) => ({ error: String(error) }));
+    if (phases.includes('dpop')) results.dpop = await runDpop(settings, scratch, log);
   } finally {
     await jwks.stop();
     rmSync(scratch, { recursive: true, force: true });
@@ -54,7 +56,7 @@ export async function runAll({ quick, phases, builds, log }: RunOptions): Promis
   results.durationSeconds = (Date.now() - started) / 1000;
   const markdown = writeReport(results);
   console.log(markdown);
-  const failed = [...(results.verify ?? []), ...(results.http ?? []), ...(results.jwks ?? []), ...(results.issuer?.refresh ?? [])].filter((cell) => cell.status === 'failed').length;
+  const failed = [...(results.verify ?? []), ...(results.http ?? []), ...(results.jwks ?? []), ...(results.issuer?.refresh ?? []), ...(results.dpop ?? [])].filter((cell) => cell.status === 'failed').length;
   if (failed > 0) log(`${failed} cell(s) FAILED: see "Notes on cells not measured" in bench/RESULTS.md`);
   log(`done in ${results.durationSeconds.toFixed(0)} s; wrote bench/RESULTS.md`);
 }

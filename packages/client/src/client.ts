@@ -1,4 +1,5 @@
 import { accessExpiry } from './access-expiry.js';
+import { createDpopSigner, type DpopSigner } from './dpop.js';
 import { LatchkeyClientError } from './errors.js';
 import { resolveOptions, type LatchkeyClientOptions, type ResolvedOptions } from './options.js';
 import { openTabChannel, withTabLock, type TabChannel, type TabMessage } from './tab-channel.js';
@@ -50,6 +51,11 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
   let generation = 0;
   let inflight: Promise<void> | undefined;
   const waiters = new Set<() => void>();
+  // DPoP: one key per session family, shared with sibling tabs; the latest nonce each server handed out
+  // (RFC 9449 §8: the issuer and an API make theirs apart, even on one origin), by role and origin.
+  let signer: Promise<DpopSigner> | undefined;
+  const dpopNonces = new Map<string, string>();
+  const dpopSigner = (): Promise<DpopSigner> => (signer ??= createDpopSigner());
 
   const adopt = (next: Session | undefined): void => {
     session = next;
@@ -57,14 +63,43 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
   };
   const channel: TabChannel = openTabChannel(settings.coordinationName, (message: TabMessage) => {
     if (message.type === 'hello') {
-      if (session) channel.post({ type: 'tokens', ...session });
+      if (session) postSession(session);
       return;
     }
     if (message.generation <= generation && message.type === 'tokens') return;
     generation = Math.max(generation, message.generation);
     if (message.type === 'logout') adopt(undefined);
-    else if (typeof message.access === 'string') adopt({ access: message.access, refresh: cookieMode ? undefined : message.refresh, generation: message.generation });
+    else if (typeof message.access === 'string') {
+      // The tokens are bound to the sending tab's key: sign with that one from now on.
+      if (settings.dpop && message.dpopKey !== undefined) signer = createDpopSigner(message.dpopKey);
+      adopt({ access: message.access, refresh: cookieMode ? undefined : message.refresh, generation: message.generation });
+    }
   });
+
+  /** Posts the `tokens` message of `current`, with the DPoP key when there is one (once it exists). */
+  function postSession(current: Session): void {
+    const pending = settings.dpop ? signer : undefined;
+    if (pending === undefined) return channel.post({ type: 'tokens', ...current });
+    void pending.then((made) => channel.post({ type: 'tokens', ...current, dpopKey: made.keyPair }));
+  }
+
+  /**
+   * Sends with a fresh DPoP proof when DPoP is on; a `use_dpop_nonce` answer (RFC 9449 §8) is retried once
+   * with the nonce it carried. `send(proof)` makes the request.
+   */
+  async function withProof(method: string, target: string | URL, accessToken: string | undefined, send: (proof: string | undefined) => Promise<Response>): Promise<Response> {
+    if (!settings.dpop) return send(undefined);
+    const server = `${accessToken === undefined ? 'token' : 'resource'} ${new URL(target, globalThis.location?.href).origin}`;
+    const attempt = async (): Promise<Response> => {
+      const response = await send(await (await dpopSigner()).proof(method, target, accessToken, dpopNonces.get(server)));
+      const nonce = response.headers.get('DPoP-Nonce');
+      if (nonce !== null) dpopNonces.set(server, nonce);
+      return response;
+    };
+    const first = await attempt();
+    const askedForNonce = first.headers.has('DPoP-Nonce') && (first.status === 400 || first.status === 401) && (first.headers.get('WWW-Authenticate')?.includes('use_dpop_nonce') === true || (await readJson(first.clone()))?.error === 'use_dpop_nonce');
+    return askedForNonce ? attempt() : first;
+  }
 
   const url = (path: string) => settings.baseUrl + path;
   const jsonHeaders: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
@@ -72,22 +107,26 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
   // without a CORS preflight that only the issuer's allowed origins pass.
   if (cookieMode) jsonHeaders[settings.csrfHeader] = '1';
   const post = (path: string, body: object) =>
-    settings.fetch(url(path), {
-      method: 'POST',
-      headers: jsonHeaders,
-      body: JSON.stringify(body),
-      // Cookie mode: the HttpOnly refresh cookie rides along; memory mode sends no cookies to token routes.
-      credentials: cookieMode ? 'include' : 'same-origin',
-    });
+      withProof('POST', url(path), undefined, (proof) =>
+        settings.fetch(url(path), {
+          method: 'POST',
+          headers: { ...jsonHeaders, ...(proof === undefined ? {} : { DPoP: proof }) },
+          body: JSON.stringify(body),
+          // Cookie mode: the HttpOnly refresh cookie rides along; memory mode sends no cookies to token routes.
+          credentials: cookieMode ? 'include' : 'same-origin',
+        }),
+      );
 
   const publish = (access: string, refresh: string | undefined): void => {
     generation += 1;
     const next: Session = { access, refresh: cookieMode ? undefined : refresh, generation };
     adopt(next);
-    channel.post({ type: 'tokens', ...next });
+    postSession(next);
   };
   const forget = (): void => {
     generation += 1;
+    // The next login gets a new key: nothing issued to this session can be used with it.
+    signer = undefined;
     adopt(undefined);
     channel.post({ type: 'logout', generation });
   };
@@ -134,11 +173,13 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
     return session.access;
   };
 
-  const authorized = (input: string | URL, init: RequestInit | undefined, token: string) => {
-    const headers = new Headers(init?.headers);
-    headers.set('Authorization', `Bearer ${token}`);
-    return settings.fetch(input, { ...init, headers });
-  };
+  const authorized = (input: string | URL, init: RequestInit | undefined, token: string) =>
+    withProof(init?.method ?? 'GET', input, token, (proof) => {
+      const headers = new Headers(init?.headers);
+      headers.set('Authorization', `${proof === undefined ? 'Bearer' : 'DPoP'} ${token}`);
+      if (proof !== undefined) headers.set('DPoP', proof);
+      return settings.fetch(input, { ...init, headers });
+    });
 
   const isTokenNotValid = async (response: Response) => {
     if (response.status !== 401) return false;

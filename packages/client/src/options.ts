@@ -21,9 +21,15 @@ export interface LatchkeyClientOptions {
   coordinationName?: string;
   /** The fetch to use (tests, service workers). Default `globalThis.fetch`. */
   fetch?: typeof fetch;
+  /**
+   * Sender-constrained tokens (RFC 9449): keep a non-extractable WebCrypto key, send a DPoP proof with the
+   * login, every refresh and every `fetch` (`Authorization: DPoP`), and answer `use_dpop_nonce` once. The
+   * issuer then binds the tokens to the key. Default `false`.
+   */
+  dpop?: boolean;
 }
 
-const known = ['baseUrl', 'paths', 'refreshToken', 'csrfHeader', 'refreshAheadSeconds', 'coordinationName', 'fetch'] as const;
+const known = ['baseUrl', 'paths', 'refreshToken', 'csrfHeader', 'refreshAheadSeconds', 'coordinationName', 'fetch', 'dpop'] as const;
 const knownPaths = ['obtain', 'refresh', 'blacklist'] as const;
 
 /** The options with defaults applied. */
@@ -35,6 +41,7 @@ export interface ResolvedOptions {
   refreshAheadSeconds: number;
   coordinationName: string;
   fetch: typeof fetch;
+  dpop: boolean;
 }
 
 function distance(a: string, b: string): number {
@@ -68,6 +75,7 @@ export function resolveOptions(options: LatchkeyClientOptions = {}): ResolvedOpt
   refuseUnknown('createClient paths', paths, knownPaths);
   const ahead = options.refreshAheadSeconds ?? 30;
   if (!Number.isFinite(ahead) || ahead < 0) throw new TypeError('createClient: refreshAheadSeconds must be a number ≥ 0');
+  if (options.dpop !== undefined && typeof options.dpop !== 'boolean') throw new TypeError('createClient: dpop must be a boolean');
   const mode = options.refreshToken ?? 'memory';
   if (mode !== 'memory' && mode !== 'cookie') throw new TypeError('createClient: refreshToken must be "memory" or "cookie"');
   const csrfHeader = options.csrfHeader ?? 'X-Latchkey-CSRF';
@@ -82,5 +90,6 @@ export function resolveOptions(options: LatchkeyClientOptions = {}): ResolvedOpt
     refreshAheadSeconds: ahead,
     coordinationName: options.coordinationName ?? 'latchkey-session',
     fetch: fetchFn,
+    dpop: options.dpop === true,
   };
 }

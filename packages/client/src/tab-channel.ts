@@ -1,6 +1,6 @@
 /** What tabs tell each other. A `generation` orders token sets: the highest one seen wins. */
 export type TabMessage =
-  | { type: 'tokens'; generation: number; access: string; refresh?: string }
+  | { type: 'tokens'; generation: number; access: string; refresh?: string; dpopKey?: CryptoKeyPair }
   | { type: 'logout'; generation: number }
   | { type: 'hello' };
 

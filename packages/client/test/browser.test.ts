@@ -54,8 +54,8 @@ const callApi = (page: Page) => page.evaluate(async () => {
 const refreshes = () => issuer.tokenRequests.filter((path) => path === '/api/token/refresh/').length;
 const revoked = () => issuer.events.filter((event) => event.type === 'family.revoked' || event.type === 'refresh.reuse_detected');
 
-async function start(accessTokenLifetimeSeconds?: number, cookieMode = false) {
-  issuer = await startTestIssuer({ accessTokenLifetimeSeconds, cookieMode });
+async function start(accessTokenLifetimeSeconds?: number, cookieMode = false, dpop: boolean | 'nonce' = false) {
+  issuer = await startTestIssuer({ accessTokenLifetimeSeconds, cookieMode, dpop });
   context = await chromium.browser.newContext();
 }
 
@@ -208,5 +208,75 @@ describe('cookie mode (refresh token in an HttpOnly cookie)', () => {
     await first.waitForFunction(() => !window.client.loggedIn);
     expect(await first.evaluate(() => window.client.restore())).toBe(false);
     expect(await context.cookies()).toEqual([]);
+  });
+});
+
+describe('DPoP (sender-constrained tokens)', () => {
+  const payloadOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+
+  it('signs with a non-extractable key: bound tokens at login, DPoP calls, bound refreshes, and the key never leaves', async () => {
+    await start(undefined, false, true);
+    const page = await open();
+    // Record how the page asks for keys, then recreate the client so its key is made under the spy.
+    await page.evaluate(() => {
+      const generate = crypto.subtle.generateKey.bind(crypto.subtle);
+      (window as unknown as { extractable: unknown[] }).extractable = [];
+      crypto.subtle.generateKey = ((algorithm: never, extractable: boolean, usages: never) => {
+        (window as unknown as { extractable: unknown[] }).extractable.push(extractable);
+        return generate(algorithm, extractable, usages);
+      }) as typeof crypto.subtle.generateKey;
+      window.client.close();
+      window.client = window.latchkey.createClient({ dpop: true });
+    });
+    const requests: Record<string, string | undefined>[] = [];
+    page.on('request', (request) => void requests.push(request.headers()));
+    const refresh = await loginCapturingRefreshToken(page);
+    const access = await page.evaluate(() => window.client.accessToken());
+    expect(payloadOf(access).cnf).toEqual({ jkt: expect.stringMatching(/^[\w-]{43}$/) });
+    expect(payloadOf(refresh).cnf).toEqual(payloadOf(access).cnf);
+    expect(await callApi(page)).toEqual({ status: 200, body: { items: ['a', 'b'], user: '1' } });
+    const api = requests.find((headers) => headers.authorization?.startsWith('DPoP ') === true);
+    expect(api?.dpop).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(await page.evaluate(() => (window as unknown as { extractable: unknown[] }).extractable)).toEqual([false]);
+
+    // The refresh token alone (as if stolen) is refused; the client, holding the key, refreshes.
+    const stolen = await fetch(`${issuer.url}/api/token/refresh/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh }) });
+    expect([stolen.status, ((await stolen.json()) as { error: string }).error]).toEqual([400, 'invalid_dpop_proof']);
+    await page.evaluate(() => window.client.refresh());
+    expect(payloadOf(await page.evaluate(() => window.client.accessToken())).cnf).toEqual(payloadOf(access).cnf);
+    expect(revoked()).toEqual([]);
+    // As Bearer, the bound access token is refused by the API.
+    const asBearer = await fetch(`${issuer.url}/api/items`, { headers: { authorization: `Bearer ${access}` } });
+    expect(asBearer.status).toBe(401);
+  });
+
+  it('answers use_dpop_nonce once with the nonce it was given, at the issuer and at the API', async () => {
+    await start(undefined, false, 'nonce');
+    const page = await open({ dpop: true });
+    const statuses: number[] = [];
+    page.on('response', (response) => void statuses.push(response.status()));
+    await login(page);
+    expect(await page.evaluate(() => window.client.loggedIn)).toBe(true);
+    expect((await callApi(page)).status).toBe(200);
+    // Issuer and API make their nonces with different secrets: each asks once (400 at the token endpoint,
+    // 401 at the API), the client retries with the nonce it got, and every later proof carries it.
+    expect(statuses.filter((status) => status >= 400)).toEqual([400, 401]);
+    expect((await callApi(page)).status).toBe(200);
+    // Each server's nonce is kept apart: a refresh after API calls needs no second round trip.
+    await page.evaluate(() => window.client.refresh());
+    expect((await callApi(page)).status).toBe(200);
+    expect(statuses.filter((status) => status >= 400)).toEqual([400, 401]);
+  });
+
+  it('hands the key to a sibling tab with the tokens, so the second tab can call the API too', async () => {
+    await start(undefined, false, true);
+    const first = await open({ dpop: true });
+    await login(first);
+    const second = await open({ dpop: true });
+    expect(await second.evaluate(() => window.client.restore())).toBe(true);
+    expect((await callApi(second)).status).toBe(200);
+    await second.evaluate(() => window.client.refresh());
+    expect((await callApi(first)).status).toBe(200);
+    expect(revoked()).toEqual([]);
   });
 });

@@ -37,17 +37,20 @@ export function ensureBuiltClient(): void {
 const page = `<!doctype html><meta charset="utf-8"><title>latchkey client test</title>
 <script type="module">import * as latchkey from '/client/index.js'; window.latchkey = latchkey; document.title = 'ready';</script>`;
 
-export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: number; cookieMode?: boolean } = {}): Promise<TestIssuer> {
+export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: number; cookieMode?: boolean; dpop?: boolean | 'nonce' } = {}): Promise<TestIssuer> {
   ensureBuiltClient();
   const events: IssuerEvent[] = [];
   const tokenRequests: string[] = [];
   const rejected = new Set<string>();
-  // Listen first: cookie mode needs the page's origin (this server's URL) in allowedOrigins.
+  // Listen first: cookie mode needs the page's origin (this server's URL) in allowedOrigins, DPoP its public URL.
   const server: Server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dpop = options.dpop === undefined || options.dpop === false ? undefined : { publicUrl: url, nonce: options.dpop === 'nonce' };
+  const app = express();
   const issuer = createIssuer({
+    dpop,
     signingKey: 'a-test-secret-of-at-least-32-bytes-long!',
     users: await createMemoryUsers([{ id: '1', username: 'alice', password: 'wonderland' }], { cost: { N: 2 ** 12, r: 8, p: 1 } }),
     rotateRefreshTokens: true,
@@ -56,7 +59,6 @@ export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: nu
     // Chromium accepts Secure (and so __Host-) cookies from http://127.0.0.1, a potentially trustworthy origin.
     refreshCookie: options.cookieMode ? { allowedOrigins: [url] } : undefined,
   });
-  const app = express();
   app.get('/', (_req, res) => void res.type('html').send(page));
   app.use('/client', express.static(dist));
   app.use('/api/token', (req, _res, next) => {
@@ -71,7 +73,7 @@ export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: nu
       if (token !== undefined && rejected.has(token)) return void res.status(401).json({ detail: 'Given token not valid for any token type', code: 'token_not_valid' });
       next();
     },
-    authenticate({ verifier: issuer.verifier({ checkRevocation: true }) }),
+    authenticate({ verifier: issuer.verifier({ checkRevocation: true }), dpop }),
     (req, res) => void res.json({ items: ['a', 'b'], user: req.auth!.payload.sub }),
   );
   app.use(authErrorHandler({ body: 'simplejwt' }));

@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import { afterEach } from 'vitest';
 
 /** A started server: its base URL and how to stop it. */
@@ -13,12 +14,12 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Waits for `server` (already told to listen on 127.0.0.1:0) and returns its URL. */
+/** Waits for `server` (already told to listen on 127.0.0.1:0; an `https` one too) and returns its URL. */
 export async function listening(server: Server): Promise<Listening> {
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${server instanceof TlsServer ? 'https' : 'http'}://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

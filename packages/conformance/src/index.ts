@@ -4,3 +4,4 @@
  */
 export { CONFORMANCE_ROUTES, echo, runConformanceSuite, type AdapterHarness, type ConformanceApp, type ConformanceAuth, type ConformanceRoute, type Rendering } from './suite.js';
 export { get, listening, serverPerTest, type Listening } from './http.js';
+export { describeReplayStoreContract } from './replay-store-contract.js';

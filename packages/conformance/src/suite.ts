@@ -8,6 +8,7 @@
  * must be equal. Every adapter equal to the reference means every adapter equal to every other.
  */
 import { request as httpRequest } from 'node:http';
+import type { ServerOptions as TlsServerOptions } from 'node:https';
 import {
   claimCheck,
   claimEquals,
@@ -26,9 +27,10 @@ import {
 import { checkedRules, createRequestAuthenticator, type RequestAuthOptions, type RequestReader } from '@latchkey/core/adapter';
 import { createMockIdp, tamperToken, type MockIdp } from '@latchkey/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runSenderConstrainedSuite } from './sender-constrained.js';
 
 /** Per-route authentication options (the verifier is shared by every route). */
-export type ConformanceAuth = Pick<RequestAuthOptions, 'optional' | 'allowQueryToken' | 'realm'>;
+export type ConformanceAuth = Pick<RequestAuthOptions, 'optional' | 'allowQueryToken' | 'realm' | 'dpop' | 'mtls'>;
 
 /**
  * A route every harness serves: `authenticate(verifier + auth)` (none when `auth` is `null`), then
@@ -52,8 +54,11 @@ export interface ConformanceApp {
 
 /** What an adapter's test supplies. */
 export interface AdapterHarness {
-  /** Starts an app (listening on 127.0.0.1, port 0) serving every route. One verifier serves them all. */
-  start(options: { verifier: Verifier; routes: readonly ConformanceRoute[]; rendering: Rendering }): Promise<ConformanceApp>;
+  /**
+   * Starts an app (listening on 127.0.0.1, port 0) serving every route. One verifier serves them all. With
+   * `tls`, an HTTPS server with these options (client certificates for the mutual-TLS cases).
+   */
+  start(options: { verifier: Verifier; routes: readonly ConformanceRoute[]; rendering: Rendering; tls?: TlsServerOptions }): Promise<ConformanceApp>;
   /** Asserts the framework's own error body (rendering `'native'`) for the error the core expects. */
   checkNativeBody(body: string, contentType: string | null, expected: LatchkeyError): void;
   /** The adapter's exports under test, called directly for the start-up checks. */
@@ -169,6 +174,7 @@ function routeAt(path: string): ConformanceRoute {
  * (e.g. `'express 5'`).
  */
 export function runConformanceSuite(name: string, harness: AdapterHarness): void {
+  runSenderConstrainedSuite(name, harness);
   describe.each(['json', 'native'] as const)(`${name} conformance (%s errors)`, (rendering) => {
     let idp: MockIdp;
     let verifier: Verifier;

@@ -19,6 +19,8 @@ export {
 } from './request-auth.js';
 export { eventSink, type EventSink } from './events.js';
 export { refuseUnknownKeys } from './internal/strict-options.js';
-export { isPromise } from './internal/verifier-internals.js';
+export { createDpopProofChecker, type DpopProofChecker } from './dpop/checker.js';
+export type { DpopAcceptance, DpopRefusal } from './dpop/proof.js';
+export { isPromise, verifyIgnoringBinding } from './internal/verifier-internals.js';
 export { checkRules } from './rules.js';
 export { authErrorRenderer, type RenderedAuthError } from './simplejwt-errors.js';

@@ -18,6 +18,13 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
  *   `invalid_token`), as any other malformed token does (RFC 6750 §3.1).
  */
 export function extractBearerToken(authorization: string | readonly string[] | undefined | null): string | undefined {
+  const match = authorizationMatch(authorization);
+  if (match === undefined || match[1]!.toLowerCase() !== 'bearer') return undefined;
+  return credentialsOf(match[2], 'Bearer');
+}
+
+/** The scheme and the credentials of an `Authorization` header, as the {@link AUTHORIZATION} match; `undefined` without one. */
+function authorizationMatch(authorization: string | readonly string[] | undefined | null): RegExpExecArray | undefined {
   let value = authorization;
   if (Array.isArray(value)) {
     if (value.length > 1) throw new LatchkeyError('ERR_BEARER_MALFORMED', 'more than one Authorization header was sent');
@@ -27,11 +34,33 @@ export function extractBearerToken(authorization: string | readonly string[] | u
   if (typeof value !== 'string') throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the Authorization header is malformed');
   const match = AUTHORIZATION.exec(value.trim());
   if (match === null) throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the Authorization header is malformed');
-  if (match[1]!.toLowerCase() !== 'bearer') return undefined;
-  const credentials = match[2];
-  if (credentials === undefined || credentials === '') throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the Bearer credentials are missing');
-  if (!TOKEN68.test(credentials)) throw notToken68(credentials);
+  return match;
+}
+
+function credentialsOf(credentials: string | undefined, scheme: 'Bearer' | 'DPoP'): string {
+  if (credentials === undefined || credentials === '') throw new LatchkeyError('ERR_BEARER_MALFORMED', `the ${scheme} credentials are missing`);
+  if (!TOKEN68.test(credentials)) throw notToken68(credentials, scheme);
   return credentials;
+}
+
+/** A token and the scheme it came with. */
+export interface Credentials {
+  readonly token: string;
+  readonly scheme: 'Bearer' | 'DPoP';
+}
+
+/**
+ * Reads `Bearer` (when `bearer` is accepted) or `DPoP` (RFC 9449 §7.1: the same token68 syntax)
+ * credentials from an `Authorization` header, with the rules of {@link extractBearerToken}. Any other
+ * scheme is no credentials (`undefined`).
+ */
+export function extractCredentials(authorization: string | readonly string[] | undefined | null, bearer: boolean): Credentials | undefined {
+  const match = authorizationMatch(authorization);
+  if (match === undefined) return undefined;
+  const scheme = match[1]!.toLowerCase();
+  if (scheme === 'dpop') return { token: credentialsOf(match[2], 'DPoP'), scheme: 'DPoP' };
+  if (scheme === 'bearer' && bearer) return { token: credentialsOf(match[2], 'Bearer'), scheme: 'Bearer' };
+  return undefined;
 }
 
 /**
@@ -39,10 +68,10 @@ export function extractBearerToken(authorization: string | readonly string[] | u
  * that is not a well-formed token (`*`, `!`, `=` inside it...) is a malformed token like any other:
  * `invalid_token` (401), whichever bad character it holds.
  */
-function notToken68(credentials: string): LatchkeyError {
+function notToken68(credentials: string, scheme: 'Bearer' | 'DPoP' = 'Bearer'): LatchkeyError {
   return /[\s,]/.test(credentials)
     ? new LatchkeyError('ERR_BEARER_MALFORMED', 'more than one credential was sent')
-    : new LatchkeyError('ERR_JWT_MALFORMED', 'the Bearer token has characters RFC 6750 does not allow');
+    : new LatchkeyError('ERR_JWT_MALFORMED', `the ${scheme} token has characters RFC 6750 does not allow`);
 }
 
 /**
@@ -52,10 +81,15 @@ function notToken68(credentials: string): LatchkeyError {
  * header of every request. This scan allocates only when the header is repeated.
  */
 export function authorizationHeader(rawHeaders: readonly string[]): string | string[] | undefined {
+  return rawHeaderValues(rawHeaders, 'authorization');
+}
+
+/** The values of one header (`lowerName` in lower case) from `rawHeaders`: a string, or an array when repeated. */
+export function rawHeaderValues(rawHeaders: readonly string[], lowerName: string): string | string[] | undefined {
   let found: string | string[] | undefined;
   for (let index = 0; index < rawHeaders.length; index += 2) {
     const name = rawHeaders[index]!;
-    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    if (name.length !== lowerName.length || name.toLowerCase() !== lowerName) continue;
     const value = rawHeaders[index + 1]!;
     found = found === undefined ? value : typeof found === 'string' ? [found, value] : [...found, value];
   }

@@ -23,7 +23,11 @@ export {
   bearerChallenge,
   isLatchkeyError,
   type BearerErrorCode,
+  type ChallengeErrorCode,
   type ChallengeParameters,
+  type ChallengeSchemes,
+  type DpopErrorCode,
+  type LatchkeyErrorHeaders,
   type LatchkeyErrorCode,
   type LatchkeyErrorOptions,
 } from './errors.js';
@@ -68,6 +72,11 @@ export {
 } from './rules.js';
 export { extractBearerToken } from './bearer.js';
 export type { RequestAuthOptions } from './request-auth.js';
+export { DEFAULT_DPOP_ALGORITHMS, DEFAULT_DPOP_IAT_WINDOW_SECONDS } from './dpop/proof.js';
+export { DEFAULT_DPOP_NONCE_ROTATE_SECONDS } from './dpop/nonce.js';
+export type { DpopMode, DpopNonceOptions, DpopOptions } from './dpop/options.js';
+export { DEFAULT_REPLAY_STORE_ENTRIES, createMemoryReplayStore, type DpopReplayStore } from './dpop/replay-store.js';
+export type { MtlsOptions } from './mtls.js';
 export {
   simplejwtErrorResponse,
   type AuthErrorHandlerOptions,

@@ -3,8 +3,11 @@
  * handing errors to its framework. It reads the request through a {@link RequestReader}, extracts the
  * token, verifies it, emits the request's events and builds the guards that enforce rules afterwards.
  */
-import { authorizationHeader, extractBearerToken, extractToken, missingCredentials } from './bearer.js';
-import { LatchkeyError, isLatchkeyError, withRealm } from './errors.js';
+import { authorizationHeader, extractBearerToken, extractCredentials, extractToken, missingCredentials, rawHeaderValues, type Credentials } from './bearer.js';
+import { checkBinding, schemeOf, type BindingPolicy, type Presentation } from './binding.js';
+import { resolveDpopOptions, type DpopOptions } from './dpop/options.js';
+import { LatchkeyError, isLatchkeyError, rechallenged, withRealm, type ChallengeSchemes } from './errors.js';
+import { headerCertificateThumbprint, resolveMtlsOptions, socketCertificateThumbprint, type MtlsOptions } from './mtls.js';
 import type { EventSink, LatchkeyEvent, RequestInfo } from './events.js';
 import { refuseUnknownKeys } from './internal/strict-options.js';
 import { internalsOf, isPromise, refusedEvent } from './internal/verifier-internals.js';
@@ -36,6 +39,17 @@ export interface RequestAuthOptions<Payload extends JwtPayload = JwtPayload, Req
   allowBodyToken?: boolean;
   /** The `realm` in `WWW-Authenticate` challenges. Default: none. */
   realm?: string;
+  /**
+   * Accept DPoP-bound tokens (RFC 9449): `Authorization: DPoP <token>` with one `DPoP` proof header.
+   * `{ publicUrl }` is required (the URL a proof names is built from it, never from `Host`). Default: off
+   * (`Bearer` only; a DPoP-bound token is refused in every mode when sent as `Bearer`).
+   */
+  dpop?: DpopOptions;
+  /**
+   * Accept certificate-bound tokens (RFC 8705 §3: `cnf["x5t#S256"]`), the certificate read from the TLS
+   * socket, or `{ certificateHeader }` set by a TLS-terminating proxy. Default: off (such tokens are refused).
+   */
+  mtls?: boolean | MtlsOptions;
 }
 
 /** Every key of {@link RequestAuthOptions}, for adapters that add their own to the unknown-key check. */
@@ -47,13 +61,16 @@ export const REQUEST_AUTH_OPTIONS: readonly string[] = Object.freeze(
     allowQueryToken: true,
     allowBodyToken: true,
     realm: true,
+    dpop: true,
+    mtls: true,
   } satisfies Record<keyof RequestAuthOptions, true>),
 );
 
 /**
  * How the core reads a framework's request: plain functions, written once per adapter (never a closure
- * per request). The core calls them only when it needs them: `method` and `path` only for events,
- * `query` only with `allowQueryToken`, `body` and `contentType` only with `allowBodyToken`.
+ * per request). The core calls them only when it needs them: `method` and `path` for events and DPoP
+ * proofs, `query` only with `allowQueryToken`, `body` and `contentType` only with `allowBodyToken`,
+ * `socket` only for certificate-bound tokens.
  */
 export interface RequestReader<Request> {
   /** Node's `rawHeaders` (name, value, name, …): a repeated `Authorization`, which `headers` hides, is refused. */
@@ -66,6 +83,8 @@ export interface RequestReader<Request> {
   /** The parsed body, an object. */
   body?(request: Request): unknown;
   contentType?(request: Request): string | undefined;
+  /** The request's connection (Node's `req.socket`, a `TLSSocket` under HTTPS): where the client certificate is. */
+  socket?(request: Request): unknown;
 }
 
 /** Per-adapter extras: the names used in error messages, and a per-request event hook (Fastify's `request.log`). */
@@ -135,8 +154,13 @@ export function createRequestAuthenticator<Payload extends JwtPayload = JwtPaylo
   if (options.realm !== undefined && typeof options.realm !== 'string') throw new TypeError('latchkey: "realm" must be a string');
   if (options.allowQueryToken === true && reader.query === undefined) throw new TypeError('latchkey: this adapter cannot read the query string');
   if (options.allowBodyToken === true && (reader.body === undefined || reader.contentType === undefined)) throw new TypeError('latchkey: this adapter cannot read the body');
+  const binding: BindingPolicy = { dpop: resolveDpopOptions(options.dpop), mtls: resolveMtlsOptions(options.mtls) };
+  if (binding.dpop?.required === true && (options.allowQueryToken === true || options.allowBodyToken === true)) {
+    throw new TypeError('latchkey: "dpop.mode" "required" takes tokens from the Authorization header only: drop allowQueryToken and allowBodyToken');
+  }
+  if (binding.mtls !== undefined && binding.mtls.header === undefined && reader.socket === undefined) throw new TypeError('latchkey: this adapter cannot read the TLS socket: set "mtls.certificateHeader"');
   const verifier = isVerifier(options.verifier) ? (options.verifier as Verifier<Payload>) : createVerifier(options.verifier as VerifierOptions<Payload>);
-  return build(verifier, options, reader, settings, options.optional === true);
+  return build(verifier, options, reader, settings, options.optional === true, binding);
 }
 
 function build<Payload extends JwtPayload, Request>(
@@ -145,8 +169,12 @@ function build<Payload extends JwtPayload, Request>(
   reader: RequestReader<Request>,
   settings: AdapterSettings<Request>,
   optional: boolean,
+  binding: BindingPolicy,
 ): RequestAuthenticator<Payload, Request> {
   const { getToken, realm } = options;
+  const { dpop, mtls } = binding;
+  // With DPoP on, every challenge names both schemes (RFC 9449 §7.1), the error in the one the client used.
+  const schemes = (used: 'Bearer' | 'DPoP' | undefined): ChallengeSchemes => ({ bearer: dpop?.required !== true, dpopAlgorithms: dpop?.algorithms, used });
   const readsQuery = options.allowQueryToken === true;
   const readsBody = options.allowBodyToken === true;
   const internals = internalsOf<Payload>(verifier);
@@ -160,10 +188,23 @@ function build<Payload extends JwtPayload, Request>(
 
   const describe = (request: Request): RequestInfo => ({ method: reader.method(request), path: reader.path(request) });
 
-  /** Emits the refusal and returns the error to throw: with the realm when one is set. */
-  function refuse(error: unknown, guard: boolean, request: Request): unknown {
+  /**
+   * Emits the refusal and returns the error to throw: with the realm when one is set, and with a challenge
+   * per accepted scheme when DPoP is on (`used`: the scheme of the request's credentials).
+   */
+  function refuse(error: unknown, guard: boolean, request: Request, used?: 'Bearer' | 'DPoP'): unknown {
     if (observing && isLatchkeyError(error)) sink.emit(refusedEvent(error, guard, describe(request)), request);
-    return realm !== undefined && isLatchkeyError(error) ? withRealm(error, realm) : error;
+    if (!isLatchkeyError(error)) return error;
+    if (dpop === undefined) return realm !== undefined ? withRealm(error, realm) : error;
+    const dpopNonce = error.code === 'ERR_DPOP_NONCE_REQUIRED' ? dpop.nonces?.current() : undefined;
+    return rechallenged(error, { realm, challenge: schemes(used), dpopNonce });
+  }
+
+  function bodyOrQueryToken(request: Request): string | undefined {
+    return extractToken({
+      query: readsQuery ? accessToken(reader.query!(request)) : undefined,
+      body: readsBody && FORM.test(reader.contentType!(request) ?? '') ? accessToken(reader.body!(request)) : undefined,
+    });
   }
 
   function extract(request: Request): string | undefined {
@@ -176,27 +217,70 @@ function build<Payload extends JwtPayload, Request>(
     });
   }
 
-  function verified(token: string | undefined, request: Request, startedMs: number): VerifiedToken<Payload> | null | Promise<VerifiedToken<Payload> | null> {
+  /** With DPoP on: the token and its scheme; the proof header is read for `DPoP` only. */
+  function extractWithScheme(request: Request): Credentials | undefined {
+    const fromHeader = extractCredentials(authorizationHeader(reader.rawHeaders(request)), !dpop!.required);
+    if (!readsQuery && !readsBody) return fromHeader;
+    const elsewhere = bodyOrQueryToken(request);
+    if (elsewhere === undefined) return fromHeader;
+    // RFC 6750 §2: one method only. RFC 9449 tokens travel in the Authorization header alone.
+    if (fromHeader !== undefined) throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the token was sent in more than one way');
+    return { token: elsewhere, scheme: 'Bearer' };
+  }
+
+  /** The request as the binding check reads it: nothing is read until a token needs it. */
+  function presentation(request: Request, scheme: 'Bearer' | 'DPoP'): Presentation {
+    let proof: string | undefined;
+    if (scheme === 'DPoP') {
+      const values = rawHeaderValues(reader.rawHeaders(request), 'dpop');
+      // RFC 9449 §4.3 step 1: exactly one DPoP header.
+      if (Array.isArray(values)) throw new LatchkeyError('ERR_BEARER_MALFORMED', 'more than one DPoP header was sent');
+      proof = values;
+    }
+    return {
+      scheme,
+      proof,
+      method: () => reader.method(request),
+      path: () => reader.path(request),
+      certificateThumbprint: () => {
+        if (mtls === undefined) return undefined;
+        if (mtls.header === undefined) return socketCertificateThumbprint(reader.socket!(request));
+        return headerCertificateThumbprint(rawHeaderValues(reader.rawHeaders(request), mtls.header));
+      },
+    };
+  }
+
+  /** The verified token once its binding (`cnf`) holds for this request. */
+  function bound(result: VerifiedToken<Payload>, request: Request, scheme: 'Bearer' | 'DPoP'): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
+    // The common case, a Bearer token without cnf: one own-property read, nothing else.
+    if (scheme === 'Bearer' && !Object.hasOwn(result.payload, 'cnf')) return result;
+    const pending = checkBinding(result, presentation(request, scheme), binding);
+    return pending === undefined ? result : pending.then(() => result);
+  }
+
+  function verified(token: string | undefined, request: Request, startedMs: number, scheme: 'Bearer' | 'DPoP' = 'Bearer'): VerifiedToken<Payload> | null | Promise<VerifiedToken<Payload> | null> {
     if (token === undefined) {
       if (optional) return null;
       throw refuse(missingCredentials(), false, request);
     }
     let outcome: VerifiedToken<Payload> | Promise<VerifiedToken<Payload>>;
     try {
+      // The token first, the proof after: a cached token still needs a fresh, unreplayed proof.
       outcome = check(token);
+      outcome = isPromise(outcome) ? outcome.then((result) => bound(result, request, scheme)) : bound(outcome, request, scheme);
     } catch (error) {
-      throw refuse(error, false, request);
+      throw refuse(error, false, request, scheme);
     }
     if (isPromise(outcome)) {
-      // Without a realm or a listener there is nothing to add: the verifier's own promise is returned.
-      if (!observing && realm === undefined) return outcome;
+      // Without a realm, a listener or DPoP there is nothing to add: the verifier's own promise is returned.
+      if (!observing && realm === undefined && dpop === undefined) return outcome;
       return outcome.then(
         (result) => {
           if (observing) sink.emitVerified(startedMs, describe(request), request);
           return result;
         },
         (error: unknown) => {
-          throw refuse(error, false, request);
+          throw refuse(error, false, request, scheme);
         },
       );
     }
@@ -219,6 +303,7 @@ function build<Payload extends JwtPayload, Request>(
   function authenticate(request: Request): VerifiedToken<Payload> | null | Promise<VerifiedToken<Payload> | null> {
     const startedMs = observing ? performance.now() : 0;
     if (getToken !== undefined) return fromGetter(request, startedMs);
+    if (dpop !== undefined) return authenticateWithScheme(request, startedMs);
     let token: string | undefined;
     try {
       token = extract(request);
@@ -228,16 +313,26 @@ function build<Payload extends JwtPayload, Request>(
     return verified(token, request, startedMs);
   }
 
+  function authenticateWithScheme(request: Request, startedMs: number): VerifiedToken<Payload> | null | Promise<VerifiedToken<Payload> | null> {
+    let credentials: Credentials | undefined;
+    try {
+      credentials = extractWithScheme(request);
+    } catch (error) {
+      throw refuse(error, false, request);
+    }
+    return verified(credentials?.token, request, startedMs, credentials?.scheme);
+  }
+
   function enforce(rules: CheckedRules<Payload>, auth: VerifiedToken<Payload> | null | undefined, request: Request): void | Promise<void> {
     if (auth === undefined) throw notAuthenticated();
     try {
       const pending = authorize(auth, rules);
       if (pending === undefined) return;
       return pending.then(undefined, (error: unknown) => {
-        throw refuse(error, true, request);
+        throw refuse(error, true, request, schemeOf(auth));
       });
     } catch (error) {
-      throw refuse(error, true, request);
+      throw refuse(error, true, request, schemeOf(auth));
     }
   }
 
@@ -253,7 +348,7 @@ function build<Payload extends JwtPayload, Request>(
     authenticate,
     guard,
     enforce,
-    withOptional: (other: boolean) => (other === optional ? authenticator : build(verifier, options, reader, settings, other)),
+    withOptional: (other: boolean) => (other === optional ? authenticator : build(verifier, options, reader, settings, other, binding)),
   });
   return authenticator;
 }

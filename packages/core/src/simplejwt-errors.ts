@@ -1,11 +1,11 @@
-import type { LatchkeyError } from './errors.js';
+import type { LatchkeyError, LatchkeyErrorHeaders } from './errors.js';
 import { refuseUnknownKeys } from './internal/strict-options.js';
 
 /** A rendered error in djangorestframework-simplejwt's shape: status, headers, JSON body. */
 export interface SimplejwtErrorResponse {
   readonly status: 401 | 403;
   /** The RFC 6750 challenge stays: `WWW-Authenticate` as the error carries it. */
-  readonly headers: { 'WWW-Authenticate': string };
+  readonly headers: LatchkeyErrorHeaders;
   readonly body: SimplejwtErrorBody;
 }
 
@@ -89,7 +89,7 @@ export interface AuthErrorHandlerOptions {
 /** A rendered error: what an adapter's error handler writes. */
 export interface RenderedAuthError {
   readonly status: number;
-  readonly headers: { 'WWW-Authenticate': string };
+  readonly headers: LatchkeyErrorHeaders;
   readonly body: unknown;
 }
 

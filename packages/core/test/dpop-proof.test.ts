@@ -34,7 +34,7 @@ function context(proofValue: string) {
 
 describe('checkDpopProof (RFC 9449 §4.3)', () => {
   it('accepts a valid proof and returns its key thumbprint', async () => {
-    await expect(checkDpopProof(context(await proof()), policy())).resolves.toEqual({ ok: true, jkt: JKT });
+    expect(await checkDpopProof(context(await proof()), policy())).toEqual({ ok: true, jkt: JKT });
   });
 
   const refusals: [string, () => Promise<string>, RegExp][] = [

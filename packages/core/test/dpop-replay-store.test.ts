@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { createMemoryReplayStore } from '../src/dpop/replay-store.js';
-import { describeReplayStoreContract } from './helpers/replay-store-contract.js';
+// The contract is shared with the Redis store: it lives in the private conformance package.
+import { describeReplayStoreContract } from '@latchkey/conformance';
 
 describeReplayStoreContract('createMemoryReplayStore', () => createMemoryReplayStore());
 

@@ -38,7 +38,7 @@ declare global {
   }
 }
 
-/** Options of {@link authenticate}: a verifier (or its options), `optional`, `getToken`, token locations, `realm`. */
+/** Options of {@link authenticate}: a verifier (or its options), `optional`, `getToken`, token locations, `realm`, `dpop`, `mtls`. */
 export type AuthenticateOptions<Claims extends JwtPayload = LatchkeyClaims> = RequestAuthOptions<Claims, Request>;
 
 // The authenticator that handled a request, for the guards after it (its realm and events).
@@ -53,6 +53,7 @@ const reader: RequestReader<Request> = {
   query: (req) => req.query,
   body: (req) => req.body,
   contentType: (req) => req.headers['content-type'],
+  socket: (req) => req.socket,
 };
 
 /**

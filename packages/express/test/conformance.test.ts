@@ -1,3 +1,4 @@
+import { createServer as createHttpsServer } from 'node:https';
 import express5 from 'express';
 import express4 from 'express4';
 import { expect } from 'vitest';
@@ -11,7 +12,7 @@ const escapeHtml = (text: string): string =>
 function harness(express: typeof express5): AdapterHarness {
   return {
     adapter: { authenticate, guard, rules: { requireScopes, requireAnyScope, claimEquals, claimIncludes, claimCheck } },
-    async start({ verifier, routes, rendering }) {
+    async start({ verifier, routes, rendering, tls }) {
       const app = express();
       for (const route of routes) {
         const chain = route.auth === null ? [] : [authenticate({ verifier, ...route.auth })];
@@ -21,7 +22,7 @@ function harness(express: typeof express5): AdapterHarness {
         });
       }
       if (rendering === 'json') app.use(authErrorHandler());
-      return listening(app.listen(0, '127.0.0.1'));
+      return listening(tls === undefined ? app.listen(0, '127.0.0.1') : createHttpsServer(tls, app).listen(0, '127.0.0.1'));
     },
     checkNativeBody(body, contentType, expected) {
       // Express's default handler: an HTML page with the message (and, outside production, the stack).

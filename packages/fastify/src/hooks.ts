@@ -17,6 +17,7 @@ export const reader: RequestReader<FastifyRequest> = {
   query: (request) => request.query,
   body: (request) => request.body,
   contentType: (request) => request.headers['content-type'],
+  socket: (request) => request.raw.socket,
 };
 
 export function hookFor(authenticator: RequestAuthenticator<JwtPayload, FastifyRequest>, routeGuard?: RouteGuard<JwtPayload, FastifyRequest>): AuthHook {

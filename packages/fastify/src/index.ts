@@ -31,7 +31,7 @@ export const claimCheck = coreClaimCheck as <Claims extends JwtPayload = Latchke
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- empty on purpose: users augment it
 export interface LatchkeyClaims extends JwtPayload {}
 
-/** Options of {@link authenticate}: a verifier (or its options), `optional`, `getToken`, token locations, `realm`. */
+/** Options of {@link authenticate}: a verifier (or its options), `optional`, `getToken`, token locations, `realm`, `dpop`, `mtls`. */
 export type AuthenticateOptions<Claims extends JwtPayload = LatchkeyClaims> = RequestAuthOptions<Claims, FastifyRequest>;
 
 /**

@@ -1,4 +1,5 @@
 import type { JwtPayload } from '@latchkey/core';
+import { binding, boundKey, tokenRequestProof } from './dpop.js';
 import type { IssuerEvent } from './events.js';
 import { parseBody, readFields } from './http/body.js';
 import { invalidToken, json, throttled, unauthorized } from './http/responses.js';
@@ -17,7 +18,7 @@ const NO_ACTIVE_ACCOUNT = { detail: 'No active account found with the given cred
 const NO_ACTIVE_ACCOUNT_FOR_TOKEN = { detail: 'No active account found for the given token.' };
 const MASKED_PASSWORD = '********************';
 // Claims the issuer owns: `claims(user)` cannot override them.
-const REGISTERED = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'fam']);
+const REGISTERED = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'fam', 'cnf']);
 
 /** Everything the flows need, fixed at start-up. */
 export interface FlowContext<User> {
@@ -107,12 +108,12 @@ export class Flows<User> {
   }
 
   /** Issues a pair for a user, as `RefreshToken.for_user(user)` does (no credentials checked: the caller vouches). */
-  async issuePair(user: User, session: { userAgent?: string | undefined; clientAddress?: string | undefined } = {}): Promise<TokenPair> {
+  async issuePair(user: User, session: { userAgent?: string | undefined; clientAddress?: string | undefined } = {}, jkt?: string): Promise<TokenPair> {
     const userId = this.userIdOf(user);
     const claims = await this.userClaims(user, userId);
     const familyId = newTokenId();
-    const refresh = this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds);
-    const access = this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds);
+    const refresh = this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds, newTokenId(), binding(jkt));
+    const access = this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds, newTokenId(), binding(jkt));
     await this.context.store?.createFamily({
       familyId,
       userId,
@@ -155,6 +156,9 @@ export class Flows<User> {
     const fields = readFields(parsed.data, [{ name: usernameField }, { name: 'password', raw: true }]);
     if (!fields.ok) return fields.response;
     const credentials = { [usernameField]: fields.values[usernameField]!, password: fields.values.password! };
+    // Before the password check: a bad proof costs no password hash.
+    const proof = await tokenRequestProof(this.settings.dpop, request, undefined);
+    if (!('jkt' in proof)) return proof;
     const info = this.info(request);
     // Counted before the password is checked: the limit holds against parallel guesses, and a blocked
     // address costs no scrypt.
@@ -173,7 +177,7 @@ export class Flows<User> {
     }
     await attempt?.succeeded();
     const session = { userAgent: request.userAgent, clientAddress: request.clientAddress };
-    const body = this.settings.tokenStyle === 'sliding' ? { token: await this.issueSliding(user!, request) } : await this.issuePair(user!, session);
+    const body = this.settings.tokenStyle === 'sliding' ? { token: await this.issueSliding(user!, request) } : await this.issuePair(user!, session, proof.jkt);
     const onSuccess = this.context.onLoginSuccess;
     if (onSuccess !== undefined) await this.hook('onLoginSuccess', () => onSuccess(user!, info));
     return json(200, body);
@@ -285,6 +289,10 @@ export class Flows<User> {
     const read = await this.readOwn(token, ['refresh']);
     if ('response' in read) return read.response;
     const { payload } = read;
+    // A bound refresh token needs a proof from its key (checked before the store: no reuse is counted for it).
+    const proof = await tokenRequestProof(this.settings.dpop, request, boundKey(payload));
+    if (!('jkt' in proof)) return proof;
+    const bound = binding(proof.jkt);
     const familyId = payload.fam;
     const store = this.context.store;
     const hash = tokenHash(token);
@@ -295,7 +303,7 @@ export class Flows<User> {
     if (store !== undefined && payload.sub !== userId) return this.fail(MESSAGES.invalid);
     // Fresh claims from the user, not copies from the refresh token (sj#705).
     const claims = await this.userClaims(user, userId);
-    const access = this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds);
+    const access = this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds, newTokenId(), bound);
     if (store === undefined || !this.settings.rotateRefreshTokens) {
       const touched = await store?.touch(userId, familyId, Date.now());
       if (touched !== undefined && touched.status !== 'touched') return this.fail(touched.status === 'revoked' ? MESSAGES.blacklisted : MESSAGES.invalid);
@@ -304,7 +312,7 @@ export class Flows<User> {
       this.context.emit({ type: 'token.refreshed', userId, familyId, rotated: false, grace: false });
       return json(200, { access });
     }
-    const successor = this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds);
+    const successor = this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds, newTokenId(), bound);
     const now = Date.now();
     const graceMs = this.settings.reuseGraceSeconds * 1000;
     // The one atomic step: of many concurrent refreshes of one token, exactly one swaps.

@@ -1,7 +1,8 @@
 import type { IssuerEventHandler } from './events.js';
-import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import { resolveLoginLimits, type LoginLimitsOptions, type ResolvedLoginLimits } from './limits/options.js';
 import { resolveRefreshCookie, type RefreshCookieOptions, type ResolvedRefreshCookie } from './cookies/options.js';
+import { createDpopProofChecker, refuseUnknownKeys, type DpopProofChecker } from '@latchkey/core/adapter';
+import type { DpopOptions } from '@latchkey/core';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
 import type { IssuerStore } from './store/types.js';
 import type { IssuerRequestInfo, UserSource } from './users/types.js';
@@ -145,6 +146,12 @@ export interface IssuerOptions<User = unknown> {
    * counters in memory (see the README's "Login limits"); `false` turns them off.
    */
   loginLimits?: LoginLimitsOptions | false;
+  /**
+   * DPoP-bound tokens (RFC 9449 §5), for the `pair` style: a login or refresh carrying a `DPoP` proof (made
+   * for `publicUrl` + the endpoint's path) gets tokens with `cnf.jkt`, and a bound refresh token then needs
+   * a proof from the same key. The adapters' `dpop` options (`mode` aside). Default: off (a proof is refused).
+   */
+  dpop?: Omit<DpopOptions, 'mode'>;
 }
 
 const KNOWN_OPTIONS = [
@@ -153,7 +160,7 @@ const KNOWN_OPTIONS = [
   'sessionLifetimeSeconds', 'idleTimeoutSeconds',
   'audience', 'issuer', 'leewaySeconds', 'userIdField', 'userIdClaim', 'usernameField', 'tokenTypeClaim', 'jtiClaim',
   'slidingTokenRefreshExpClaim', 'claims', 'checkUserIsActive', 'userAuthenticationRule', 'onLoginSuccess',
-  'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent', 'refreshCookie', 'loginLimits',
+  'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent', 'refreshCookie', 'loginLimits', 'dpop',
 ] as const satisfies ReadonlyArray<keyof IssuerOptions>;
 
 // simplejwt's settings, for a port from Django: `ROTATE_REFRESH_TOKENS: true` is told its name here.
@@ -196,6 +203,8 @@ export interface ResolvedIssuerOptions<User> {
   readonly userAuthenticationRule: (user: User | null | undefined) => boolean;
   readonly refreshCookie: ResolvedRefreshCookie | undefined;
   readonly loginLimits: ResolvedLoginLimits | undefined;
+  /** The token endpoints' proof checker, when DPoP is on. */
+  readonly dpop: DpopProofChecker | undefined;
 }
 
 function fail(option: string, problem: string): never {
@@ -317,5 +326,13 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
       options.userAuthenticationRule ?? ((user) => user !== null && user !== undefined && (!checkUserIsActive || isActive(user))),
     refreshCookie,
     loginLimits: resolveLoginLimits(options.loginLimits),
+    dpop: resolveDpop(options.dpop, tokenStyle),
   };
+}
+
+function resolveDpop(option: IssuerOptions<never>['dpop'], tokenStyle: 'pair' | 'sliding'): DpopProofChecker | undefined {
+  if (option === undefined) return undefined;
+  if (tokenStyle !== 'pair') fail('dpop', 'binds refresh tokens: it needs tokenStyle "pair"');
+  if (typeof option === 'object' && option !== null && 'mode' in option) fail('dpop', 'has no "mode" here: a proof binds the tokens it comes with');
+  return createDpopProofChecker(option as DpopOptions);
 }

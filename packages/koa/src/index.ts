@@ -40,7 +40,7 @@ declare module 'koa' {
   interface DefaultState extends AuthState {}
 }
 
-/** Options of {@link authenticate}: a verifier (or its options), `optional`, `getToken`, token locations, `realm`. */
+/** Options of {@link authenticate}: a verifier (or its options), `optional`, `getToken`, token locations, `realm`, `dpop`, `mtls`. */
 export type AuthenticateOptions<Claims extends JwtPayload = LatchkeyClaims> = RequestAuthOptions<Claims, Context>;
 
 // The authenticator that handled a request, for the guards after it (its realm and events).
@@ -55,6 +55,7 @@ const reader: RequestReader<Context> = {
   query: (ctx) => ctx.query,
   body: (ctx) => (ctx.request as { body?: unknown }).body,
   contentType: (ctx) => ctx.req.headers['content-type'],
+  socket: (ctx) => ctx.req.socket,
 };
 
 /**

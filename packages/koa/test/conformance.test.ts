@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Koa3, { type Middleware } from 'koa';
 import Koa2 from 'koa2';
 import { expect } from 'vitest';
@@ -8,7 +10,7 @@ import { chain } from './compose.js';
 function harness(Koa: typeof Koa3): AdapterHarness {
   return {
     adapter: { authenticate, guard, rules: { requireScopes, requireAnyScope, claimEquals, claimIncludes, claimCheck } },
-    async start({ verifier, routes, rendering }) {
+    async start({ verifier, routes, rendering, tls }) {
       const app = new Koa();
       // The fail-closed case is a 500 by design: keep Koa from printing its stack.
       app.silent = true;
@@ -23,7 +25,7 @@ function harness(Koa: typeof Koa3): AdapterHarness {
         byPath.set(route.path, chain(handlers));
       }
       app.use((ctx, next) => (byPath.get(ctx.path) ?? ((_ctx, next) => next()))(ctx, next));
-      return listening(app.listen(0, '127.0.0.1'));
+      return listening(tls === undefined ? app.listen(0, '127.0.0.1') : createHttpsServer(tls, app.callback() as (req: IncomingMessage, res: ServerResponse) => void).listen(0, '127.0.0.1'));
     },
     checkNativeBody(body, contentType, expected) {
       // Koa's ctx.onerror: plain text, the message itself (the error is `expose: true`).

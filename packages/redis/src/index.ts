@@ -9,3 +9,4 @@ export { DEFAULT_REVOCATION_CACHE_MAX_ENTRIES, DEFAULT_REVOCATION_CACHE_TTL_MS, 
 export { DEFAULT_KEY_PREFIX } from './keys.js';
 export { redisLimiterStore, type RedisLimiterStoreOptions } from './limiter-store.js';
 export type { RedisClientLike } from './client.js';
+export { redisReplayStore, type RedisReplayStoreOptions, type RedisSetClientLike } from './replay-store.js';

@@ -10,11 +10,11 @@ export interface Instance {
   stop(): Promise<void>;
 }
 
-/** Starts an instance on one Redis (its port) or on a Cluster (the ports of its masters). */
-export async function startInstance(redis: number | readonly number[]): Promise<Instance> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture], {
+/** Starts `fixtures/<name>` (default: the issuer instance) on one Redis (its port) or on a Cluster (the ports of its masters). */
+export async function startInstance(redis: number | readonly number[], name = 'instance.ts', env: Record<string, string> = { SECRET }): Promise<Instance> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', name === 'instance.ts' ? fixture : fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: { ...process.env, ...(typeof redis === 'number' ? { REDIS_PORT: String(redis) } : { REDIS_CLUSTER_PORTS: redis.join(','), COMMAND_TIMEOUT_MS: '2000' }), SECRET },
+    env: { ...process.env, ...(typeof redis === 'number' ? { REDIS_PORT: String(redis) } : { REDIS_CLUSTER_PORTS: redis.join(','), COMMAND_TIMEOUT_MS: '2000' }), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errors = '';

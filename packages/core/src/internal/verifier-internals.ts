@@ -4,6 +4,7 @@
  */
 import { isLatchkeyError, type LatchkeyError } from '../errors.js';
 import type { EventSink, LatchkeyEvent, RefusalStage, RequestInfo } from '../events.js';
+import { unbound } from '../binding.js';
 import type { JwtPayload, VerifiedToken } from '../types.js';
 
 /** What a Latchkey verifier offers its own package, behind a symbol users do not see. */
@@ -69,7 +70,9 @@ export function verifyObserved<Payload extends JwtPayload>(internals: VerifierIn
   const { events } = internals;
   const startedMs = events.active ? performance.now() : 0;
   try {
-    const outcome = internals.check(token);
+    const checked = internals.check(token);
+    // No request, no proof of possession: a bound token is refused here (binding.ts).
+    const outcome = isPromise(checked) ? checked.then(unbound) : unbound(checked);
     if (!events.active) return isPromise(outcome) ? outcome : Promise.resolve(outcome);
     if (!isPromise(outcome)) {
       emitVerified(events, startedMs, undefined);
@@ -84,6 +87,20 @@ export function verifyObserved<Payload extends JwtPayload>(internals: VerifierIn
     );
   } catch (error) {
     emitRefused(events, error, false, undefined);
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * `verify(token)` without the refusal of sender-constrained tokens, for a caller that checks `cnf` itself
+ * against the request (an issuer's token endpoint reading its own DPoP-bound refresh tokens). Emits no events.
+ */
+export function verifyIgnoringBinding<Payload extends JwtPayload>(verifier: { verify(token: string): Promise<VerifiedToken<Payload>> }, token: string): Promise<VerifiedToken<Payload>> {
+  const internals = internalsOf<Payload>(verifier);
+  if (internals === undefined) return verifier.verify(token);
+  try {
+    return Promise.resolve(internals.check(token));
+  } catch (error) {
     return Promise.reject(error);
   }
 }

@@ -1,11 +1,11 @@
 /**
- * The behaviour every DPoP replay store must have. Run it against each implementation (the memory store
- * here; a Redis store later) so they stay interchangeable.
+ * The behaviour every DPoP replay store must have. Run it against each implementation (core's memory
+ * store, `@latchkey/redis`'s store) so they stay interchangeable.
  */
 
 import { describe, expect, it } from 'vitest';
 
-import type { DpopReplayStore } from '../../src/dpop/replay-store.js';
+import type { DpopReplayStore } from '@latchkey/core';
 
 export function describeReplayStoreContract(name: string, makeStore: () => DpopReplayStore | Promise<DpopReplayStore>): void {
   describe(`${name} honours the DPoP replay store contract`, () => {
@@ -25,6 +25,13 @@ export function describeReplayStoreContract(name: string, makeStore: () => DpopR
       const store = await makeStore();
       const results = await Promise.all(Array.from({ length: 20 }, () => store.remember('race', 60)));
       expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('counts an identifier given as several spellings of one string only once per exact string', async () => {
+      const store = await makeStore();
+      expect(await store.remember('key.jti', 60)).toBe(true);
+      expect(await store.remember('key.JTI', 60)).toBe(true);
+      expect(await store.remember('key.jti', 60)).toBe(false);
     });
 
     it('forgets an identifier after its ttl', async () => {
