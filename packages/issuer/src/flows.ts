@@ -68,7 +68,7 @@ export class Flows<User> {
     return claims;
   }
 
-  private mint(kind: TokenKind, claims: JwtPayload, familyId: string, lifetimeSeconds: number, jti = newTokenId(), extra: JwtPayload = {}): string {
+  private mint(kind: TokenKind, claims: JwtPayload, familyId: string, lifetimeSeconds: number, jti = newTokenId(), extra: JwtPayload = {}): Promise<string> {
     const iat = nowSeconds();
     return this.context.codec.sign(kind, { ...claims, exp: iat + lifetimeSeconds, iat, [this.settings.jtiClaim]: jti, fam: familyId, ...extra });
   }
@@ -96,8 +96,8 @@ export class Flows<User> {
     const userId = this.userIdOf(user);
     const claims = await this.userClaims(user, userId);
     const familyId = newTokenId();
-    const refresh = this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds);
-    const access = this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds);
+    const refresh = await this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds);
+    const access = await this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds);
     await this.context.store?.createFamily({
       familyId,
       userId,
@@ -116,7 +116,7 @@ export class Flows<User> {
     const claims = await this.userClaims(user, userId);
     const jti = newTokenId();
     const refreshExp = nowSeconds() + this.settings.slidingTokenRefreshLifetimeSeconds;
-    const token = this.mint('sliding', claims, jti, this.settings.slidingTokenLifetimeSeconds, jti, { [this.settings.slidingTokenRefreshExpClaim]: refreshExp });
+    const token = await this.mint('sliding', claims, jti, this.settings.slidingTokenLifetimeSeconds, jti, { [this.settings.slidingTokenRefreshExpClaim]: refreshExp });
     await this.context.store?.createFamily({
       familyId: jti,
       userId,
@@ -217,7 +217,7 @@ export class Flows<User> {
     const userId = this.userIdOf(user);
     // Fresh claims from the user, not copies from the refresh token (sj#705).
     const claims = await this.userClaims(user, userId);
-    const access = this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds);
+    const access = await this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds);
     if (store === undefined || !this.settings.rotateRefreshTokens) {
       await store?.touch(familyId, Date.now());
       this.context.emit({ type: 'token.refreshed', userId, familyId, rotated: false, grace: false });
@@ -228,7 +228,7 @@ export class Flows<User> {
       this.context.emit({ type: 'token.refreshed', userId, familyId, rotated: true, grace: true });
       return json(200, { access, refresh: grace });
     }
-    const successor = this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds);
+    const successor = await this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds);
     const now = Date.now();
     const graceMs = this.settings.reuseGraceSeconds * 1000;
     // The one atomic step: of many concurrent refreshes of one token, exactly one swaps.
@@ -312,7 +312,7 @@ export class Flows<User> {
     const userId = this.userIdOf(user);
     const claims = await this.userClaims(user, userId);
     const jti = payload[this.settings.jtiClaim] as string;
-    const token = this.mint('sliding', claims, payload.fam, this.settings.slidingTokenLifetimeSeconds, jti, { [claim]: refreshExp });
+    const token = await this.mint('sliding', claims, payload.fam, this.settings.slidingTokenLifetimeSeconds, jti, { [claim]: refreshExp });
     await this.context.store?.touch(payload.fam, Date.now());
     this.context.emit({ type: 'token.refreshed', userId, familyId: payload.fam, rotated: false, grace: false });
     return json(200, { token });
