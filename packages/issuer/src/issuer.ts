@@ -156,6 +156,7 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
         audience: settings.audience ?? null,
         typ: ACCESS_TOKEN_TYP,
         clockToleranceSeconds: settings.leewaySeconds,
+        maxCandidateKeys: Math.max(3, ring.size),
         // simplejwt's order: id, then type, then the user (so the simplejwt error profile names the same failure).
         requiredClaims: [settings.jtiClaim, settings.tokenTypeClaim, 'sub'],
         // The header says at+jwt; the claim must agree (a sliding token is not an access token in pair mode).

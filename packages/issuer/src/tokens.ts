@@ -63,6 +63,8 @@ export class TokenCodec {
       // Both typs explicitly: the kind is then checked against the `token_type` claim, below.
       typ: [ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP],
       clockToleranceSeconds: settings.leewaySeconds,
+      // A kid-less HMAC token may be tried against each secret of the ring (configuration bounds it, not the token).
+      maxCandidateKeys: Math.max(3, ring.size),
     });
   }
 

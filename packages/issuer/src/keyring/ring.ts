@@ -97,6 +97,11 @@ export class KeyRing {
   private view: RingView | undefined;
   /** Every algorithm of the ring (a verifier's allow-list). */
   readonly algorithms: readonly SigningAlgorithm[];
+  /** How many keys the ring holds (the most a kid-less HMAC token may be tried against). */
+  get size(): number {
+    return this.keys.length;
+  }
+
   /** True for a ring of HMAC secrets (nothing is published). */
   readonly symmetric: boolean;
   /** Verifies with the keys that verify *now*. */
@@ -145,9 +150,10 @@ export class KeyRing {
     const cached = this.view;
     if (cached !== undefined && nowMs >= cached.fromMs && nowMs < cached.untilMs) return cached;
     const states = keyStatesAt(this.keys, nowMs);
-    const verifying = this.keys.filter((_, position) => states[position] !== 'retired');
     // The newest key activated by now signs (there is one: checked at start-up, and keys only activate).
     const active = this.keys[states.lastIndexOf('active')]!;
+    // Active first: a kid-less (HMAC) token is tried against each secret in this order, and most are the active one's.
+    const verifying = [active, ...this.keys.filter((key, position) => states[position] !== 'retired' && key !== active).reverse()];
     const previousFrom = this.keys.reduce((latest, key) => Math.max(latest, ...[key.activateAtMs, key.retireAtMs].filter((at) => at <= nowMs)), Number.NEGATIVE_INFINITY);
     this.keys.forEach((key, position) => {
       if (states[position] === 'retired') for (const prepared of key.handedOut) prepared.retired = true;
