@@ -1,5 +1,5 @@
 /** The issuer's key ring: which key signs now, which keys verify and are published, from data and the clock. */
-import { hmacSecrets, staticKeys, type KeySource, type PreparedKey } from '@latchkey/core';
+import { staticKeys, type KeySource, type PreparedKey } from '@latchkey/core';
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import { createPublicKey } from 'node:crypto';
 import { SIGNING_ALGORITHMS, prepareSigningKey, type PublishedJwk, type SigningAlgorithm, type SigningKeyInput } from '../keys.js';
