@@ -197,7 +197,7 @@ describe('ring files', () => {
     await writeFile(join(dir, 'keyring.json'), JSON.stringify(ring));
     const issuer = createIssuer({ users: await testUsers(), keyRing: keyRingFromFile(join(dir, 'keyring.json')) });
     expect(issuer.keyStates().map((key) => key.kid)).toEqual([kidOf(a), kidOf(b)]);
-    expect(() => parseKeyRing({ keys: [{ ...ring.keys[0]!, kid: kidOf(b) }] }, { baseDir: dir })).toThrow(/is not the key's RFC 7638 thumbprint.*wrong file/);
+    expect(() => parseKeyRing({ keys: [{ ...ring.keys[0]!, kid: kidOf(b) }] } as never, { baseDir: dir } as never)).toThrow(/is not the key's RFC 7638 thumbprint.*wrong file/);
     expect(() => parseKeyRing({ keys: [{ ...ring.keys[0]!, activate: 'x' }] } as never, { baseDir: dir })).toThrow(/unknown option "activate".*did you mean "activateAt"/);
     expect(() => parseKeyRing('{"keys": [', {})).toThrow(/not valid JSON/);
     // An HMAC ring inline, as one environment variable could carry it.
