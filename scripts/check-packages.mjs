@@ -88,11 +88,11 @@ try {
   writeFileSync(join(consumer, 'check.cjs'), readFileSync(join(root, 'scripts', 'consumer', 'check.cjs'), 'utf8'));
   run('node', ['check.mjs', names], consumer);
   run('node', ['check.cjs', names], consumer);
-  // The latchkey bin, as installed from its tarball: help, then a real inspect against the mock IdP.
+  // The latchkey bin, as installed from its tarball: help, a real inspect against the mock IdP, keys rotate, config check.
   run('npx', ['--no-install', 'latchkey', '--help'], consumer);
   writeFileSync(join(consumer, 'check-bin.mjs'), readFileSync(join(root, 'scripts', 'consumer', 'check-bin.mjs'), 'utf8'));
   run('node', ['check-bin.mjs'], consumer);
-  console.log('✓ npx latchkey --help and inspect run from the installed @latchkey/cli tarball');
+  console.log('✓ npx latchkey --help, inspect, keys rotate and config check run from the installed @latchkey/cli tarball');
   const recipes = writeRecipes(consumer);
   run('node', [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'recipes'], consumer);
   run('node', [join('node_modules', 'vitest', 'vitest.mjs'), 'run', '--dir', 'recipes'], consumer);

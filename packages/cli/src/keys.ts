@@ -5,19 +5,25 @@ import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, import
 import { readKeyFile } from './key-input.js';
 import { EXIT, UsageError, type Io } from './output.js';
 
-export const KEYS_HELP = `Usage: latchkey keys <generate|jwks> [options]
+export const KEYS_HELP = `Usage: latchkey keys <generate|jwks|rotate> [options]
 
   generate --alg <EdDSA|ES256|RS256|PS256> --out <file> [--format jwk|pem]
       Write a new private key (file mode 0600) with kid = its RFC 7638 thumbprint; prints only the public JWK.
   jwks <files...>
       Print the public JWK Set of private or public key files (JWK or PEM). Private members are dropped.
+  rotate --ring <keyring.json> [--alg ...] [--overlap 1h] [--max-token-lifetime 1d]
+      One step of the issuer's key ring: drop retired keys, add a next key (see "keys rotate --help").
 
 Examples:
   latchkey keys generate --alg EdDSA --out signing.jwk.json
   latchkey keys generate --alg RS256 --format pem --out signing.pem
-  latchkey keys jwks signing.jwk.json next.jwk.json > jwks.json`;
+  latchkey keys jwks signing.jwk.json next.jwk.json > jwks.json
+  latchkey keys rotate --ring keyring.json --overlap 1h`;
 
-const GENERATABLE = ['EdDSA', 'ES256', 'RS256', 'PS256'] as const;
+/** Algorithms `keys generate` makes keys for. */
+export const GENERATABLE = ['EdDSA', 'ES256', 'RS256', 'PS256'] as const;
+/** One of {@link GENERATABLE}. */
+export type GeneratableAlg = (typeof GENERATABLE)[number];
 // RFC 7517 §4 / RFC 7518 §6: the members that make a JWK private.
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
@@ -30,22 +36,28 @@ export async function publicJwk(jwk: JWK): Promise<JWK> {
   return pub;
 }
 
+/** A new private JWK with `kid` (its RFC 7638 thumbprint), `alg` and `use`; and its public half. */
+export async function generatePrivateJwk(alg: GeneratableAlg): Promise<{ privateJwk: JWK; publicJwk: JWK; kid: string; privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'] }> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' || alg === 'PS256' ? { modulusLength: 2048 } : {}) });
+  const pub = await publicJwk(await exportJWK(publicKey));
+  pub.alg = alg;
+  pub.use = 'sig';
+  return { privateJwk: { ...(await exportJWK(privateKey)), kid: pub.kid, alg, use: 'sig' }, publicJwk: pub, kid: pub.kid!, privateKey };
+}
+
 async function generate(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args: [...argv], strict: true, options: { alg: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'jwk' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     io.out(KEYS_HELP);
     return EXIT.pass;
   }
-  const alg = values.alg as (typeof GENERATABLE)[number] | undefined;
+  const alg = values.alg as GeneratableAlg | undefined;
   if (alg === undefined || !GENERATABLE.includes(alg)) throw new UsageError(`--alg must be one of ${GENERATABLE.join(', ')}`);
   if (values.format !== 'jwk' && values.format !== 'pem') throw new UsageError('--format must be jwk or pem');
   // A private key is written to a file or not at all: never to a terminal or a pipe someone may log.
   if (values.out === undefined) throw new UsageError('--out <file> is required: private keys are only written to a file (mode 0600)');
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' || alg === 'PS256' ? { modulusLength: 2048 } : {}) });
-  const pub = await publicJwk(await exportJWK(publicKey));
-  pub.alg = alg;
-  pub.use = 'sig';
-  const contents = values.format === 'pem' ? await exportPKCS8(privateKey) : `${JSON.stringify({ ...(await exportJWK(privateKey)), kid: pub.kid, alg, use: 'sig' }, null, 2)}\n`;
+  const { privateJwk, publicJwk: pub, privateKey } = await generatePrivateJwk(alg);
+  const contents = values.format === 'pem' ? await exportPKCS8(privateKey) : `${JSON.stringify(privateJwk, null, 2)}\n`;
   // flag 'wx': never overwrite an existing key by accident.
   try {
     await writeFile(values.out, contents, { mode: 0o600, flag: 'wx' });
@@ -96,5 +108,5 @@ export async function keysCommand(argv: readonly string[], io: Io): Promise<numb
     io.out(KEYS_HELP);
     return sub === undefined ? EXIT.usage : EXIT.pass;
   }
-  throw new UsageError(`unknown keys command ${JSON.stringify(sub)} (generate, jwks)`);
+  throw new UsageError(`unknown keys command ${JSON.stringify(sub)} (generate, jwks, rotate)`);
 }

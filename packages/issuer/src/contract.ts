@@ -6,6 +6,8 @@
  * import { describeStoreContract } from '@latchkey/issuer/contract';
  * describeStoreContract('redis store', () => redisStore({ client }));
  *
+ * The same module holds the `Signer` contract: `describeSignerContract(name, () => signer)`.
+ *
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
@@ -305,3 +307,5 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
     });
   });
 }
+
+export { checkSigner, describeSignerContract, SIGNER_CHECKS, type SignerCheck } from './keyring/signer-contract.js';

@@ -75,7 +75,7 @@ export class Flows<User> {
     return claims;
   }
 
-  private mint(kind: TokenKind, claims: JwtPayload, familyId: string, lifetimeSeconds: number, jti = newTokenId(), extra: JwtPayload = {}): string {
+  private mint(kind: TokenKind, claims: JwtPayload, familyId: string, lifetimeSeconds: number, jti = newTokenId(), extra: JwtPayload = {}): Promise<string> {
     const iat = nowSeconds();
     return this.context.codec.sign(kind, { ...claims, exp: iat + lifetimeSeconds, iat, [this.settings.jtiClaim]: jti, fam: familyId, ...extra });
   }
@@ -112,8 +112,8 @@ export class Flows<User> {
     const userId = this.userIdOf(user);
     const claims = await this.userClaims(user, userId);
     const familyId = newTokenId();
-    const refresh = this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds, newTokenId(), binding(jkt));
-    const access = this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds, newTokenId(), binding(jkt));
+    const refresh = await this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds, newTokenId(), binding(jkt));
+    const access = await this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds, newTokenId(), binding(jkt));
     await this.context.store?.createFamily({
       familyId,
       userId,
@@ -133,7 +133,7 @@ export class Flows<User> {
     const claims = await this.userClaims(user, userId);
     const jti = newTokenId();
     const refreshExp = nowSeconds() + this.settings.slidingTokenRefreshLifetimeSeconds;
-    const token = this.mint('sliding', claims, jti, this.settings.slidingTokenLifetimeSeconds, jti, { [this.settings.slidingTokenRefreshExpClaim]: refreshExp });
+    const token = await this.mint('sliding', claims, jti, this.settings.slidingTokenLifetimeSeconds, jti, { [this.settings.slidingTokenRefreshExpClaim]: refreshExp });
     await this.context.store?.createFamily({
       familyId: jti,
       userId,
@@ -303,7 +303,7 @@ export class Flows<User> {
     if (store !== undefined && payload.sub !== userId) return this.fail(MESSAGES.invalid);
     // Fresh claims from the user, not copies from the refresh token (sj#705).
     const claims = await this.userClaims(user, userId);
-    const access = this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds, newTokenId(), bound);
+    const access = await this.mint('access', claims, familyId, this.settings.accessTokenLifetimeSeconds, newTokenId(), bound);
     if (store === undefined || !this.settings.rotateRefreshTokens) {
       const touched = await store?.touch(userId, familyId, Date.now());
       if (touched !== undefined && touched.status !== 'touched') return this.fail(touched.status === 'revoked' ? MESSAGES.blacklisted : MESSAGES.invalid);
@@ -312,7 +312,7 @@ export class Flows<User> {
       this.context.emit({ type: 'token.refreshed', userId, familyId, rotated: false, grace: false });
       return json(200, { access });
     }
-    const successor = this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds, newTokenId(), bound);
+    const successor = await this.mint('refresh', claims, familyId, this.settings.refreshTokenLifetimeSeconds, newTokenId(), bound);
     const now = Date.now();
     const graceMs = this.settings.reuseGraceSeconds * 1000;
     // The one atomic step: of many concurrent refreshes of one token, exactly one swaps.
@@ -405,7 +405,7 @@ export class Flows<User> {
     const touched = await this.context.store?.touch(userId, payload.fam, Date.now());
     // Absolute lifetime, idle timeout and logout everywhere are the store's verdict, checked atomically.
     if (touched !== undefined && touched.status !== 'touched') return this.fail(touched.status === 'revoked' ? MESSAGES.blacklisted : MESSAGES.invalid);
-    const token = this.mint('sliding', claims, payload.fam, this.settings.slidingTokenLifetimeSeconds, jti, { [claim]: refreshExp });
+    const token = await this.mint('sliding', claims, payload.fam, this.settings.slidingTokenLifetimeSeconds, jti, { [claim]: refreshExp });
     this.context.emit({ type: 'token.refreshed', userId, familyId: payload.fam, rotated: false, grace: false });
     return json(200, { token });
   }

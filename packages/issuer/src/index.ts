@@ -28,6 +28,11 @@ export { DEFAULT_ACCOUNT_ADDRESS_LIMIT, DEFAULT_ADDRESS_LIMIT, type LimitOptions
 export { memoryLimiterStore, type LimiterSettings, type LimiterStore } from './limits/store.js';
 export type { LimitScope } from './limits/login-limiter.js';
 export { SIGNING_ALGORITHMS, thumbprint, type JWK, type PublishedJwk, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
+export { inProcessSigner, isSigner, type AsymmetricSigningAlgorithm, type Signer } from './keyring/signer.js';
+export type { KeyRingEntry, KeyRingOptions, KeyStatus } from './keyring/ring.js';
+export { DEFAULT_RETIRE_MARGIN_SECONDS, keyStatesAt, scheduleKeys, type KeyState, type ScheduledKey, type ScheduleInput, type ScheduleSettings } from './keyring/schedule.js';
+export { keyRingFromFile, parseKeyRing, type KeyRingDocument, type KeyRingFileEntry } from './keyring/ring-file.js';
+export { DEVELOPMENT_KEYS_WARNING } from './keyring/development.js';
 export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, type TokenKind } from './tokens.js';
 export type { IssuerEvent, IssuerEventHandler } from './events.js';
 export type { IssuerRequest, IssuerResponse } from './http/types.js';

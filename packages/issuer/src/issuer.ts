@@ -7,8 +7,10 @@ import { json, methodNotAllowed, serverError, serviceUnavailable } from './http/
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
 import { LoginLimiter } from './limits/login-limiter.js';
 import { openApiDocument } from './openapi.js';
-import { prepareSigningKey, type PublishedJwk } from './keys.js';
-import { resolveIssuerOptions, type IssuerOptions, type IssuerPaths } from './options.js';
+import type { PublishedJwk } from './keys.js';
+import { generateDevelopmentKey } from './keyring/development.js';
+import { KeyRing, type KeyStatus } from './keyring/ring.js';
+import { resolveIssuerOptions, type IssuerOptions, type IssuerPaths, type ResolvedIssuerOptions } from './options.js';
 import { memoryStore } from './store/memory.js';
 import { isStoreUnavailableError, StoreCapacityError } from './store/errors.js';
 import { SessionRoutes } from './http/session-routes.js';
@@ -41,8 +43,10 @@ export interface Issuer<User = unknown> {
   handle(request: IssuerRequest): Promise<IssuerResponse | undefined>;
   /** True when `path` (without query) is one of the issuer's. */
   owns(path: string): boolean;
-  /** The public keys as a JWK Set (RFC 7517 §5). Empty for HMAC: secrets are never published. */
+  /** The public keys as a JWK Set (RFC 7517 §5), now: next, active and retiring keys. Empty for HMAC: secrets are never published. */
   jwks(): { keys: PublishedJwk[] };
+  /** Every key of the ring with its state now (`next`, `active`, `retiring`, `retired`) and times: public data only. */
+  keyStates(): KeyStatus[];
   /**
    * An in-process `@latchkey/core` verifier for the issuer's access tokens (`typ: at+jwt`, access — or
    * sliding, in sliding mode — `token_type`): an API in the same process needs no HTTP to check them.
@@ -87,7 +91,7 @@ const JWKS_ALLOW = 'GET, HEAD, OPTIONS';
  */
 export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issuer<User> {
   const settings = resolveIssuerOptions(options);
-  const key = prepareSigningKey(settings.algorithm, options.signingKey);
+  const ring = signingRing(options, settings);
   const explicitStore = options.store as IssuerStore | null | undefined;
   const store = explicitStore === null ? undefined : (explicitStore ?? memoryStore());
   if (store === undefined) {
@@ -101,7 +105,7 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
   const sink = eventSink<IssuerEvent>(options.onEvent, 'latchkey/issuer');
   const emit = (event: IssuerEvent): void => sink.emit(event);
   const codec = new TokenCodec({
-    key,
+    ring,
     issuer: settings.issuer,
     audience: settings.audience,
     leewaySeconds: settings.leewaySeconds,
@@ -155,12 +159,13 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     const checkRevocation = verifierOptions.checkRevocation;
     const check = checkRevocation === undefined || checkRevocation === false ? undefined : revocationCheck(checkRevocation === true ? {} : checkRevocation);
     return createVerifier<Payload>({
-      keys: key.keySource,
-      algorithms: [key.alg],
+      keys: ring.keySource,
+      algorithms: ring.algorithms,
       issuer: settings.issuer ?? null,
       audience: settings.audience ?? null,
       typ: ACCESS_TOKEN_TYP,
       clockToleranceSeconds: settings.leewaySeconds,
+      maxCandidateKeys: Math.max(3, ring.size),
       // simplejwt's order: id, then type, then the user (so the simplejwt error profile names the same failure).
       requiredClaims: [settings.jtiClaim, settings.tokenTypeClaim, 'sub'],
       // The header says at+jwt; the claim must agree (a sliding token is not an access token in pair mode).
@@ -178,8 +183,14 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
       sessionMethods.set(path, name === 'sessions' ? { allow: 'GET, OPTIONS', method: 'GET' } : { allow: POST_ALLOW, method: 'POST' });
     }
   }
-  const jwksPath = key.publicJwk === undefined ? false : settings.paths.jwks;
-  const jwksBody = JSON.stringify({ keys: key.publicJwk === undefined ? [] : [key.publicJwk] });
+  const jwksPath = ring.symmetric ? false : settings.paths.jwks;
+  // The body changes only when a key changes state: serialised once per ring view.
+  let jwksBody = { view: undefined as unknown, body: '' };
+  function currentJwks(): string {
+    const view = ring.viewAt(Date.now());
+    if (jwksBody.view !== view) jwksBody = { view, body: JSON.stringify({ keys: view.published }) };
+    return jwksBody.body;
+  }
 
   function jwksResponse(method: string): IssuerResponse {
     if (method === 'OPTIONS') return { status: 200, headers: { allow: JWKS_ALLOW }, body: '' };
@@ -187,7 +198,7 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     return {
       status: 200,
       headers: { 'content-type': 'application/jwk-set+json', 'cache-control': `public, max-age=${settings.jwksMaxAgeSeconds}` },
-      body: method === 'HEAD' ? '' : jwksBody,
+      body: method === 'HEAD' ? '' : currentJwks(),
     };
   }
 
@@ -221,7 +232,8 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     maxBodyBytes: settings.maxBodyBytes,
     handle,
     owns: (path) => routes.has(path) || (jwksPath !== false && path === jwksPath),
-    jwks: () => JSON.parse(jwksBody) as { keys: PublishedJwk[] },
+    jwks: () => JSON.parse(currentJwks()) as { keys: PublishedJwk[] },
+    keyStates: () => ring.statusAt(Date.now()),
     openapi: () =>
       openApiDocument({
         paths: settings.paths,
@@ -244,5 +256,34 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     if (store === undefined) throw new TypeError(`${what}: the issuer has no store ("store: null")`);
     if (typeof userId !== 'string' || userId === '') throw new TypeError(`${what}: the user id must be a non-empty string (the tokens' "sub")`);
     return userId;
+  }
+}
+
+/** The ring from whichever key option was given (exactly one is: checked by the options). */
+function signingRing<User>(options: IssuerOptions<User>, settings: ResolvedIssuerOptions<User>): KeyRing {
+  if (options.keyRing !== undefined) {
+    const ring = KeyRing.fromOptions(options.keyRing, settings.algorithm, settings.maxTokenLifetimeSeconds);
+    warnOfEarlyActivation(ring, settings.jwksMaxAgeSeconds);
+    return ring;
+  }
+  if (options.developmentKeys === true) return KeyRing.single(settings.algorithm, generateDevelopmentKey(settings.algorithm));
+  return KeyRing.single(settings.algorithm, options.signingKey!);
+}
+
+/**
+ * A resource server may serve the JWKS it fetched up to `max-age` ago: a next key that activates sooner than
+ * that after this instance started may be unknown to it (a refetch on the unknown `kid` usually saves the
+ * day, a shared cache in front of the JWKS does not). Said once, at start-up.
+ */
+function warnOfEarlyActivation(ring: KeyRing, jwksMaxAgeSeconds: number): void {
+  const now = Date.now();
+  for (const status of ring.statusAt(now)) {
+    if (status.state === 'next' && Date.parse(status.activateAt) - now < jwksMaxAgeSeconds * 1000) {
+      process.emitWarning(
+        `@latchkey/issuer: key ${status.kid ?? '(HMAC)'} activates at ${status.activateAt}, less than the JWKS max-age (${jwksMaxAgeSeconds} s) from now; ` +
+          'resource servers that cached the JWKS before it was published may not know it yet. Publish next keys at least that long before they sign.',
+        { code: 'LATCHKEY_KEY_ACTIVATES_SOON' },
+      );
+    }
   }
 }

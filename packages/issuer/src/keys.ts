@@ -48,21 +48,22 @@ const HASH: Record<SigningAlgorithm, string | null> = {
 };
 const EC_CURVE: Partial<Record<SigningAlgorithm, string>> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' };
 
-function fail(problem: string): never {
-  throw new TypeError(`createIssuer: "signingKey" ${problem}`);
+function failOption(problem: string, option: string): never {
+  throw new TypeError(`createIssuer: "${option}" ${problem}`);
 }
 
-function privateKeyOf(input: SigningKeyInput): KeyObject {
+function privateKeyOf(input: SigningKeyInput, option: string): KeyObject {
   try {
     if (input instanceof KeyObject) return input;
     if (typeof input === 'string') return createPrivateKey(input);
     return createPrivateKey({ key: input as JWK, format: 'jwk' });
   } catch (cause) {
-    throw new TypeError('createIssuer: "signingKey" could not be read as a private key (PEM PKCS#8/PKCS#1/SEC1, JWK or KeyObject)', { cause });
+    throw new TypeError(`createIssuer: "${option}" could not be read as a private key (PEM PKCS#8/PKCS#1/SEC1, JWK or KeyObject)`, { cause });
   }
 }
 
-function checkAsymmetric(alg: SigningAlgorithm, key: KeyObject): void {
+function checkAsymmetric(alg: SigningAlgorithm, key: KeyObject, option: string): void {
+  const fail: (problem: string) => never = (problem) => failOption(problem, option);
   if (key.type !== 'private') fail(`must be a private key for ${alg} (got a ${key.type} key); the public half is derived from it`);
   const type = key.asymmetricKeyType;
   if (alg.startsWith('RS') || alg.startsWith('PS')) {
@@ -95,7 +96,8 @@ function base64url(bytes: Buffer): string {
  * never signs ES256; a public key or a PEM never becomes an HMAC secret), HMAC secrets must be as long as
  * the hash (RFC 7518 §3.2; checked by the core), RSA keys at least 2048 bits.
  */
-export function prepareSigningKey(alg: SigningAlgorithm, input: SigningKeyInput): SigningKey {
+export function prepareSigningKey(alg: SigningAlgorithm, input: SigningKeyInput, option = 'signingKey'): SigningKey {
+  const fail: (problem: string) => never = (problem) => failOption(problem, option);
   const hash = HASH[alg];
   if (alg.startsWith('HS')) {
     if (input instanceof KeyObject ? input.type !== 'secret' : typeof input !== 'string' && !(input instanceof Uint8Array)) {
@@ -116,8 +118,8 @@ export function prepareSigningKey(alg: SigningAlgorithm, input: SigningKeyInput)
       sign: (signingInput) => createHmac(hash!, secret).update(signingInput).digest('base64url'),
     };
   }
-  const privateKey = privateKeyOf(input);
-  checkAsymmetric(alg, privateKey);
+  const privateKey = privateKeyOf(input, option);
+  checkAsymmetric(alg, privateKey, option);
   const publicKey = createPublicKey(privateKey);
   const jwk = publicKey.export({ format: 'jwk' }) as JWK;
   const kid = thumbprint(jwk);

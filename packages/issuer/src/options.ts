@@ -4,6 +4,7 @@ import { resolveRefreshCookie, type RefreshCookieOptions, type ResolvedRefreshCo
 import { createDpopProofChecker, refuseUnknownKeys, type DpopProofChecker } from '@latchkey/core/adapter';
 import type { DpopOptions } from '@latchkey/core';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
+import type { KeyRingOptions } from './keyring/ring.js';
 import type { IssuerStore } from './store/types.js';
 import type { IssuerRequestInfo, UserSource } from './users/types.js';
 
@@ -58,9 +59,24 @@ export interface IssuerPaths {
 
 /** Options of `createIssuer`. The simplejwt setting each replaces is named in its TSDoc (and the README). */
 export interface IssuerOptions<User = unknown> {
-  /** `SIGNING_KEY`: the HMAC secret, or the private key (PEM, JWK, `KeyObject`) for RS/PS/ES/EdDSA. Required. */
-  signingKey: SigningKeyInput;
-  /** `ALGORITHM`. Default `'HS256'`. Must fit the key's type. */
+  /**
+   * `SIGNING_KEY`: the HMAC secret, or the private key (PEM, JWK, `KeyObject`) for RS/PS/ES/EdDSA: one key
+   * that never rotates. Exactly one of `signingKey`, `keyRing` and `developmentKeys` is required.
+   */
+  signingKey?: SigningKeyInput;
+  /**
+   * Keys with activation times, the same data on every instance (see `keyRingFromFile`): the active key
+   * signs, next keys are published before they sign, retiring keys verify until every token they signed
+   * has expired. HMAC secrets rotate the same way (the newest active one signs, all of them verify).
+   */
+  keyRing?: KeyRingOptions;
+  /**
+   * Generate a throw-away key for `algorithm` at start-up, with a process warning: for demos and tests only
+   * (tokens die with the process, instances refuse each other's). Default `false`: without a key the
+   * issuer refuses to start.
+   */
+  developmentKeys?: boolean;
+  /** `ALGORITHM`. Default `'HS256'`. Must fit the key's type; the default of ring keys that name none. */
   algorithm?: SigningAlgorithm;
   /** The application's users (Django's user model and `authenticate()`). Required. */
   users: UserSource<User>;
@@ -155,7 +171,7 @@ export interface IssuerOptions<User = unknown> {
 }
 
 const KNOWN_OPTIONS = [
-  'signingKey', 'algorithm', 'users', 'store', 'accessTokenLifetimeSeconds', 'refreshTokenLifetimeSeconds',
+  'signingKey', 'keyRing', 'developmentKeys', 'algorithm', 'users', 'store', 'accessTokenLifetimeSeconds', 'refreshTokenLifetimeSeconds',
   'slidingTokenLifetimeSeconds', 'slidingTokenRefreshLifetimeSeconds', 'rotateRefreshTokens', 'reuseGraceSeconds',
   'sessionLifetimeSeconds', 'idleTimeoutSeconds',
   'audience', 'issuer', 'leewaySeconds', 'userIdField', 'userIdClaim', 'usernameField', 'tokenTypeClaim', 'jtiClaim',
@@ -200,6 +216,8 @@ export interface ResolvedIssuerOptions<User> {
   readonly paths: IssuerPaths;
   readonly maxBodyBytes: number;
   readonly jwksMaxAgeSeconds: number;
+  /** The longest lifetime of any token issued in this style, leeway included: how long a retiring key must still verify. */
+  readonly maxTokenLifetimeSeconds: number;
   readonly userAuthenticationRule: (user: User | null | undefined) => boolean;
   readonly refreshCookie: ResolvedRefreshCookie | undefined;
   readonly loginLimits: ResolvedLoginLimits | undefined;
@@ -256,7 +274,10 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     if (ours !== undefined) throw new TypeError(`latchkey: unknown option ${JSON.stringify(key)} in createIssuer options (simplejwt's name, or no unit); did you mean "${ours}"?`);
   }
   refuseUnknownKeys(options, KNOWN_OPTIONS, 'createIssuer options');
-  if (options.signingKey === undefined) fail('signingKey', 'is required (simplejwt: SIGNING_KEY)');
+  const keyOptions = (['signingKey', 'keyRing', 'developmentKeys'] as const).filter((name) => options[name] !== undefined && options[name] !== false);
+  if (options.developmentKeys !== undefined && typeof options.developmentKeys !== 'boolean') fail('developmentKeys', 'must be a boolean');
+  if (keyOptions.length === 0) fail('signingKey', 'is required (simplejwt: SIGNING_KEY), or "keyRing"; a generated key only with developmentKeys: true, for demos');
+  if (keyOptions.length > 1) fail(keyOptions[1]!, `cannot be combined with "${keyOptions[0]!}": give one source of signing keys`);
   const algorithm = options.algorithm ?? 'HS256';
   if (!(SIGNING_ALGORITHMS as readonly string[]).includes(algorithm)) fail('algorithm', `must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
   const users = options.users as unknown as Record<string, unknown> | undefined;
@@ -298,11 +319,15 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     if (tokenStyle === 'sliding') fail('refreshCookie', 'needs tokenStyle "pair" (a sliding token is the access token itself)');
     refreshCookie = resolveRefreshCookie(options.refreshCookie, [paths.refresh, paths.blacklist].filter((path): path is string => path !== false));
   }
+  const accessTokenLifetimeSeconds = seconds('accessTokenLifetimeSeconds', options.accessTokenLifetimeSeconds, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS);
+  const refreshTokenLifetimeSeconds = seconds('refreshTokenLifetimeSeconds', options.refreshTokenLifetimeSeconds, DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS);
+  const slidingTokenLifetimeSeconds = seconds('slidingTokenLifetimeSeconds', options.slidingTokenLifetimeSeconds, DEFAULT_SLIDING_TOKEN_LIFETIME_SECONDS);
+  const leewaySeconds = seconds('leewaySeconds', options.leewaySeconds, 0, 0);
   return {
     algorithm,
-    accessTokenLifetimeSeconds: seconds('accessTokenLifetimeSeconds', options.accessTokenLifetimeSeconds, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS),
-    refreshTokenLifetimeSeconds: seconds('refreshTokenLifetimeSeconds', options.refreshTokenLifetimeSeconds, DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS),
-    slidingTokenLifetimeSeconds: seconds('slidingTokenLifetimeSeconds', options.slidingTokenLifetimeSeconds, DEFAULT_SLIDING_TOKEN_LIFETIME_SECONDS),
+    accessTokenLifetimeSeconds,
+    refreshTokenLifetimeSeconds,
+    slidingTokenLifetimeSeconds,
     slidingTokenRefreshLifetimeSeconds: seconds('slidingTokenRefreshLifetimeSeconds', options.slidingTokenRefreshLifetimeSeconds, DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME_SECONDS),
     rotateRefreshTokens,
     reuseGraceSeconds,
@@ -310,7 +335,7 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     idleTimeoutSeconds: options.idleTimeoutSeconds === undefined ? undefined : seconds('idleTimeoutSeconds', options.idleTimeoutSeconds, 0),
     audience: audience as string | readonly string[] | undefined,
     issuer: options.issuer,
-    leewaySeconds: seconds('leewaySeconds', options.leewaySeconds, 0, 0),
+    leewaySeconds,
     userIdField: claimName('userIdField', options.userIdField, 'id'),
     userIdClaim,
     usernameField: claimName('usernameField', options.usernameField, 'username'),
@@ -322,6 +347,9 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     paths,
     maxBodyBytes: seconds('maxBodyBytes', options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
     jwksMaxAgeSeconds: seconds('jwksMaxAgeSeconds', options.jwksMaxAgeSeconds, DEFAULT_JWKS_MAX_AGE_SECONDS, 0),
+    // A sliding token is refreshed only while unexpired, so its own lifetime bounds it too.
+    maxTokenLifetimeSeconds:
+      (tokenStyle === 'sliding' ? slidingTokenLifetimeSeconds : Math.max(accessTokenLifetimeSeconds, refreshTokenLifetimeSeconds)) + leewaySeconds,
     userAuthenticationRule:
       options.userAuthenticationRule ?? ((user) => user !== null && user !== undefined && (!checkUserIsActive || isActive(user))),
     refreshCookie,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createVerifier, isLatchkeyError, type JwtPayload, type Verifier } from '@latchkey/core';
 import { verifyIgnoringBinding } from '@latchkey/core/adapter';
-import type { SigningKey } from './keys.js';
+import type { KeyRing, RingKey } from './keyring/ring.js';
 
 /** The three token types, as simplejwt names them in the `token_type` claim. */
 export type TokenKind = 'access' | 'refresh' | 'sliding';
@@ -34,7 +34,7 @@ export const MESSAGES = {
 
 /** Claim names and token settings the codec needs. */
 export interface TokenCodecSettings {
-  readonly key: SigningKey;
+  readonly ring: KeyRing;
   readonly issuer: string | undefined;
   readonly audience: string | readonly string[] | undefined;
   readonly leewaySeconds: number;
@@ -49,34 +49,46 @@ export function newTokenId(): string {
 
 /** Signs and reads the issuer's own tokens. */
 export class TokenCodec {
-  private readonly headers: Record<TokenKind, string>;
-  /** Verifies signature, `exp` (with the leeway), `iss` and `aud` of every kind. */
+  // Encoded headers per ring key and kind: built once per key, not per token.
+  private readonly headers = new WeakMap<RingKey, Record<TokenKind, string>>();
+  /** Verifies signature (with the keys of the ring that verify now), `exp` (with the leeway), `iss` and `aud` of every kind. */
   readonly verifier: Verifier;
 
   constructor(private readonly settings: TokenCodecSettings) {
-    const { key } = settings;
-    const header = (kind: TokenKind): string =>
-      Buffer.from(JSON.stringify(key.kid === undefined ? { alg: key.alg, typ: TYP_OF[kind] } : { alg: key.alg, typ: TYP_OF[kind], kid: key.kid })).toString('base64url');
-    this.headers = { access: header('access'), refresh: header('refresh'), sliding: header('sliding') };
+    const { ring } = settings;
     this.verifier = createVerifier({
-      keys: key.keySource,
-      algorithms: [key.alg],
+      keys: ring.keySource,
+      algorithms: ring.algorithms,
       issuer: settings.issuer ?? null,
       audience: settings.audience ?? null,
       // Both typs explicitly: the kind is then checked against the `token_type` claim, below.
       typ: [ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP],
       clockToleranceSeconds: settings.leewaySeconds,
+      // A kid-less HMAC token may be tried against each secret of the ring (configuration bounds it, not the token).
+      maxCandidateKeys: Math.max(3, ring.size),
     });
   }
 
-  /** Signs `claims` as a token of `kind` (the type claim, `iss` and `aud` are added here). */
-  sign(kind: TokenKind, claims: JwtPayload): string {
+  private headersOf(key: RingKey): Record<TokenKind, string> {
+    let headers = this.headers.get(key);
+    if (headers === undefined) {
+      const header = (kind: TokenKind): string =>
+        Buffer.from(JSON.stringify(key.kid === undefined ? { alg: key.alg, typ: TYP_OF[kind] } : { alg: key.alg, typ: TYP_OF[kind], kid: key.kid })).toString('base64url');
+      headers = { access: header('access'), refresh: header('refresh'), sliding: header('sliding') };
+      this.headers.set(key, headers);
+    }
+    return headers;
+  }
+
+  /** Signs `claims` as a token of `kind` with the ring's active key (the type claim, `iss` and `aud` are added here). */
+  async sign(kind: TokenKind, claims: JwtPayload): Promise<string> {
     const { issuer, audience, tokenTypeClaim } = this.settings;
     const payload: JwtPayload = { [tokenTypeClaim]: kind, ...claims };
     if (issuer !== undefined) payload.iss = issuer;
     if (audience !== undefined) payload.aud = audience as string | string[];
-    const signingInput = `${this.headers[kind]}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-    return `${signingInput}.${this.settings.key.sign(signingInput)}`;
+    const key = this.settings.ring.viewAt(Date.now()).active;
+    const signingInput = `${this.headersOf(key)[kind]}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+    return `${signingInput}.${await key.sign(signingInput)}`;
   }
 
   /**
