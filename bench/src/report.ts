@@ -12,6 +12,7 @@ import type { Phase } from './config.js';
 import type { MemoryResult } from './memory/run.js';
 import { issuerSection, issuerTargets } from './issuer/report.js';
 import type { IssuerResult } from './issuer/run.js';
+import type { InstructionsResult } from './instructions/phase.js';
 import { CONTENDERS } from './verify/index.js';
 import type { VerifyCell, Workload } from './verify/run.js';
 
@@ -27,6 +28,7 @@ export interface Results {
   jwks?: JwksResult[];
   memory?: MemoryResult | { error: string };
   issuer?: IssuerResult;
+  instructions?: InstructionsResult;
   durationSeconds?: number;
   /** How the HTTP Latchkey verifier got its keys (remoteJwks once exported, staticKeys before). */
 }
@@ -87,6 +89,7 @@ function targets(results: Results): string[] {
       if (cached?.status === 'ok' && fast?.status === 'ok') rows.push([`verify ${alg}, repeated: latchkey cache ahead of fast-jwt cache`, cached.median > fast.median ? 'met' : 'missed', `${formatRate(cached.median)} vs ${formatRate(fast.median)}`]);
     }
   }
+  rows.push(...costTargets(results));
   for (const cell of (results.http ?? []).filter((c) => c.kind === 'latchkey' && c.alg !== null)) {
     const what = `http ${cell.framework} ${cell.alg} ${cell.workload}: ${cell.label}`;
     if (cell.status !== 'ok') {
@@ -119,6 +122,54 @@ function targets(results: Results): string[] {
   rows.push(...issuerTargets(results.issuer));
   if (rows.length === 0) return [];
   return ['## Targets from the issue', '', '| target | verdict | measured |', '| --- | --- | --- |', ...rows.map(([what, verdict, measured]) => `| ${what} | ${VERDICT_MARK[verdict]} | ${measured} |`), ''];
+}
+
+const µs = (value: number): string => `${value.toFixed(1)} µs`;
+
+/**
+ * Issue 15's per-token and per-request costs: Latchkey's cost above the floor per algorithm, timed (from
+ * the distinct in-process medians) and in instructions (callgrind); a repeated token's auth CPU per
+ * framework (the server is pinned to one saturated core, so 1 / req/s is its CPU time per request); and
+ * issue 12's Redis figures, which no phase measures yet.
+ */
+function costTargets(results: Results): Array<[string, Verdict, string]> {
+  const rows: Array<[string, Verdict, string]> = [];
+  const verify = results.verify ?? [];
+  const instructions = results.instructions?.status === 'ok' ? results.instructions.algs : undefined;
+  for (const alg of ALGS) {
+    const floor = verify.find((c) => c.id === 'floor' && c.alg === alg && c.workload === 'distinct');
+    const core = verify.find((c) => c.id === 'latchkey' && c.alg === alg && c.workload === 'distinct');
+    if (floor?.status === 'ok' && core?.status === 'ok') {
+      const cost = 1e6 / core.median - 1e6 / floor.median;
+      rows.push([`verify ${alg}: cost above the floor ≤ 2.5 µs per token (timed${results.quick ? ', --quick' : ''})`, cost <= 2.5 ? 'met' : 'missed', `${µs(cost)} (${formatRate(core.median)} vs floor ${formatRate(floor.median)})`]);
+    }
+    const counted = instructions?.[alg];
+    if (counted !== undefined) rows.push([`verify ${alg}: instructions above the floor (callgrind; floor ${counted.floor.toLocaleString('en-US')})`, 'n/a', `${counted.aboveFloor.toLocaleString('en-US')} per token; repeated token ${counted.repeated.toLocaleString('en-US')}`]);
+  }
+  if (results.instructions !== undefined && results.instructions.status !== 'ok') rows.push(['instruction counts (callgrind)', 'pending', `${results.instructions.status}: ${results.instructions.note}`]);
+  const http = results.http ?? [];
+  for (const framework of FRAMEWORKS) {
+    const bare = http.find((c) => c.framework === framework && c.kind === 'bare');
+    for (const cell of http.filter((c) => c.framework === framework && c.id === 'latchkey-cache' && c.workload === 'repeated')) {
+      if (bare?.status !== 'ok' || cell.status !== 'ok') continue;
+      const cost = 1e6 / cell.medianRps - 1e6 / bare.medianRps;
+      rows.push([`http ${framework} ${cell.alg} repeated token: auth CPU ≤ 5 µs per request (default options, timed)`, cost <= 5 ? 'met' : 'missed', `${µs(cost)} (${formatRate(cell.medianRps)} vs bare ${formatRate(bare.medianRps)} req/s)`]);
+    }
+  }
+  if (results.phases.includes('issuer')) {
+    rows.push(['issuer refresh req/s: Redis store ≥ 0.7× memory store (issue 12)', 'pending', 'no Redis phase yet'], ['redisRevocationCheck, warm local cache: ≤ 2 µs per request above none (issue 12)', 'pending', 'no Redis phase yet']);
+  }
+  return rows;
+}
+
+function instructionsSection(result: InstructionsResult): string[] {
+  if (result.status !== 'ok') return [`${result.status}: ${result.note}`, ''];
+  const lines = ['Counted by valgrind\'s callgrind (bench/src/instructions): only the measured regions, main thread, fewest of 7 rounds over the same tokens; the count does not move with the machine\'s load.', '', '| alg | floor (node:crypto verify) | Latchkey above the floor, distinct tokens | repeated token, default options |', '| --- | ---: | ---: | ---: |'];
+  for (const alg of ALGS) {
+    const m = result.algs[alg];
+    if (m !== undefined) lines.push(`| ${alg} | ${m.floor.toLocaleString('en-US')} | ${m.aboveFloor.toLocaleString('en-US')} | ${m.repeated.toLocaleString('en-US')} |`);
+  }
+  return [...lines, ''];
 }
 
 function httpTables(cells: readonly HttpCell[], settings: Settings, notes: Notes): string[] {
@@ -209,6 +260,7 @@ export function writeReport(results: Results): string {
   }
   if (results.memory !== undefined) out.push('## Memory', '', ...memorySection(results.memory, results.quick), '');
   if (results.issuer !== undefined) out.push(...issuerSection(results.issuer, settings));
+  if (results.instructions !== undefined) out.push('## Instructions per verification', '', ...instructionsSection(results.instructions));
   const rendered = notes.render('');
   if (rendered.length > 0) out.push('## Notes on cells not measured', '', ...rendered.map((line) => line.replace(/^(\d+)\. /, '($1) ')), '');
   const markdown = out.join('\n');
