@@ -14,6 +14,7 @@ import { runJwks } from './jwks/run.js';
 import { runMemory } from './memory/run.js';
 import { runIssuer } from './issuer/run.js';
 import { runInstructions } from './instructions/phase.js';
+import { runRevocation } from './revocation/run.js';
 
 export interface PhaseContext {
   readonly fixture: ReturnType<typeof createFixture>;
@@ -31,5 +32,6 @@ export const PHASE_RUNNERS: Record<Phase, (context: PhaseContext) => Promise<voi
   jwks: async (c) => void (c.results.jwks = await runJwks(c.fixture, c.tokens, c.settings, c.log)),
   memory: async (c) => void (c.results.memory = await runMemory(c.settings, c.log)),
   issuer: async (c) => void (c.results.issuer = await runIssuer(c.settings, c.scratch, c.log)),
+  revocation: async (c) => void (c.results.revocation = await runRevocation(c.fixture, c.tokens, c.settings.quick, c.log)),
   instructions: async (c) => void (c.results.instructions = await runInstructions(c.scratch, c.log)),
 };

@@ -30,7 +30,7 @@ export async function runAll({ quick, phases, builds, log }: RunOptions): Promis
   const jwks = await new JwksServer(JSON.stringify(fixture.jwks)).start();
   const scratch = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
   try {
-    const needed = Math.max(phases.includes('verify') ? settings.verify.poolSize : 0, phases.includes('http') ? settings.http.poolSize : 0, phases.includes('jwks') ? settings.jwks.burst : 0);
+    const needed = Math.max(phases.includes('verify') ? settings.verify.poolSize : 0, phases.includes('http') ? settings.http.poolSize : 0, phases.includes('jwks') ? settings.jwks.burst : 0, phases.includes('revocation') ? 1 : 0);
     const tokens = {} as Record<Alg, string[]>;
     const t0 = Date.now();
     for (const alg of ALGS) tokens[alg] = needed > 0 ? await distinctTokens(fixture.keys[alg], needed) : [];
