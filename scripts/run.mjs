@@ -43,6 +43,20 @@ function ensureSystemPackages() {
   spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
 }
 
+/**
+ * The instruction-count check (bench/src/instructions) runs under valgrind's callgrind. As for redis-server,
+ * a machine where we are root (CI) installs the Debian package; elsewhere the check reports itself SKIPPED.
+ */
+function ensureValgrind() {
+  if (works('valgrind', ['--version']) !== undefined) return;
+  if (process.getuid?.() !== 0 || works('apt-get', ['--version']) === undefined) return;
+  console.log('> installing valgrind with apt-get');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'valgrind']]) {
+    if (spawnSync('apt-get', args, { stdio: 'inherit', env }).status !== 0) process.exit(1);
+  }
+}
+
 function step(pnpm, title, args) {
   console.log(`\n> ${title}: pnpm ${args.join(' ')}`);
   const result = spawnSync(pnpm, args, { cwd: root, stdio: 'inherit', env: process.env });
@@ -82,6 +96,7 @@ if (task === 'demo') {
 } else {
   ensureSystemPackages();
   ensureRedisServer();
+  ensureValgrind();
   step(pnpm, 'typecheck', ['run', 'typecheck']);
   step(pnpm, 'lint', ['run', 'lint']);
   // Each vitest run also writes a JSON report, so the closing line can count every test that ran.
@@ -96,6 +111,8 @@ if (task === 'demo') {
     step(pnpm, `example ${example}`, ['--filter', `./examples/${example}`, 'exec', 'vitest', 'run', ...json(`example-${example}`)]);
   }
   step(pnpm, 'packaging (publint, attw, pack-and-import)', ['run', 'pack:check']);
+  // Instructions per verification above the node:crypto floor, against bench/instructions-baseline.json.
+  step(pnpm, 'instruction counts (callgrind)', ['--filter', '@latchkey/bench', 'run', 'instructions', '--check']);
   let passed = 0;
   let failed = 0;
   let skipped = 0;

@@ -1,5 +1,5 @@
 /** The bench's phases, in run order (`--only` picks among them). */
-export const PHASES = ['verify', 'http', 'jwks', 'memory', 'issuer', 'production', 'dpop'] as const;
+export const PHASES = ['verify', 'http', 'jwks', 'memory', 'issuer', 'production', 'dpop', 'revocation', 'instructions'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Run sizes. Every loop in the bench is bounded by a count and a time; these are those bounds. */

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only verify|http|jwks|memory|issuer|production|dpop] [--no-build]`
+ * `pnpm bench [--quick] [--only <phase>]... [--instructions] [--no-build]` (phases: config.ts)
  *
  * Builds the packages (the bench measures their dist output), then runs the phases and writes RESULTS.md.
  * Everything but the build is imported after it, so that a fresh build is what gets loaded.
@@ -19,7 +19,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: pnpm bench [--quick] [--only verify|http|jwks|memory|issuer|production|dpop]... [--instructions] [--no-build]');
+  console.log(`usage: pnpm bench [--quick] [--only ${PHASES.join('|')}]... [--instructions] [--no-build]`);
   process.exit(0);
 }
 

@@ -16,6 +16,8 @@ import { productionSection } from './production/report.js';
 import type { ProductionResult } from './production/run.js';
 import { dpopSection, dpopTargets } from './dpop/report.js';
 import type { DpopCell } from './dpop/run.js';
+import type { InstructionsResult } from './instructions/phase.js';
+import type { RevocationResult } from './revocation/run.js';
 import { CONTENDERS } from './verify/index.js';
 import type { VerifyCell, Workload } from './verify/run.js';
 
@@ -33,6 +35,8 @@ export interface Results {
   issuer?: IssuerResult;
   production?: ProductionResult | { error: string };
   dpop?: DpopCell[];
+  instructions?: InstructionsResult;
+  revocation?: RevocationResult;
   durationSeconds?: number;
   /** How the HTTP Latchkey verifier got its keys (remoteJwks once exported, staticKeys before). */
 }
@@ -93,6 +97,7 @@ function targets(results: Results): string[] {
       if (cached?.status === 'ok' && fast?.status === 'ok') rows.push([`verify ${alg}, repeated: latchkey cache ahead of fast-jwt cache`, cached.median > fast.median ? 'met' : 'missed', `${formatRate(cached.median)} vs ${formatRate(fast.median)}`]);
     }
   }
+  rows.push(...costTargets(results));
   for (const cell of (results.http ?? []).filter((c) => c.kind === 'latchkey' && c.alg !== null)) {
     const what = `http ${cell.framework} ${cell.alg} ${cell.workload}: ${cell.label}`;
     if (cell.status !== 'ok') {
@@ -126,6 +131,58 @@ function targets(results: Results): string[] {
   rows.push(...dpopTargets(results.dpop));
   if (rows.length === 0) return [];
   return ['## Targets from the issue', '', '| target | verdict | measured |', '| --- | --- | --- |', ...rows.map(([what, verdict, measured]) => `| ${what} | ${VERDICT_MARK[verdict]} | ${measured} |`), ''];
+}
+
+const µs = (value: number): string => `${value.toFixed(1)} µs`;
+
+/**
+ * Issue 15's per-token and per-request costs: Latchkey's cost above the floor per algorithm, timed (from
+ * the distinct in-process medians) and in instructions (callgrind); a repeated token's auth CPU per
+ * framework (the server is pinned to one saturated core, so 1 / req/s is its CPU time per request); and
+ * issue 12's Redis figures, which no phase measures yet.
+ */
+function costTargets(results: Results): Array<[string, Verdict, string]> {
+  const rows: Array<[string, Verdict, string]> = [];
+  const verify = results.verify ?? [];
+  const instructions = results.instructions?.status === 'ok' ? results.instructions.algs : undefined;
+  for (const alg of ALGS) {
+    const floor = verify.find((c) => c.id === 'floor' && c.alg === alg && c.workload === 'distinct');
+    const core = verify.find((c) => c.id === 'latchkey' && c.alg === alg && c.workload === 'distinct');
+    if (floor?.status === 'ok' && core?.status === 'ok') {
+      const cost = 1e6 / core.median - 1e6 / floor.median;
+      rows.push([`verify ${alg}: cost above the floor ≤ 2.5 µs per token (timed${results.quick ? ', --quick' : ''})`, cost <= 2.5 ? 'met' : 'missed', `${µs(cost)} (${formatRate(core.median)} vs floor ${formatRate(floor.median)})`]);
+    }
+    const counted = instructions?.[alg];
+    if (counted !== undefined) rows.push([`verify ${alg}: instructions above the floor (callgrind; floor ${counted.floor.toLocaleString('en-US')})`, 'n/a', `${counted.aboveFloor.toLocaleString('en-US')} per token; repeated token ${counted.repeated.toLocaleString('en-US')}`]);
+  }
+  if (results.instructions !== undefined && results.instructions.status !== 'ok') rows.push(['instruction counts (callgrind)', 'pending', `${results.instructions.status}: ${results.instructions.note}`]);
+  const http = results.http ?? [];
+  for (const framework of FRAMEWORKS) {
+    const bare = http.find((c) => c.framework === framework && c.kind === 'bare');
+    for (const cell of http.filter((c) => c.framework === framework && c.id === 'latchkey-cache' && c.workload === 'repeated')) {
+      if (bare?.status !== 'ok' || cell.status !== 'ok') continue;
+      const cost = 1e6 / cell.medianRps - 1e6 / bare.medianRps;
+      rows.push([`http ${framework} ${cell.alg} repeated token: auth CPU ≤ 5 µs per request (default options, timed)`, cost <= 5 ? 'met' : 'missed', `${µs(cost)} (${formatRate(cell.medianRps)} vs bare ${formatRate(bare.medianRps)} req/s)`]);
+    }
+  }
+  if (results.phases.includes('issuer')) rows.push(['issuer refresh req/s: Redis store ≥ 0.7× memory store (issue 12)', 'pending', 'no Redis refresh phase yet']);
+  const revocation = results.revocation;
+  if (revocation !== undefined) {
+    const what = 'redisRevocationCheck, warm local cache: ≤ 2 µs per request above no revocation check (issue 12, timed)';
+    if (revocation.status !== 'ok') rows.push([what, 'missed', `failed: ${revocation.note}`]);
+    else rows.push([what, revocation.addedUs <= 2 ? 'met' : 'missed', `${µs(revocation.addedUs)} (${revocation.withUs.toFixed(2)} vs ${revocation.withoutUs.toFixed(2)} µs per verify of a repeated token, median of ${revocation.rounds} rounds)`]);
+  }
+  return rows;
+}
+
+function instructionsSection(result: InstructionsResult): string[] {
+  if (result.status !== 'ok') return [`${result.status}: ${result.note}`, ''];
+  const lines = ['Counted by valgrind\'s callgrind (bench/src/instructions): only the measured regions, main thread, fewest of 7 rounds over the same tokens; the count does not move with the machine\'s load.', '', '| alg | floor (node:crypto verify) | Latchkey above the floor, distinct tokens | repeated token, default options |', '| --- | ---: | ---: | ---: |'];
+  for (const alg of ALGS) {
+    const m = result.algs[alg];
+    if (m !== undefined) lines.push(`| ${alg} | ${m.floor.toLocaleString('en-US')} | ${m.aboveFloor.toLocaleString('en-US')} | ${m.repeated.toLocaleString('en-US')} |`);
+  }
+  return [...lines, ''];
 }
 
 function httpTables(cells: readonly HttpCell[], settings: Settings, notes: Notes): string[] {
@@ -218,6 +275,7 @@ export function writeReport(results: Results): string {
   if (results.issuer !== undefined) out.push(...issuerSection(results.issuer, settings));
   if (results.production !== undefined) out.push(...productionSection(results.production, settings));
   if (results.dpop !== undefined) out.push(...dpopSection(results.dpop, settings));
+  if (results.instructions !== undefined) out.push('## Instructions per verification', '', ...instructionsSection(results.instructions));
   const rendered = notes.render('');
   if (rendered.length > 0) out.push('## Notes on cells not measured', '', ...rendered.map((line) => line.replace(/^(\d+)\. /, '($1) ')), '');
   const markdown = out.join('\n');

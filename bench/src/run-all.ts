@@ -10,13 +10,7 @@ import { settings as makeSettings } from './config.js';
 import type { BuildResult } from './build.js';
 import type { Phase } from './config.js';
 import { writeReport, type Results } from './report.js';
-import { runVerify } from './verify/run.js';
-import { runHttp } from './http/run.js';
-import { runJwks } from './jwks/run.js';
-import { runMemory } from './memory/run.js';
-import { runIssuer } from './issuer/run.js';
-import { runProduction } from './production/run.js';
-import { runDpop } from './dpop/run.js';
+import { PHASE_RUNNERS } from './phases.js';
 
 export interface RunOptions {
   readonly quick: boolean;
@@ -36,19 +30,13 @@ export async function runAll({ quick, phases, builds, log }: RunOptions): Promis
   const jwks = await new JwksServer(JSON.stringify(fixture.jwks)).start();
   const scratch = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
   try {
-    const needed = Math.max(phases.includes('verify') ? settings.verify.poolSize : 0, phases.includes('http') ? settings.http.poolSize : 0, phases.includes('jwks') ? settings.jwks.burst : 0);
+    const needed = Math.max(phases.includes('verify') ? settings.verify.poolSize : 0, phases.includes('http') ? settings.http.poolSize : 0, phases.includes('jwks') ? settings.jwks.burst : 0, phases.includes('revocation') ? 1 : 0);
     const tokens = {} as Record<Alg, string[]>;
     const t0 = Date.now();
     for (const alg of ALGS) tokens[alg] = needed > 0 ? await distinctTokens(fixture.keys[alg], needed) : [];
     if (needed > 0) log(`generated ${needed} distinct tokens per algorithm in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    if (phases.includes('verify')) results.verify = await runVerify(fixture, tokens, jwks, settings, log);
-    if (phases.includes('http')) results.http = await runHttp(fixture, tokens, jwks, scratch, settings, log);
-    if (phases.includes('jwks')) results.jwks = await runJwks(fixture, tokens, settings, log);
-    if (phases.includes('memory')) results.memory = await runMemory(settings, log);
-    if (phases.includes('issuer')) results.issuer = await runIssuer(settings, scratch, log);
-    if (phases.includes('production')) results.production = await runProduction(settings, log).catch((error: unknown) => ({ error: String(error) }));
-    if (phases.includes('dpop')) results.dpop = await runDpop(settings, scratch, log);
+    for (const phase of phases) await PHASE_RUNNERS[phase]({ fixture, tokens, jwks, scratch, settings, log, results });
   } finally {
     await jwks.stop();
     rmSync(scratch, { recursive: true, force: true });

@@ -1,14 +1,23 @@
-// One process under callgrind: warm every algorithm's floor and Latchkey loops (so V8 has optimised them),
-// then verify `measured` distinct tokens per algorithm with the floor, except for the algorithm named by
-// `latchkeyAlg`, verified with Latchkey instead. Startup and warm-up are the same in every run, so two runs'
-// instruction counts differ by exactly `measured` × (Latchkey − floor) for that algorithm.
-// Plain JavaScript (no tsx): anything loaded here is counted.
+// One process under callgrind (run.mjs starts it). Counts only measured regions: callgrind is started with
+// `--zero-before=getppid --dump-before=getpriority`, so reading `process.ppid` zeroes the counters and
+// `os.getPriority()` writes them out (one file per region, in order). Node start-up, module loading, key
+// import and the JIT's warm-up are never counted.
+//
+// Per algorithm: warm the floor and Latchkey loops, then `rounds` times a floor region and a Latchkey
+// region over the same `perRegion` tokens (a forced GC before each, so no region inherits another's
+// garbage). The crypto work is identical in every such region (same tokens, same key); what differs is
+// Latchkey's own work. What V8 does now and then (a late recompilation, a scavenge) only ever adds
+// instructions to a region, so run.mjs takes each region's fewest over the rounds: (Latchkey − floor) / perRegion.
+// Plain JavaScript (no tsx): nothing but the harness and the built package is loaded.
 import { constants, createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { createVerifier, hmacSecrets, staticKeys } from '@latchkey/core';
 
-const [fixturePath, latchkeyAlg] = process.argv.slice(2);
+const [fixturePath, ...onlyAlgs] = process.argv.slice(2);
 const fixture = JSON.parse(readFileSync(fixturePath, 'utf8'));
+const collect = globalThis.gc;
+if (typeof collect !== 'function') throw new Error('run with --expose-gc');
 
 function floorFor(alg, key) {
   switch (alg) {
@@ -21,19 +30,19 @@ function floorFor(alg, key) {
   }
 }
 
-const contenders = [];
-for (const [alg, entry] of Object.entries(fixture.algs)) {
+function contender(alg, entry) {
   const key = alg === 'HS256' ? createSecretKey(Buffer.from(entry.secret, 'base64')) : createPublicKey(entry.pem);
   const check = floorFor(alg, key);
-  const split = (token) => {
+  // The floor gets its signing input and signature precomputed: no decoding, no claims.
+  const inputs = entry.tokens.map((token) => {
     const dot = token.lastIndexOf('.');
     return { data: Buffer.from(token.slice(0, dot)), signature: Buffer.from(token.slice(dot + 1), 'base64url') };
-  };
+  });
   const keys = alg === 'HS256' ? hmacSecrets([{ kid: entry.kid, secret: key }]) : staticKeys([{ key, kid: entry.kid, alg }]);
-  // Distinct tokens, so the cache would never hit: off, to measure verification itself.
+  // Distinct tokens never hit a cache: off, to count verification itself.
   const verifier = createVerifier({ keys, algorithms: [alg], issuer: fixture.issuer, audience: fixture.audience, tokenCache: false });
-  await verifier.warm();
-  contenders.push({ alg, entry, check, inputs: entry.tokens.map(split), verifier });
+  const cached = createVerifier({ keys, algorithms: [alg], issuer: fixture.issuer, audience: fixture.audience });
+  return { alg, tokens: entry.tokens, check, inputs, verifier, cached };
 }
 
 async function floorLoop(c, from, to) {
@@ -44,15 +53,59 @@ async function floorLoop(c, from, to) {
 }
 
 async function latchkeyLoop(c, from, to) {
-  for (let i = from; i < to; i++) await c.verifier.verify(c.entry.tokens[i]);
+  for (let i = from; i < to; i++) {
+    const { payload } = await c.verifier.verify(c.tokens[i % c.tokens.length]);
+    if (payload === undefined) throw new Error('no payload');
+  }
 }
 
-const { warmup, measured } = fixture;
+// One token again and again through a verifier with the default options (the token cache on).
+async function repeatedLoop(c, from, to) {
+  const token = c.tokens[0];
+  for (let i = from; i < to; i++) {
+    const { payload } = await c.cached.verify(token);
+    if (payload === undefined) throw new Error('no payload');
+  }
+}
+
+// Nothing but the loop itself: the harness's own cost per iteration, subtracted from the repeated loop.
+async function emptyLoop(_c, from, to) {
+  for (let i = from; i < to; i++) {
+    if ((await i) < 0) throw new Error('unreachable');
+  }
+}
+
+/** Counts one region: zero, run, dump. Prints the region's label, so run.mjs can pair dumps with labels. */
+async function region(label, run) {
+  collect();
+  collect();
+  void process.ppid;
+  await run();
+  getPriority();
+  process.stdout.write(`${label}\n`);
+}
+
+const { warmup, perRegion, rounds, repeatedPerRegion } = fixture;
+const algs = Object.keys(fixture.algs).filter((alg) => onlyAlgs.length === 0 || onlyAlgs.includes(alg));
+const contenders = algs.map((alg) => contender(alg, fixture.algs[alg]));
+// Latchkey's code is the same for every algorithm: HS256 tokens, cheap to check, bring it to V8's top tier
+// long before the regions, so that no region pays for compiling it.
+const hot = contender('HS256', fixture.algs.HS256);
+await latchkeyLoop(hot, 0, fixture.jitWarmup);
 for (const c of contenders) {
+  await c.verifier.warm();
   await floorLoop(c, 0, warmup);
   await latchkeyLoop(c, 0, warmup);
+  await repeatedLoop(c, 0, warmup * 10);
+  await emptyLoop(c, 0, warmup * 10);
 }
-for (const c of contenders) {
-  if (c.alg === latchkeyAlg) await latchkeyLoop(c, warmup, warmup + measured);
-  else await floorLoop(c, warmup, warmup + measured);
+for (let round = 0; round < rounds; round++) {
+  for (const c of contenders) {
+    // The same tokens in every round and both regions: the crypto work is identical, to the instruction.
+    const from = warmup;
+    await region(`${c.alg} floor ${round}`, () => floorLoop(c, from, from + perRegion));
+    await region(`${c.alg} latchkey ${round}`, () => latchkeyLoop(c, from, from + perRegion));
+    await region(`${c.alg} empty ${round}`, () => emptyLoop(c, 0, repeatedPerRegion));
+    await region(`${c.alg} repeated ${round}`, () => repeatedLoop(c, 0, repeatedPerRegion));
+  }
 }

@@ -30,51 +30,46 @@ export type AlgorithmFamily = 'RSA' | 'RSA-PSS' | 'EC' | 'OKP' | 'HMAC';
 export interface AlgorithmSpec {
   readonly alg: JwsAlgorithm;
   readonly family: AlgorithmFamily;
-  /** For EC: the only curve this algorithm accepts, and the raw signature length (RFC 7518 §3.4). */
-  readonly curve?: string;
-  readonly signatureBytes?: number;
+  /** For EC: the only curve this algorithm accepts (RFC 7518 §3.4); undefined for the others. */
+  readonly curve: string | undefined;
+  /** The fixed signature length (EC: R || S, RFC 7518 §3.4; HMAC: the hash size); undefined for RSA and EdDSA. */
+  readonly signatureBytes: number | undefined;
   readonly verify: (key: KeyObject, signingInput: string | Buffer, signature: Buffer) => boolean;
 }
 
+// Every spec has the same members in the same order (one hidden class), so the verifier's `spec.verify`
+// call stays monomorphic when a process verifies several algorithms.
+function spec(alg: JwsAlgorithm, family: AlgorithmFamily, curve: string | undefined, signatureBytes: number | undefined, verify: AlgorithmSpec['verify']): AlgorithmSpec {
+  return { alg, family, curve, signatureBytes, verify };
+}
+
 function rsa(alg: JwsAlgorithm, hash: string): AlgorithmSpec {
-  return { alg, family: 'RSA', verify: (key, data, sig) => cryptoVerify(hash, data, key, sig) };
+  return spec(alg, 'RSA', undefined, undefined, (key, data, sig) => cryptoVerify(hash, data, key, sig));
 }
 
 function pss(alg: JwsAlgorithm, hash: string): AlgorithmSpec {
   // RFC 7518 §3.5: the salt is as long as the hash output.
-  return {
-    alg,
-    family: 'RSA-PSS',
-    verify: (key, data, sig) =>
-      cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, sig),
-  };
+  return spec(alg, 'RSA-PSS', undefined, undefined, (key, data, sig) =>
+    cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, sig),
+  );
 }
 
 function ecdsa(alg: JwsAlgorithm, hash: string, curve: string, signatureBytes: number): AlgorithmSpec {
-  return {
-    alg,
-    family: 'EC',
-    curve,
-    signatureBytes,
-    // JWS carries R || S (IEEE P1363), not DER. A signature of the wrong length is refused before OpenSSL
-    // sees it; OpenSSL itself refuses r = 0 or s = 0 (the "psychic signature" class, CVE-2022-21449).
-    verify: (key, data, sig) =>
-      sig.length === signatureBytes && cryptoVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, sig),
-  };
+  // JWS carries R || S (IEEE P1363), not DER. A signature of the wrong length is refused before OpenSSL
+  // sees it; OpenSSL itself refuses r = 0 or s = 0 (the "psychic signature" class, CVE-2022-21449).
+  return spec(alg, 'EC', curve, signatureBytes, (key, data, sig) =>
+    sig.length === signatureBytes && cryptoVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, sig),
+  );
 }
 
 function eddsa(alg: JwsAlgorithm): AlgorithmSpec {
-  return { alg, family: 'OKP', verify: (key, data, sig) => cryptoVerify(null, data, key, sig) };
+  return spec(alg, 'OKP', undefined, undefined, (key, data, sig) => cryptoVerify(null, data, key, sig));
 }
 
 function hmac(alg: JwsAlgorithm, hash: string, bytes: number): AlgorithmSpec {
-  return {
-    alg,
-    family: 'HMAC',
-    signatureBytes: bytes,
-    verify: (key, data, sig) =>
-      sig.length === bytes && timingSafeEqual(createHmac(hash, key).update(data as string, 'latin1').digest(), sig),
-  };
+  return spec(alg, 'HMAC', undefined, bytes, (key, data, sig) =>
+    sig.length === bytes && timingSafeEqual(createHmac(hash, key).update(data as string, 'latin1').digest(), sig),
+  );
 }
 
 /** The algorithm table. Frozen: nothing at runtime adds to it. */

@@ -66,6 +66,41 @@ export function payloadSegmentOf(parts: CompactParts): string {
 const SCRATCH_BYTES = 48 * 1024;
 const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 
+// Node's own per-encoding writer and reader behind `buffer.write(s, 'base64url')` and `toString('utf8')`,
+// called directly: `write` and `toString` re-parse their optional arguments and dispatch on the encoding
+// name on every call. Present in every supported Node; the public methods stand in if one is ever gone.
+type FastBuffer = Buffer & { base64urlWrite?: (text: string, offset: number, length: number) => number; utf8Slice?: (start: number, end: number) => string };
+const fast = scratch as FastBuffer;
+const writeBase64url: (text: string) => number =
+  typeof fast.base64urlWrite === 'function' ? (text) => fast.base64urlWrite!(text, 0, SCRATCH_BYTES) : (text) => scratch.write(text, 0, 'base64url');
+const readUtf8: (end: number) => string = typeof fast.utf8Slice === 'function' ? (end) => fast.utf8Slice!(0, end) : (end) => scratch.toString('utf8', 0, end);
+
+// Views of the scratch buffer by length, made once each: signatures have one length per algorithm and
+// key size, so the hot path creates no view per request. Bounded: only lengths up to an 8192-bit RSA
+// signature (RSA_MAX_MODULUS_BITS) are kept.
+const MAX_CACHED_VIEW = 1024;
+const views: Buffer[] = [];
+
+function viewOf(length: number): Buffer {
+  if (length > MAX_CACHED_VIEW) return scratch.subarray(0, length);
+  return (views[length] ??= scratch.subarray(0, length));
+}
+
+// The signing input (RFC 7515 §5.2 step 8) is copied here straight from the token: no slice, and none of
+// the work node:crypto does to turn a string into bytes (a length pass, a pool allocation, a copy).
+const inputScratch = Buffer.allocUnsafe(SCRATCH_BYTES) as Buffer & { latin1Write?: (text: string, offset: number, length: number) => number };
+
+/**
+ * The signing input of a split token as bytes: a view of a shared buffer, valid until the next call, so
+ * use it synchronously. The syntax check made the token ASCII, whose latin1 bytes are its UTF-8 bytes.
+ */
+export function signingInputOf(parts: CompactParts): Buffer {
+  const length = parts.payloadEnd;
+  if (length > SCRATCH_BYTES || typeof inputScratch.latin1Write !== 'function') return Buffer.from(parts.token.slice(0, length), 'latin1');
+  inputScratch.latin1Write(parts.token, 0, length);
+  return inputScratch.subarray(0, length);
+}
+
 function checkLength(segment: string, what: string): void {
   if (segment.length % 4 === 1) throw new LatchkeyError('ERR_JWT_MALFORMED', `the ${what} is not valid base64url`);
 }
@@ -77,16 +112,23 @@ function checkLength(segment: string, what: string): void {
 export function decodeSegment(segment: string, what: string): Buffer {
   checkLength(segment, what);
   if (segment.length > SCRATCH_BYTES) return Buffer.from(segment, 'base64url');
-  return scratch.subarray(0, scratch.write(segment, 0, 'base64url'));
+  return viewOf(writeBase64url(segment));
 }
 
 function decodeText(segment: string, what: string): string {
   checkLength(segment, what);
-  const bytes = segment.length > SCRATCH_BYTES ? Buffer.from(segment, 'base64url') : scratch.subarray(0, scratch.write(segment, 0, 'base64url'));
-  const text = bytes.toString('utf8');
+  if (segment.length > SCRATCH_BYTES) return checkedUtf8(Buffer.from(segment, 'base64url'), what);
+  const length = writeBase64url(segment);
+  const text = readUtf8(length);
   // RFC 7515 §5.2 steps 3 and 6: the header and payload are UTF-8. Node decodes leniently, turning every
   // invalid sequence into U+FFFD ("admin\xFF" and "admin\xFE" would read alike), so the bytes are
   // validated, but only when U+FFFD appears: for ASCII text (a one-byte string) the search is free.
+  if (text.includes('\uFFFD') && !isUtf8(scratch.subarray(0, length))) throw new LatchkeyError('ERR_JWT_MALFORMED', `the ${what} is not valid UTF-8`);
+  return text;
+}
+
+function checkedUtf8(bytes: Buffer, what: string): string {
+  const text = bytes.toString('utf8');
   if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new LatchkeyError('ERR_JWT_MALFORMED', `the ${what} is not valid UTF-8`);
   return text;
 }

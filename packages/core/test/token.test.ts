@@ -109,3 +109,23 @@ describe('UTF-8 (RFC 7515 §5.2)', () => {
     expect(result.payload.role).toBe('adminé€😀\uFFFD');
   });
 });
+
+describe('shared decode buffers (the hot path allocates no Buffer per segment)', () => {
+  it('verifies tokens of several algorithms and signature lengths in turn, each against its own bytes', async () => {
+    const algs = ['ES256', 'RS256', 'EdDSA', 'PS256', 'ES384'] as const;
+    const keys = algs.map((alg) => testKey(alg));
+    const verifiers = keys.map((key) => verifierFor(key));
+    for (let round = 0; round < 3; round++) {
+      for (const [index, key] of keys.entries()) {
+        const good = token(key, { sub: `user-${round}-${index}` });
+        await expect(verifiers[index]!.verify(good)).resolves.toMatchObject({ payload: { sub: `user-${round}-${index}` } });
+        // A signature that was valid for the previous token must not pass for this one: the views of the
+        // shared buffer always hold the bytes of the token being checked.
+        const other = token(key, { sub: 'someone-else' });
+        const forged = `${good.slice(0, good.lastIndexOf('.'))}.${other.slice(other.lastIndexOf('.') + 1)}`;
+        await expect(verifiers[index]!.verify(other)).resolves.toBeDefined();
+        await expect(verifiers[index]!.verify(forged)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_INVALID' });
+      }
+    }
+  });
+});

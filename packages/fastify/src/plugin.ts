@@ -1,7 +1,7 @@
 /** The plugin: `config.auth` (or `protectRoutes`) turned into per-route hooks when each route is defined. */
 import { logEvent, type JwtPayload, type Rule, type VerifiedToken } from '@latchkey/core';
 import { REQUEST_AUTH_OPTIONS, createRequestAuthenticator, refuseUnknownKeys, type AdapterSettings, type RequestAuthenticator } from '@latchkey/core/adapter';
-import type { FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { HANDLED_BY, hookFor, reader, type AuthHook } from './hooks.js';
 import type { AuthenticateOptions, LatchkeyClaims } from './index.js';
@@ -80,6 +80,18 @@ const plugin: FastifyPluginAsync<LatchkeyPluginOptions> = async (fastify, option
   // top-level await), then `app.get(...)`, declares the route before this plugin runs. Fastify still merges
   // a context's hooks into all its routes at preReady, declared before or after, so this context-level
   // preHandler reaches them: it wires their config.auth on first use. A wired route pays one property read.
+  // That hook would cost every request of every route a hook call, so it is added only when such routes
+  // can exist: Fastify's router lists each route the moment it is declared, so an empty listing now means
+  // the onRoute hook above sees every route this registration covers. Should the wording of the empty
+  // listing ever change, the hook is simply always added (fail closed).
+  if (fastify.printRoutes() !== EMPTY_ROUTE_LISTING) addLateWiring(fastify, base);
+};
+
+/** Fastify's `printRoutes()` of a router without routes. */
+const EMPTY_ROUTE_LISTING = '(empty tree)';
+
+/** The fail-closed fallback for routes declared before the plugin ran (see above). */
+function addLateWiring(fastify: FastifyInstance, base: RequestAuthenticator<JwtPayload, FastifyRequest>): void {
   const late = new WeakMap<object, AuthHook>();
   fastify.addHook('preHandler', (request: FastifyRequest, reply, done) => {
     if ((request as unknown as Record<string, unknown>)[HANDLED_BY] != null) return done();
@@ -97,7 +109,7 @@ const plugin: FastifyPluginAsync<LatchkeyPluginOptions> = async (fastify, option
     }
     hook(request, reply, done);
   });
-};
+}
 
 /**
  * The plugin. Register it once per encapsulation context that needs authentication (sibling contexts may

@@ -73,3 +73,21 @@ describe('app.register(latchkey) not awaited, routes declared right after', () =
     expect(calls).toBe(1);
   });
 });
+
+describe('the fallback costs nothing where it is not needed', () => {
+  it('adds no preHandler when the plugin is registered (awaited) before any route', async () => {
+    const app = Fastify();
+    started.push(app);
+    await app.register(latchkey, { verifier });
+    app.get('/me', { config: { auth: true } }, async (request) => request.auth?.payload.sub);
+    await app.ready();
+    expect(app.printRoutes({ includeHooks: true })).not.toContain('preHandler');
+    expect((await app.inject({ url: '/me' })).statusCode).toBe(401);
+  });
+
+  it('adds it when routes were declared before the plugin ran', async () => {
+    const app = unawaited();
+    await app.ready();
+    expect(app.printRoutes({ includeHooks: true })).toContain('preHandler');
+  });
+});

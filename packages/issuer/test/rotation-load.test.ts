@@ -22,12 +22,12 @@ import { decode, send, testUsers } from './helpers.js';
 
 const ROTATIONS = 4;
 const PERIOD_MS = 1000;
-const LIFETIMES = { accessTokenLifetimeSeconds: 2, refreshTokenLifetimeSeconds: 2, jwksMaxAgeSeconds: 1 } as const;
+const LIFETIMES = { accessTokenLifetimeSeconds: 3, refreshTokenLifetimeSeconds: 3, jwksMaxAgeSeconds: 1 } as const;
 // The resource server's clock tolerance: the ring's margin must cover it (retireMarginSeconds below).
 const TOLERANCE_SECONDS = 1;
 const MAX_ITERATIONS = 3000;
 // A token is used again only while it has this long to live (plus the tolerance): request latency.
-const STILL_VALID_MS = 300;
+const STILL_VALID_MS = 1000;
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -72,9 +72,11 @@ async function load(issuerUrl: string, apiUrl: string, durationMs: number, stopA
     await check('fresh access token at the API', send(`${apiUrl}/items`, { method: 'GET', headers: { authorization: `Bearer ${pair.access}` } }));
     // An older token of the pool, signed perhaps by a key that has rotated out of signing since.
     const now = Date.now();
-    while (pool.length > 0 && pool[0]!.exp * 1000 + TOLERANCE_SECONDS * 1000 < now + STILL_VALID_MS) pool.shift();
+    // The oldest token that still has STILL_VALID_MS to live: about one period old, so signed by the key before.
+    while (pool.length > 0 && pool[0]!.exp * 1000 < now + STILL_VALID_MS) pool.shift();
     const older = pool[0];
     if (older !== undefined && older.exp * 1000 > now + STILL_VALID_MS) {
+      outcome.olderChecks += 1;
       await check('older access token at the API', send(`${apiUrl}/items`, { method: 'GET', headers: { authorization: `Bearer ${older.access}` } }));
       await check('older refresh token at the issuer', send(`${issuerUrl}/api/token/refresh/`, { body: { refresh: older.refresh } }));
     }

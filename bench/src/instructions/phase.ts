@@ -1,0 +1,34 @@
+/** The instruction-count phase of `pnpm bench`: runs run.mjs (callgrind) and keeps its JSON for the report. */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Alg } from '../common/algs.js';
+
+export interface AlgInstructions {
+  /** Instructions of one node:crypto verification (the floor). */
+  readonly floor: number;
+  /** Latchkey's instructions per verification above the floor (distinct tokens, token cache off). */
+  readonly aboveFloor: number;
+  /** Instructions per verification of one repeated token with default options (a cache hit). */
+  readonly repeated: number;
+}
+
+export type InstructionsResult = { readonly status: 'ok'; readonly algs: Partial<Record<Alg, AlgInstructions>> } | { readonly status: 'skipped' | 'failed'; readonly note: string };
+
+const SCRIPT = fileURLToPath(new URL('./run.mjs', import.meta.url));
+
+export function runInstructions(scratch: string, log: (line: string) => void): Promise<InstructionsResult> {
+  const json = join(scratch, 'instructions.json');
+  log('instructions: callgrind (about a minute on a quiet machine)');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SCRIPT, '--json', json], { stdio: ['ignore', 'inherit', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => {
+      if (/SKIPPED/.test(stderr)) return resolve({ status: 'skipped', note: stderr.trim().slice(0, 300) });
+      if (code !== 0 || !existsSync(json)) return resolve({ status: 'failed', note: stderr.trim().slice(-300) || `exit ${code}` });
+      resolve({ status: 'ok', algs: (JSON.parse(readFileSync(json, 'utf8')) as { measured: Partial<Record<Alg, AlgInstructions>> }).measured });
+    });
+  });
+}
