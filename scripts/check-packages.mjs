@@ -38,9 +38,10 @@ function checkManifest(dir, manifest) {
   report(`${manifest.name} (packages/${dir}/package.json) breaks the metadata rule`, manifestProblems(dir, manifest, { license, packageLicense }));
 }
 
-const filesUnder = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true })
-  .filter((entry) => entry.isFile())
-  .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'));
+const filesUnder = (dir) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'));
 
 function checkTarball(name, tarball) {
   const unpacked = mkdtempSync(join(tmpdir(), 'latchkey-unpacked-'));
@@ -48,7 +49,10 @@ function checkTarball(name, tarball) {
     execFileSync('tar', ['-xzf', tarball, '-C', unpacked]);
     const dir = join(unpacked, 'package');
     const files = filesUnder(dir);
-    report(`${name}: the tarball ${tarball}`, tarballProblems(files, (file) => readFileSync(join(dir, file), 'utf8'), license));
+    report(
+      `${name}: the tarball ${tarball}`,
+      tarballProblems(files, (file) => readFileSync(join(dir, file), 'utf8'), license),
+    );
     console.log(`✓ ${name}: ${files.length} files; LICENSE, absolute README links, source maps with their sources`);
   } finally {
     rmSync(unpacked, { recursive: true, force: true });

@@ -51,12 +51,16 @@ export function manifestProblems(dir, manifest, { license, packageLicense }) {
   expect(manifest.license === 'MIT', `"license" must be "MIT"`);
   expect(packageLicense === license, `${directory}/LICENSE must be a copy of the root LICENSE`);
   const { repository = {}, bugs = {} } = manifest;
-  expect(repository.type === 'git' && repository.url === REPOSITORY_URL && repository.directory === directory,
-    `"repository" must be { "type": "git", "url": "${REPOSITORY_URL}", "directory": "${directory}" }`);
+  expect(
+    repository.type === 'git' && repository.url === REPOSITORY_URL && repository.directory === directory,
+    `"repository" must be { "type": "git", "url": "${REPOSITORY_URL}", "directory": "${directory}" }`,
+  );
   expect(manifest.homepage === `${REPOSITORY}/tree/main/${directory}#readme`, `"homepage" must be "${REPOSITORY}/tree/main/${directory}#readme"`);
   expect(bugs.url === `${REPOSITORY}/issues`, `"bugs" must be { "url": "${REPOSITORY}/issues" }`);
-  expect(Array.isArray(manifest.keywords) && manifest.keywords.length > 0 && manifest.keywords.every((k) => typeof k === 'string' && k !== ''),
-    `"keywords" must be a non-empty list of words`);
+  expect(
+    Array.isArray(manifest.keywords) && manifest.keywords.length > 0 && manifest.keywords.every((k) => typeof k === 'string' && k !== ''),
+    `"keywords" must be a non-empty list of words`,
+  );
   expect(manifest.engines?.node === ENGINES_NODE, `"engines" must be { "node": "${ENGINES_NODE}" } (see scripts/package-rules.mjs)`);
   for (const file of ['dist', 'README.md', 'LICENSE']) expect(manifest.files?.includes(file), `"files" must list "${file}"`);
   return problems;
@@ -88,7 +92,9 @@ export function tarballProblems(files, read, license) {
   }
   for (const file of files.filter((f) => f.endsWith('.js.map'))) {
     const map = JSON.parse(read(file));
-    const complete = Array.isArray(map.sourcesContent) && map.sourcesContent.length === map.sources.length &&
+    const complete =
+      Array.isArray(map.sourcesContent) &&
+      map.sourcesContent.length === map.sources.length &&
       map.sourcesContent.every((content) => typeof content === 'string' && content.length > 0);
     expect(complete, `${file} points to ${map.sources.join(', ')} without "sourcesContent" (inlineSources)`);
   }
@@ -98,6 +104,9 @@ export function tarballProblems(files, read, license) {
   }
   for (const file of files.filter((f) => f.endsWith('.d.ts.map'))) problems.push(`${file}: declaration maps point to ../src, which is not published`);
   for (const file of files.filter((f) => f.endsWith('.d.ts'))) expect(!read(file).includes('sourceMappingURL'), `${file} names a declaration map`);
-  expect(files.some((f) => f.endsWith('.js.map')), 'no source maps at all: did the build config change?');
+  expect(
+    files.some((f) => f.endsWith('.js.map')),
+    'no source maps at all: did the build config change?',
+  );
   return problems;
 }

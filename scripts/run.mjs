@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The two commands of the README, runnable on a machine with only Node and npm:
 //   npm start  -> node scripts/run.mjs demo   (install, build, start the demo)
-//   npm test   -> node scripts/run.mjs check  (install, build, typecheck, lint, tests, examples, packaging)
+//   npm test   -> node scripts/run.mjs check  (install, build, typecheck, lint, format, tests, examples, packaging)
 // It installs pnpm (the version pinned in package.json's "packageManager") with npm when it is missing.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -22,10 +22,16 @@ function ensurePnpm() {
   if (works('pnpm', ['--version']) === pinned) return 'pnpm';
   if (existsSync(local) && works(local, ['--version']) === pinned) return local;
   console.log(`> installing pnpm ${pinned} with npm`);
-  if (spawnSync('npm', ['install', '--global', '--no-fund', '--no-audit', `pnpm@${pinned}`], { cwd: root, stdio: 'inherit' }).status === 0
-    && works('pnpm', ['--version']) === pinned) return 'pnpm';
+  if (
+    spawnSync('npm', ['install', '--global', '--no-fund', '--no-audit', `pnpm@${pinned}`], { cwd: root, stdio: 'inherit' }).status === 0 &&
+    works('pnpm', ['--version']) === pinned
+  )
+    return 'pnpm';
   // No permission for a global install: keep pnpm inside the repo (ignored by git).
-  execFileSync('npm', ['install', '--no-save', '--no-fund', '--no-audit', '--prefix', join(root, '.cache', 'pnpm'), `pnpm@${pinned}`], { cwd: root, stdio: 'inherit' });
+  execFileSync('npm', ['install', '--no-save', '--no-fund', '--no-audit', '--prefix', join(root, '.cache', 'pnpm'), `pnpm@${pinned}`], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   return local;
 }
 
@@ -35,7 +41,12 @@ function ensurePnpm() {
  * tests say what to install.
  */
 function ensureSystemPackages() {
-  const missing = [['chromium', '/usr/bin/chromium'], ['nginx', '/usr/sbin/nginx']].filter(([, path]) => !existsSync(path)).map(([name]) => name);
+  const missing = [
+    ['chromium', '/usr/bin/chromium'],
+    ['nginx', '/usr/sbin/nginx'],
+  ]
+    .filter(([, path]) => !existsSync(path))
+    .map(([name]) => name);
   if (missing.length === 0 || process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
   console.log(`> installing ${missing.join(', ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -99,6 +110,7 @@ if (task === 'demo') {
   ensureValgrind();
   step(pnpm, 'typecheck', ['run', 'typecheck']);
   step(pnpm, 'lint', ['run', 'lint']);
+  step(pnpm, 'format (prettier --check)', ['run', 'format:check']);
   // Each vitest run also writes a JSON report, so the closing line can count every test that ran.
   const reports = join(root, '.cache', 'test-results');
   rmSync(reports, { recursive: true, force: true });
@@ -122,6 +134,6 @@ if (task === 'demo') {
     failed += report.numFailedTests;
     skipped += report.numPendingTests + (report.numTodoTests ?? 0);
   }
-  console.log('\n✓ every check passed: build, typecheck, lint, tests, examples, packaging');
+  console.log('\n✓ every check passed: build, typecheck, lint, format, tests, examples, packaging');
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 }

@@ -21,7 +21,9 @@ export function buildPackages(log: (line: string) => void): BuildResult[] {
     const run = spawnSync('pnpm', ['--filter', `@latchkey/${name}`, 'run', 'build'], { cwd: root, encoding: 'utf8' });
     const ok = run.status === 0;
     const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
-    const detail = ok ? `built in ${((Date.now() - started) / 1000).toFixed(1)} s` : (output.split('\n').find((line) => /error/i.test(line)) ?? `exit ${run.status}`).trim();
+    const detail = ok
+      ? `built in ${((Date.now() - started) / 1000).toFixed(1)} s`
+      : (output.split('\n').find((line) => /error/i.test(line)) ?? `exit ${run.status}`).trim();
     log(`build @latchkey/${name}: ${ok ? 'ok' : 'FAILED'} (${detail})`);
     if (!ok) throw new Error(`@latchkey/${name} does not build:\n${output}`);
     results.push({ package: `@latchkey/${name}`, ok, detail });

@@ -47,7 +47,13 @@ export interface Settings {
     readonly loginSamples: number;
   };
   /** examples/production through nginx (src/production/run.ts). */
-  readonly production: { readonly rounds: number; readonly durationSeconds: number; readonly warmupSeconds: number; readonly connections: number; readonly refreshConnections: number };
+  readonly production: {
+    readonly rounds: number;
+    readonly durationSeconds: number;
+    readonly warmupSeconds: number;
+    readonly connections: number;
+    readonly refreshConnections: number;
+  };
 }
 
 export function settings(quick: boolean): Settings {

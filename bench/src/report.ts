@@ -69,7 +69,9 @@ function verifyTable(cells: readonly VerifyCell[], workload: Workload, notes: No
       const cell = cells.find((c) => c.id === contender.id && c.alg === alg && c.workload === workload);
       if (cell === undefined) return '';
       if (cell.status !== 'ok') return statusCell(cell, notes);
-      return contender.id === 'floor' ? `**${formatRate(cell.median)}** ±${cell.spread.toFixed(0)}%` : `${formatRate(cell.median)} (${formatRatio(cell.ratio)})`;
+      return contender.id === 'floor'
+        ? `**${formatRate(cell.median)}** ±${cell.spread.toFixed(0)}%`
+        : `${formatRate(cell.median)} (${formatRatio(cell.ratio)})`;
     });
     lines.push(`| ${contender.label} | ${row.join(' | ')} |`);
   }
@@ -89,12 +91,26 @@ function targets(results: Results): string[] {
     for (const alg of ALGS) {
       const core = find('latchkey', alg, 'distinct');
       const want = alg === 'HS256' ? 0.6 : 0.95;
-      if (core?.status === 'ok') rows.push([`verify ${alg}, distinct: latchkey ≥ ${want}× floor`, core.ratio >= want ? 'met' : 'missed', formatRatio(core.ratio)]);
-      const best = peers.map((p) => find(p.id, alg, 'distinct')).filter((c): c is VerifyCell => c?.status === 'ok').sort((a, b) => b.median - a.median)[0];
-      if (core?.status === 'ok' && best !== undefined) rows.push([`verify ${alg}, distinct: latchkey ahead of every peer`, core.median > best.median ? 'met' : 'missed', `${formatRate(core.median)} vs ${best.label} ${formatRate(best.median)}`]);
+      if (core?.status === 'ok')
+        rows.push([`verify ${alg}, distinct: latchkey ≥ ${want}× floor`, core.ratio >= want ? 'met' : 'missed', formatRatio(core.ratio)]);
+      const best = peers
+        .map((p) => find(p.id, alg, 'distinct'))
+        .filter((c): c is VerifyCell => c?.status === 'ok')
+        .sort((a, b) => b.median - a.median)[0];
+      if (core?.status === 'ok' && best !== undefined)
+        rows.push([
+          `verify ${alg}, distinct: latchkey ahead of every peer`,
+          core.median > best.median ? 'met' : 'missed',
+          `${formatRate(core.median)} vs ${best.label} ${formatRate(best.median)}`,
+        ]);
       const cached = find('latchkey-cache', alg, 'repeated');
       const fast = find('fast-jwt-cache', alg, 'repeated');
-      if (cached?.status === 'ok' && fast?.status === 'ok') rows.push([`verify ${alg}, repeated: latchkey cache ahead of fast-jwt cache`, cached.median > fast.median ? 'met' : 'missed', `${formatRate(cached.median)} vs ${formatRate(fast.median)}`]);
+      if (cached?.status === 'ok' && fast?.status === 'ok')
+        rows.push([
+          `verify ${alg}, repeated: latchkey cache ahead of fast-jwt cache`,
+          cached.median > fast.median ? 'met' : 'missed',
+          `${formatRate(cached.median)} vs ${formatRate(fast.median)}`,
+        ]);
     }
   }
   rows.push(...costTargets(results));
@@ -107,16 +123,32 @@ function targets(results: Results): string[] {
     const peerBest = (results.http ?? [])
       .filter((c) => c.framework === cell.framework && c.alg === cell.alg && c.workload === cell.workload && c.kind === 'peer' && c.status === 'ok')
       .sort((a, b) => b.medianRps - a.medianRps)[0];
-    if (peerBest !== undefined && cell.id === 'latchkey') rows.push([`${what} ahead of every peer`, cell.medianRps > peerBest.medianRps ? 'met' : 'missed', `${formatRate(cell.medianRps)} vs ${peerBest.label} ${formatRate(peerBest.medianRps)}`]);
-    if (cell.workload === 'distinct' && cell.id === 'latchkey') rows.push([`${what} ≥ 0.95× framework + floor`, cell.ratioFloor >= 0.95 ? 'met' : 'missed', formatRatio(cell.ratioFloor)]);
-    if (cell.workload === 'repeated' && cell.id === 'latchkey-cache') rows.push([`${what} ≥ 0.8× bare framework`, cell.ratioBare >= 0.8 ? 'met' : 'missed', formatRatio(cell.ratioBare)]);
+    if (peerBest !== undefined && cell.id === 'latchkey')
+      rows.push([
+        `${what} ahead of every peer`,
+        cell.medianRps > peerBest.medianRps ? 'met' : 'missed',
+        `${formatRate(cell.medianRps)} vs ${peerBest.label} ${formatRate(peerBest.medianRps)}`,
+      ]);
+    if (cell.workload === 'distinct' && cell.id === 'latchkey')
+      rows.push([`${what} ≥ 0.95× framework + floor`, cell.ratioFloor >= 0.95 ? 'met' : 'missed', formatRatio(cell.ratioFloor)]);
+    if (cell.workload === 'repeated' && cell.id === 'latchkey-cache')
+      rows.push([`${what} ≥ 0.8× bare framework`, cell.ratioBare >= 0.8 ? 'met' : 'missed', formatRatio(cell.ratioBare)]);
   }
   const latchkeyJwks = results.jwks?.find((r) => r.id === 'latchkey');
   if (latchkeyJwks !== undefined) {
-    if (latchkeyJwks.status !== 'ok') rows.push(['jwks: cold burst = 1 fetch; random kids ≤ 1 fetch per cooldown window', latchkeyJwks.status === 'pending' ? 'pending' : 'missed', latchkeyJwks.status]);
+    if (latchkeyJwks.status !== 'ok')
+      rows.push([
+        'jwks: cold burst = 1 fetch; random kids ≤ 1 fetch per cooldown window',
+        latchkeyJwks.status === 'pending' ? 'pending' : 'missed',
+        latchkeyJwks.status,
+      ]);
     else {
       rows.push(['jwks: cold burst = 1 fetch', latchkeyJwks.burst?.fetches === 1 ? 'met' : 'missed', String(latchkeyJwks.burst?.fetches)]);
-      rows.push(['jwks: random kids ≤ 1 fetch per cooldown window', (latchkeyJwks.flood?.perWindow ?? Infinity) <= 1 && latchkeyJwks.flood?.rejected === latchkeyJwks.flood?.kids ? 'met' : 'missed', `${latchkeyJwks.flood?.fetches} in ${latchkeyJwks.flood?.windows} window(s)`]);
+      rows.push([
+        'jwks: random kids ≤ 1 fetch per cooldown window',
+        (latchkeyJwks.flood?.perWindow ?? Infinity) <= 1 && latchkeyJwks.flood?.rejected === latchkeyJwks.flood?.kids ? 'met' : 'missed',
+        `${latchkeyJwks.flood?.fetches} in ${latchkeyJwks.flood?.windows} window(s)`,
+      ]);
     }
   }
   if (results.memory !== undefined && !('error' in results.memory)) {
@@ -125,12 +157,23 @@ function targets(results: Results): string[] {
     const full = m.samples.find((sample) => sample.tokens >= 2 * m.cacheBound) ?? m.samples[0];
     const growth = full === undefined ? 0 : m.after.heapUsed - full.heapUsed;
     const bounded = m.failures === 0 && m.stillCached && growth < 0.2 * (full?.heapUsed ?? 0) + 4 * 2 ** 20;
-    rows.push([`memory: bounded over ${m.tokens.toLocaleString('en-US')} distinct tokens`, bounded ? 'met' : 'missed', `heap ${formatBytes(full?.heapUsed ?? 0)} at ${(full?.tokens ?? 0).toLocaleString('en-US')} → ${formatBytes(m.after.heapUsed)} at the end; RSS ${formatBytes(m.after.rss)}`]);
+    rows.push([
+      `memory: bounded over ${m.tokens.toLocaleString('en-US')} distinct tokens`,
+      bounded ? 'met' : 'missed',
+      `heap ${formatBytes(full?.heapUsed ?? 0)} at ${(full?.tokens ?? 0).toLocaleString('en-US')} → ${formatBytes(m.after.heapUsed)} at the end; RSS ${formatBytes(m.after.rss)}`,
+    ]);
   }
   rows.push(...issuerTargets(results.issuer));
   rows.push(...dpopTargets(results.dpop));
   if (rows.length === 0) return [];
-  return ['## Targets from the issue', '', '| target | verdict | measured |', '| --- | --- | --- |', ...rows.map(([what, verdict, measured]) => `| ${what} | ${VERDICT_MARK[verdict]} | ${measured} |`), ''];
+  return [
+    '## Targets from the issue',
+    '',
+    '| target | verdict | measured |',
+    '| --- | --- | --- |',
+    ...rows.map(([what, verdict, measured]) => `| ${what} | ${VERDICT_MARK[verdict]} | ${measured} |`),
+    '',
+  ];
 }
 
 const µs = (value: number): string => `${value.toFixed(1)} µs`;
@@ -150,37 +193,63 @@ function costTargets(results: Results): Array<[string, Verdict, string]> {
     const core = verify.find((c) => c.id === 'latchkey' && c.alg === alg && c.workload === 'distinct');
     if (floor?.status === 'ok' && core?.status === 'ok') {
       const cost = 1e6 / core.median - 1e6 / floor.median;
-      rows.push([`verify ${alg}: cost above the floor ≤ 2.5 µs per token (timed${results.quick ? ', --quick' : ''})`, cost <= 2.5 ? 'met' : 'missed', `${µs(cost)} (${formatRate(core.median)} vs floor ${formatRate(floor.median)})`]);
+      rows.push([
+        `verify ${alg}: cost above the floor ≤ 2.5 µs per token (timed${results.quick ? ', --quick' : ''})`,
+        cost <= 2.5 ? 'met' : 'missed',
+        `${µs(cost)} (${formatRate(core.median)} vs floor ${formatRate(floor.median)})`,
+      ]);
     }
     const counted = instructions?.[alg];
-    if (counted !== undefined) rows.push([`verify ${alg}: instructions above the floor (callgrind; floor ${counted.floor.toLocaleString('en-US')})`, 'n/a', `${counted.aboveFloor.toLocaleString('en-US')} per token; repeated token ${counted.repeated.toLocaleString('en-US')}`]);
+    if (counted !== undefined)
+      rows.push([
+        `verify ${alg}: instructions above the floor (callgrind; floor ${counted.floor.toLocaleString('en-US')})`,
+        'n/a',
+        `${counted.aboveFloor.toLocaleString('en-US')} per token; repeated token ${counted.repeated.toLocaleString('en-US')}`,
+      ]);
   }
-  if (results.instructions !== undefined && results.instructions.status !== 'ok') rows.push(['instruction counts (callgrind)', 'pending', `${results.instructions.status}: ${results.instructions.note}`]);
+  if (results.instructions !== undefined && results.instructions.status !== 'ok')
+    rows.push(['instruction counts (callgrind)', 'pending', `${results.instructions.status}: ${results.instructions.note}`]);
   const http = results.http ?? [];
   for (const framework of FRAMEWORKS) {
     const bare = http.find((c) => c.framework === framework && c.kind === 'bare');
     for (const cell of http.filter((c) => c.framework === framework && c.id === 'latchkey-cache' && c.workload === 'repeated')) {
       if (bare?.status !== 'ok' || cell.status !== 'ok') continue;
       const cost = 1e6 / cell.medianRps - 1e6 / bare.medianRps;
-      rows.push([`http ${framework} ${cell.alg} repeated token: auth CPU ≤ 5 µs per request (default options, timed)`, cost <= 5 ? 'met' : 'missed', `${µs(cost)} (${formatRate(cell.medianRps)} vs bare ${formatRate(bare.medianRps)} req/s)`]);
+      rows.push([
+        `http ${framework} ${cell.alg} repeated token: auth CPU ≤ 5 µs per request (default options, timed)`,
+        cost <= 5 ? 'met' : 'missed',
+        `${µs(cost)} (${formatRate(cell.medianRps)} vs bare ${formatRate(bare.medianRps)} req/s)`,
+      ]);
     }
   }
-  if (results.phases.includes('issuer')) rows.push(['issuer refresh req/s: Redis store ≥ 0.7× memory store (issue 12)', 'pending', 'no Redis refresh phase yet']);
+  if (results.phases.includes('issuer'))
+    rows.push(['issuer refresh req/s: Redis store ≥ 0.7× memory store (issue 12)', 'pending', 'no Redis refresh phase yet']);
   const revocation = results.revocation;
   if (revocation !== undefined) {
     const what = 'redisRevocationCheck, warm local cache: ≤ 2 µs per request above no revocation check (issue 12, timed)';
     if (revocation.status !== 'ok') rows.push([what, 'missed', `failed: ${revocation.note}`]);
-    else rows.push([what, revocation.addedUs <= 2 ? 'met' : 'missed', `${µs(revocation.addedUs)} (${revocation.withUs.toFixed(2)} vs ${revocation.withoutUs.toFixed(2)} µs per verify of a repeated token, median of ${revocation.rounds} rounds)`]);
+    else
+      rows.push([
+        what,
+        revocation.addedUs <= 2 ? 'met' : 'missed',
+        `${µs(revocation.addedUs)} (${revocation.withUs.toFixed(2)} vs ${revocation.withoutUs.toFixed(2)} µs per verify of a repeated token, median of ${revocation.rounds} rounds)`,
+      ]);
   }
   return rows;
 }
 
 function instructionsSection(result: InstructionsResult): string[] {
   if (result.status !== 'ok') return [`${result.status}: ${result.note}`, ''];
-  const lines = ['Counted by valgrind\'s callgrind (bench/src/instructions): only the measured regions, main thread, fewest of 7 rounds over the same tokens; the count does not move with the machine\'s load.', '', '| alg | floor (node:crypto verify) | Latchkey above the floor, distinct tokens | repeated token, default options |', '| --- | ---: | ---: | ---: |'];
+  const lines = [
+    "Counted by valgrind's callgrind (bench/src/instructions): only the measured regions, main thread, fewest of 7 rounds over the same tokens; the count does not move with the machine's load.",
+    '',
+    '| alg | floor (node:crypto verify) | Latchkey above the floor, distinct tokens | repeated token, default options |',
+    '| --- | ---: | ---: | ---: |',
+  ];
   for (const alg of ALGS) {
     const m = result.algs[alg];
-    if (m !== undefined) lines.push(`| ${alg} | ${m.floor.toLocaleString('en-US')} | ${m.aboveFloor.toLocaleString('en-US')} | ${m.repeated.toLocaleString('en-US')} |`);
+    if (m !== undefined)
+      lines.push(`| ${alg} | ${m.floor.toLocaleString('en-US')} | ${m.aboveFloor.toLocaleString('en-US')} | ${m.repeated.toLocaleString('en-US')} |`);
   }
   return [...lines, ''];
 }
@@ -190,10 +259,17 @@ function httpTables(cells: readonly HttpCell[], settings: Settings, notes: Notes
   const workloads: HttpWorkload[] = ['repeated', 'distinct'];
   for (const framework of FRAMEWORKS) {
     lines.push(`### ${framework}`, '');
-    lines.push('| server | alg | repeated req/s | p50 | p99 | ×floor | ×bare | distinct req/s | p50 | p99 | ×floor | ×bare |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push(
+      '| server | alg | repeated req/s | p50 | p99 | ×floor | ×bare | distinct req/s | p50 | p99 | ×floor | ×bare |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
     const bare = cells.find((c) => c.framework === framework && c.kind === 'bare');
     if (bare !== undefined) {
-      lines.push(bare.status === 'ok' ? `| **${bare.label}** | — | **${formatRate(bare.medianRps)}** | ${formatMs(bare.medianP50)} | ${formatMs(bare.medianP99)} | | 1.00× | | | | | |` : `| ${bare.label} | — | ${statusCell(bare, notes)} | | | | | | | | | |`);
+      lines.push(
+        bare.status === 'ok'
+          ? `| **${bare.label}** | — | **${formatRate(bare.medianRps)}** | ${formatMs(bare.medianP50)} | ${formatMs(bare.medianP99)} | | 1.00× | | | | | |`
+          : `| ${bare.label} | — | ${statusCell(bare, notes)} | | | | | | | | | |`,
+      );
     }
     for (const alg of settings.http.algs) {
       for (const contender of HTTP_CONTENDERS[framework].filter((c) => c.kind !== 'bare')) {
@@ -213,7 +289,10 @@ function httpTables(cells: readonly HttpCell[], settings: Settings, notes: Notes
 }
 
 function jwksTable(results: readonly JwksResult[], notes: Notes): string[] {
-  const lines = ['| library | cold burst: fetches | passed | random kids | rejected | fetches | over | cooldown set to | fetches per 1 s window |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |'];
+  const lines = [
+    '| library | cold burst: fetches | passed | random kids | rejected | fetches | over | cooldown set to | fetches per 1 s window |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+  ];
   for (const r of results) {
     if (r.status !== 'ok' || r.burst === undefined || r.flood === undefined) {
       lines.push(`| ${r.label} | ${statusCell(r, notes)} | | | | | | ${r.cooldown ?? 'none'} | |`);
@@ -251,24 +330,46 @@ export function writeReport(results: Results): string {
     `**Run:** ${results.startedAt} · ${results.quick ? '`--quick`' : 'full'} · phases ${results.phases.join(', ')}${results.durationSeconds === undefined ? '' : ` · ${Math.round(results.durationSeconds)} s`}`,
     '',
   ];
-  if (results.builds.length > 0) out.push(`**Built:** ${results.builds.map((b) => `${b.package} ${b.ok ? 'ok' : '**not built** (' + b.detail.replace(/\|/g, '/') + ')'}`).join(' · ')}`, '');
-  out.push('Produced by `pnpm bench`; see bench/README.md for the method. The machine is shared: read ratios (taken within the same round) before absolute numbers.', '');
+  if (results.builds.length > 0)
+    out.push(`**Built:** ${results.builds.map((b) => `${b.package} ${b.ok ? 'ok' : '**not built** (' + b.detail.replace(/\|/g, '/') + ')'}`).join(' · ')}`, '');
+  out.push(
+    'Produced by `pnpm bench`; see bench/README.md for the method. The machine is shared: read ratios (taken within the same round) before absolute numbers.',
+    '',
+  );
   out.push(...targets(results));
 
   if (results.verify !== undefined) {
     const v = settings.verify;
-    out.push('## Verify, in process', '', `ops/s, median of ${v.rounds} rounds of ${v.sampleMs} ms per contender (contenders interleaved, the floor first in every round); in parentheses the median of the per-round ratios to the floor. Floor: ± half the min–max spread over rounds. Every contender checks signature, algorithm allow-list, \`iss\`, \`aud\` and \`exp\`, and was checked to accept a valid token and refuse two tampered ones before timing.`, '');
+    out.push(
+      '## Verify, in process',
+      '',
+      `ops/s, median of ${v.rounds} rounds of ${v.sampleMs} ms per contender (contenders interleaved, the floor first in every round); in parentheses the median of the per-round ratios to the floor. Floor: ± half the min–max spread over rounds. Every contender checks signature, algorithm allow-list, \`iss\`, \`aud\` and \`exp\`, and was checked to accept a valid token and refuse two tampered ones before timing.`,
+      '',
+    );
     out.push('### One token, repeated', '', ...verifyTable(results.verify, 'repeated', notes), '');
     out.push(`### ${v.poolSize.toLocaleString('en-US')} distinct tokens, cycled`, '', ...verifyTable(results.verify, 'distinct', notes), '');
-    out.push(`The distinct workload is timed in its steady state: cached contenders first make one untimed pass over the ${v.poolSize.toLocaleString('en-US')} tokens. A cache that holds the pool then serves hits (Latchkey's default \`tokenCache\` holds 10,000 entries); one that does not misses on every token in LRU order (fast-jwt's default holds 1,000). The uncached rows are the like-for-like comparison of verification itself.`, '');
+    out.push(
+      `The distinct workload is timed in its steady state: cached contenders first make one untimed pass over the ${v.poolSize.toLocaleString('en-US')} tokens. A cache that holds the pool then serves hits (Latchkey's default \`tokenCache\` holds 10,000 entries); one that does not misses on every token in LRU order (fast-jwt's default holds 1,000). The uncached rows are the like-for-like comparison of verification itself.`,
+      '',
+    );
   }
   if (results.http !== undefined) {
     const h = settings.http;
-    out.push('## HTTP', '', `autocannon, ${h.connections} connections, ${h.durationSeconds} s per cell after ${h.warmupSeconds} s of warm-up, median of ${h.rounds} round(s); \`GET /hello\` returning \`{"ok":true}\`. Server in its own process (pinned to core 1 where taskset exists), load generator here (core 0). "distinct" cycles ${h.poolSize.toLocaleString('en-US')} tokens. ×floor: against the same framework's server whose auth step is only the signature check; ×bare: against the framework with no auth. Each server was checked to answer 200 to a valid token and 401 to tampered and missing ones before loading it. Peers fetch keys from a local JWKS server (warm before timing); Latchkey's adapters get a verifier built once at start-up with keys from \`remoteJwks\` (the same JWKS server).`, '');
+    out.push(
+      '## HTTP',
+      '',
+      `autocannon, ${h.connections} connections, ${h.durationSeconds} s per cell after ${h.warmupSeconds} s of warm-up, median of ${h.rounds} round(s); \`GET /hello\` returning \`{"ok":true}\`. Server in its own process (pinned to core 1 where taskset exists), load generator here (core 0). "distinct" cycles ${h.poolSize.toLocaleString('en-US')} tokens. ×floor: against the same framework's server whose auth step is only the signature check; ×bare: against the framework with no auth. Each server was checked to answer 200 to a valid token and 401 to tampered and missing ones before loading it. Peers fetch keys from a local JWKS server (warm before timing); Latchkey's adapters get a verifier built once at start-up with keys from \`remoteJwks\` (the same JWKS server).`,
+      '',
+    );
     out.push(...httpTables(results.http, settings, notes));
   }
   if (results.jwks !== undefined) {
-    out.push('## JWKS fetches', '', `Each library freshly built against its own path of a local JWKS server (RS256). Cold burst: ${settings.jwks.burst} concurrent verifications of valid tokens before any key is known (library defaults). Random kids: a fresh instance whose unknown-kid cooldown is set to ${settings.jwks.floodCooldownMs} ms through the library's own option (where it has one), warmed with one valid token, then ${settings.jwks.randomKids} tokens with random unknown \`kid\`s spread evenly over ${settings.jwks.floodSeconds} s; each must be rejected. Fetches are counted at the server; "per window" divides them by the number of cooldown windows the flood spanned.`, '');
+    out.push(
+      '## JWKS fetches',
+      '',
+      `Each library freshly built against its own path of a local JWKS server (RS256). Cold burst: ${settings.jwks.burst} concurrent verifications of valid tokens before any key is known (library defaults). Random kids: a fresh instance whose unknown-kid cooldown is set to ${settings.jwks.floodCooldownMs} ms through the library's own option (where it has one), warmed with one valid token, then ${settings.jwks.randomKids} tokens with random unknown \`kid\`s spread evenly over ${settings.jwks.floodSeconds} s; each must be rejected. Fetches are counted at the server; "per window" divides them by the number of cooldown windows the flood spanned.`,
+      '',
+    );
     out.push(...jwksTable(results.jwks, notes), '');
   }
   if (results.memory !== undefined) out.push('## Memory', '', ...memorySection(results.memory, results.quick), '');

@@ -30,7 +30,12 @@ export async function runAll({ quick, phases, builds, log }: RunOptions): Promis
   const jwks = await new JwksServer(JSON.stringify(fixture.jwks)).start();
   const scratch = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
   try {
-    const needed = Math.max(phases.includes('verify') ? settings.verify.poolSize : 0, phases.includes('http') ? settings.http.poolSize : 0, phases.includes('jwks') ? settings.jwks.burst : 0, phases.includes('revocation') ? 1 : 0);
+    const needed = Math.max(
+      phases.includes('verify') ? settings.verify.poolSize : 0,
+      phases.includes('http') ? settings.http.poolSize : 0,
+      phases.includes('jwks') ? settings.jwks.burst : 0,
+      phases.includes('revocation') ? 1 : 0,
+    );
     const tokens = {} as Record<Alg, string[]>;
     const t0 = Date.now();
     for (const alg of ALGS) tokens[alg] = needed > 0 ? await distinctTokens(fixture.keys[alg], needed) : [];
@@ -44,7 +49,13 @@ export async function runAll({ quick, phases, builds, log }: RunOptions): Promis
   results.durationSeconds = (Date.now() - started) / 1000;
   const markdown = writeReport(results);
   console.log(markdown);
-  const failed = [...(results.verify ?? []), ...(results.http ?? []), ...(results.jwks ?? []), ...(results.issuer?.refresh ?? []), ...(results.dpop ?? [])].filter((cell) => cell.status === 'failed').length;
+  const failed = [
+    ...(results.verify ?? []),
+    ...(results.http ?? []),
+    ...(results.jwks ?? []),
+    ...(results.issuer?.refresh ?? []),
+    ...(results.dpop ?? []),
+  ].filter((cell) => cell.status === 'failed').length;
   if (failed > 0) log(`${failed} cell(s) FAILED: see "Notes on cells not measured" in bench/RESULTS.md`);
   log(`done in ${results.durationSeconds.toFixed(0)} s; wrote bench/RESULTS.md`);
 }

@@ -11,7 +11,13 @@ export function recipeDevDependencies(root) {
   const rootDev = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies;
   const testingDev = JSON.parse(readFileSync(join(root, 'packages', 'testing', 'package.json'), 'utf8')).devDependencies;
   const pick = (from, name) => `${name}@${from[name]}`;
-  return [pick(rootDev, 'vitest'), pick(rootDev, 'typescript'), pick(rootDev, '@types/node'), pick(testingDev, '@types/express'), pick(testingDev, '@types/koa')];
+  return [
+    pick(rootDev, 'vitest'),
+    pick(rootDev, 'typescript'),
+    pick(rootDev, '@types/node'),
+    pick(testingDev, '@types/express'),
+    pick(testingDev, '@types/koa'),
+  ];
 }
 
 /** Writes each marked block of the installed README to `<consumer>/recipes/<name>.test.ts`; returns the names. */
@@ -26,9 +32,12 @@ export function writeRecipes(consumer) {
   }
   if (names.length === 0) throw new Error('the packed @latchkey/testing README has no marked recipes');
   // A user's strict project: no paths, no aliases; the packages resolve through node_modules.
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
-    include: ['*.ts'],
-  }));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+      include: ['*.ts'],
+    }),
+  );
   return names;
 }

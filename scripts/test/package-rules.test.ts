@@ -18,7 +18,10 @@ describe('publicPackages', () => {
   it('finds every package directory that is not private, with nothing to register', () => {
     const repo = mkdtempSync(join(tmpdir(), 'latchkey-rules-'));
     try {
-      for (const [dir, manifest] of [['issuer', { name: '@latchkey/issuer' }], ['bench', { name: 'b', private: true }]] as const) {
+      for (const [dir, manifest] of [
+        ['issuer', { name: '@latchkey/issuer' }],
+        ['bench', { name: 'b', private: true }],
+      ] as const) {
         mkdirSync(join(repo, 'packages', dir), { recursive: true });
         writeFileSync(join(repo, 'packages', dir, 'package.json'), JSON.stringify(manifest));
       }
@@ -40,7 +43,11 @@ describe('manifestProblems', () => {
 
   it('names each missing or wrong field', () => {
     const { repository: _r, homepage: _h, bugs: _b, keywords: _k, ...rest } = core;
-    const problems = manifestProblems('core', { ...rest, license: 'ISC', engines: { node: '>=20.11' }, files: ['dist'] }, { license, packageLicense: undefined });
+    const problems = manifestProblems(
+      'core',
+      { ...rest, license: 'ISC', engines: { node: '>=20.11' }, files: ['dist'] },
+      { license, packageLicense: undefined },
+    );
     expect(problems).toEqual([
       '"license" must be "MIT"',
       'packages/core/LICENSE must be a copy of the root LICENSE',
@@ -76,7 +83,8 @@ describe('linkTargets', () => {
 });
 
 describe('tarballProblems', () => {
-  const map = (content: string | null) => JSON.stringify({ version: 3, sources: ['../src/index.ts'], sourcesContent: content === null ? undefined : [content], mappings: '' });
+  const map = (content: string | null) =>
+    JSON.stringify({ version: 3, sources: ['../src/index.ts'], sourcesContent: content === null ? undefined : [content], mappings: '' });
   const good: Record<string, string> = {
     LICENSE: license,
     'README.md': '# x\n\n[core](https://github.com/latchkey-js/latchkey/tree/main/packages/core#readme), [below](#errors)\n',

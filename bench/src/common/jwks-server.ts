@@ -10,7 +10,10 @@ export class JwksServer {
   private server: Server | undefined;
   base = '';
 
-  constructor(private readonly body: string, private readonly maxAgeSeconds = 600) {}
+  constructor(
+    private readonly body: string,
+    private readonly maxAgeSeconds = 600,
+  ) {}
 
   async start(): Promise<this> {
     const server = createServer((request, response) => {

@@ -21,6 +21,8 @@ export function pinnedCommand(): string[] {
 
 export function machineLine(): string {
   const cpu = cpus()[0]?.model.trim().replace(/\s+/g, ' ') ?? 'unknown CPU';
-  const load = loadavg().map((value) => value.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
   return `${cpu} · ${availableParallelism()} cores · Node ${process.version} · ${process.platform}/${process.arch} · load average at start ${load} · taskset ${HAS_TASKSET ? 'yes' : 'no'}`;
 }

@@ -33,7 +33,9 @@ export function createDpopMaterial(): DpopMaterial {
   const client = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const clientJwk = client.publicKey.export({ format: 'jwk' }) as Record<string, string>;
   // RFC 7638: the required members in lexicographic order.
-  const jkt = createHash('sha256').update(JSON.stringify({ crv: clientJwk.crv, kty: clientJwk.kty, x: clientJwk.x, y: clientJwk.y })).digest('base64url');
+  const jkt = createHash('sha256')
+    .update(JSON.stringify({ crv: clientJwk.crv, kty: clientJwk.kty, x: clientJwk.x, y: clientJwk.y }))
+    .digest('base64url');
   const now = Math.floor(Date.now() / 1000);
   const input = `${b64({ alg: 'ES256', typ: 'at+jwt', kid: 'bench' })}.${b64({ iss: ISSUER, aud: AUDIENCE, sub: 'bench-user', iat: now, exp: now + 6 * 3600, cnf: { jkt } })}`;
   const token = `${input}.${es256(access.privateKey, input)}`;

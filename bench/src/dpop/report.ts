@@ -17,7 +17,11 @@ const LABELS: Record<DpopCell['id'], string> = {
 export function dpopTargets(cells: readonly DpopCell[] | undefined): Array<[string, Verdict, string]> {
   return (cells ?? [])
     .filter((cell) => cell.id === 'express' || cell.id === 'koa' || cell.id === 'fastify')
-    .map((cell) => [`DPoP, ${cell.id}: ≥ 0.9× floor`, cell.status !== 'ok' ? 'missed' : cell.ratioFloor >= 0.9 ? 'met' : 'missed', cell.status === 'ok' ? formatRatio(cell.ratioFloor) : cell.status]);
+    .map((cell) => [
+      `DPoP, ${cell.id}: ≥ 0.9× floor`,
+      cell.status !== 'ok' ? 'missed' : cell.ratioFloor >= 0.9 ? 'met' : 'missed',
+      cell.status === 'ok' ? formatRatio(cell.ratioFloor) : cell.status,
+    ]);
 }
 
 /** The "DPoP" section of RESULTS.md. */

@@ -27,7 +27,13 @@ const MAX_EXPECTED_RPS = 15_000;
 export type DpopCell = Omit<RefreshCell, 'id'> & { readonly id: DpopContender };
 
 /** Sends each proof of `proofs` once (bounded by them and by `seconds`); total over the time to the last response. */
-function load(port: number, token: string, proofs: readonly string[], seconds: number, connections: number): Promise<{ rps: number; p99: number; bad: number }> {
+function load(
+  port: number,
+  token: string,
+  proofs: readonly string[],
+  seconds: number,
+  connections: number,
+): Promise<{ rps: number; p99: number; bad: number }> {
   let next = 0;
   const started = performance.now();
   let last = started;

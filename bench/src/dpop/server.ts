@@ -46,7 +46,11 @@ function floor(fixture: DpopServerFixture): Promise<number> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const authorization = req.headers.authorization;
     const dpop = req.headers.dpop;
-    const ok = authorization?.startsWith('DPoP ') === true && typeof dpop === 'string' && signatureHolds(authorization.slice(5), accessKey) && signatureHolds(dpop, clientKey);
+    const ok =
+      authorization?.startsWith('DPoP ') === true &&
+      typeof dpop === 'string' &&
+      signatureHolds(authorization.slice(5), accessKey) &&
+      signatureHolds(dpop, clientKey);
     res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(ok ? BODY : '{"error":"invalid_token"}');
   });
   return listen(server);
@@ -87,6 +91,12 @@ await serveForParent(async () => {
   const fixture = JSON.parse(readFileSync(fixturePath, 'utf8')) as DpopServerFixture;
   if (contender === 'floor') return { port: await floor(fixture) };
   const [framework, variant] = contender.split('-');
-  const verifier = createVerifier({ keys: staticKeys(fixture.accessKeyPem), algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE, tokenCache: variant !== 'uncached' });
+  const verifier = createVerifier({
+    keys: staticKeys(fixture.accessKeyPem),
+    algorithms: ['ES256'],
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    tokenCache: variant !== 'uncached',
+  });
   return { port: await latchkey(framework!, verifier) };
 });

@@ -32,7 +32,8 @@ export const HTTP_CONTENDERS: Readonly<Record<Framework, readonly HttpContender[
       id: 'fastify-jwt-jwks',
       label: 'fastify-jwt-jwks',
       kind: 'peer',
-      unsupported: (alg) => (alg === 'RS256' || alg === 'EdDSA' ? undefined : 'fastify-jwt-jwks verifies RS256 and EdDSA only with a JWKS (and refuses an `algorithms` option)'),
+      unsupported: (alg) =>
+        alg === 'RS256' || alg === 'EdDSA' ? undefined : 'fastify-jwt-jwks verifies RS256 and EdDSA only with a JWKS (and refuses an `algorithms` option)',
     },
     { id: 'fastify-jwt-get-jwks', label: '@fastify/jwt + get-jwks', kind: 'peer' },
   ],

@@ -43,7 +43,10 @@ function launch(framework: Framework, id: string, alg: Alg, fixturePath: string,
 }
 
 async function status(port: number, authorization: string | undefined): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${port}/hello`, { headers: authorization === undefined ? {} : { authorization }, signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`http://127.0.0.1:${port}/hello`, {
+    headers: authorization === undefined ? {} : { authorization },
+    signal: AbortSignal.timeout(10_000),
+  });
   await response.arrayBuffer();
   return response.status;
 }
@@ -102,7 +105,25 @@ function load(port: number, tokens: readonly string[], seconds: number, connecti
 }
 
 function newCell(framework: Framework, alg: Alg | null, workload: HttpWorkload | null, contender: HttpContender): HttpCell {
-  return { framework, alg, workload, id: contender.id, label: contender.label, kind: contender.kind, status: 'ok', rps: [], p50: [], p99: [], vsFloor: [], vsBare: [], medianRps: NaN, medianP50: NaN, medianP99: NaN, ratioFloor: NaN, ratioBare: NaN };
+  return {
+    framework,
+    alg,
+    workload,
+    id: contender.id,
+    label: contender.label,
+    kind: contender.kind,
+    status: 'ok',
+    rps: [],
+    p50: [],
+    p99: [],
+    vsFloor: [],
+    vsBare: [],
+    medianRps: NaN,
+    medianP50: NaN,
+    medianP99: NaN,
+    ratioFloor: NaN,
+    ratioBare: NaN,
+  };
 }
 
 /**
@@ -110,7 +131,14 @@ function newCell(framework: Framework, alg: Alg | null, workload: HttpWorkload |
  * the other. Per round, per framework: the bare framework once, then per algorithm the floor server
  * first and the rest after it, each with a repeated token and a pool of distinct tokens.
  */
-export async function runHttp(fixture: Fixture, tokensByAlg: Readonly<Record<Alg, readonly string[]>>, jwks: JwksServer, scratch: string, settings: Settings, log: (line: string) => void): Promise<HttpCell[]> {
+export async function runHttp(
+  fixture: Fixture,
+  tokensByAlg: Readonly<Record<Alg, readonly string[]>>,
+  jwks: JwksServer,
+  scratch: string,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<HttpCell[]> {
   const pinned = pinSelf();
   log(`http: load generator ${pinned ? 'pinned to core 0, servers to core 1' : 'not pinned (no taskset or one core)'}`);
   const fixturePath = join(scratch, 'server-fixture.json');
@@ -168,7 +196,9 @@ export async function runHttp(fixture: Fixture, tokensByAlg: Readonly<Record<Alg
               if (contender.kind === 'floor' && workload !== null) floorRps[workload] = result.rps;
               if (workload !== null) cell.vsFloor.push(result.rps / (floorRps[workload] ?? NaN));
               cell.vsBare.push(result.rps / bareRps);
-              log(`http ${framework} ${contender.id} ${contender.kind === 'bare' ? '' : alg + ' ' + workload}: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
+              log(
+                `http ${framework} ${contender.id} ${contender.kind === 'bare' ? '' : alg + ' ' + workload}: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`,
+              );
             }
           } catch (error) {
             for (const cell of ownCells) {

@@ -18,7 +18,8 @@ const APPS: Record<string, () => Promise<(id: string, context: AppContext) => Pr
 const [framework, contender, alg, fixturePath, tag] = process.argv.slice(2);
 
 await serveForParent(async () => {
-  if (!framework || !contender || !alg || !isAlg(alg) || !fixturePath || !tag) throw new Error('usage: server.ts <framework> <contender> <alg> <fixture.json> <tag>');
+  if (!framework || !contender || !alg || !isAlg(alg) || !fixturePath || !tag)
+    throw new Error('usage: server.ts <framework> <contender> <alg> <fixture.json> <tag>');
   const fixture = readServerFixture(fixturePath);
   const context: AppContext = { alg, fixture, tag, jwksUrl: `${fixture.jwksBase}/${tag}/.well-known/jwks.json`, jwksDomain: `${fixture.jwksBase}/${tag}/` };
   const load = APPS[framework];

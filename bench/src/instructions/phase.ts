@@ -14,7 +14,8 @@ export interface AlgInstructions {
   readonly repeated: number;
 }
 
-export type InstructionsResult = { readonly status: 'ok'; readonly algs: Partial<Record<Alg, AlgInstructions>> } | { readonly status: 'skipped' | 'failed'; readonly note: string };
+export type InstructionsResult =
+  { readonly status: 'ok'; readonly algs: Partial<Record<Alg, AlgInstructions>> } | { readonly status: 'skipped' | 'failed'; readonly note: string };
 
 const SCRIPT = fileURLToPath(new URL('./run.mjs', import.meta.url));
 

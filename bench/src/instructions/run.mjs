@@ -31,7 +31,25 @@ const REPEATED_PER_REGION = 2000;
 const JIT_WARMUP = 6000;
 // V8 made as repeatable as it goes: no background threads (the JIT and GC work on the main thread, the
 // same way each run), fixed hash and random seeds, a fixed GC schedule and young generation.
-const NODE_FLAGS = ['--single-threaded', '--expose-gc', '--hash-seed=1', '--random-seed=1', '--predictable-gc-schedule', '--min-semi-space-size=16', '--max-semi-space-size=16', '--no-flush-bytecode', '--no-flush-baseline-code', '--no-concurrent-sweeping', '--no-concurrent-marking', '--no-parallel-scavenge', '--no-parallel-marking', '--no-parallel-compaction', '--no-concurrent-recompilation', '--no-concurrent-sparkplug', '--no-memory-reducer'];
+const NODE_FLAGS = [
+  '--single-threaded',
+  '--expose-gc',
+  '--hash-seed=1',
+  '--random-seed=1',
+  '--predictable-gc-schedule',
+  '--min-semi-space-size=16',
+  '--max-semi-space-size=16',
+  '--no-flush-bytecode',
+  '--no-flush-baseline-code',
+  '--no-concurrent-sweeping',
+  '--no-concurrent-marking',
+  '--no-parallel-scavenge',
+  '--no-parallel-marking',
+  '--no-parallel-compaction',
+  '--no-concurrent-recompilation',
+  '--no-concurrent-sparkplug',
+  '--no-memory-reducer',
+];
 
 const { values } = parseArgs({
   options: { check: { type: 'boolean', default: false }, update: { type: 'boolean', default: false }, json: { type: 'string' } },
@@ -64,17 +82,26 @@ function keysFor(alg) {
     return { signKey: createSecretKey(secret), entry: { secret: secret.toString('base64') } };
   }
   const pair =
-    alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : alg === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('rsa', { modulusLength: 2048 });
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : alg === 'EdDSA'
+        ? generateKeyPairSync('ed25519')
+        : generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { signKey: pair.privateKey, entry: { pem: pair.publicKey.export({ type: 'spki', format: 'pem' }) } };
 }
 
 function signatureOf(alg, key, input) {
   switch (alg) {
-    case 'RS256': return sign('sha256', input, key);
-    case 'PS256': return sign('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
-    case 'ES256': return sign('sha256', input, { key, dsaEncoding: 'ieee-p1363' });
-    case 'EdDSA': return sign(null, input, key);
-    default: return createHmac('sha256', key).update(input).digest();
+    case 'RS256':
+      return sign('sha256', input, key);
+    case 'PS256':
+      return sign('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+    case 'ES256':
+      return sign('sha256', input, { key, dsaEncoding: 'ieee-p1363' });
+    case 'EdDSA':
+      return sign(null, input, key);
+    default:
+      return createHmac('sha256', key).update(input).digest();
   }
 }
 
@@ -93,7 +120,16 @@ function fixture() {
     }
     algs[alg] = { ...entry, kid, tokens };
   }
-  return { issuer: ISSUER, audience: AUDIENCE, warmup: WARMUP, perRegion: PER_REGION, rounds: ROUNDS, repeatedPerRegion: REPEATED_PER_REGION, jitWarmup: JIT_WARMUP, algs };
+  return {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    warmup: WARMUP,
+    perRegion: PER_REGION,
+    rounds: ROUNDS,
+    repeatedPerRegion: REPEATED_PER_REGION,
+    jitWarmup: JIT_WARMUP,
+    algs,
+  };
 }
 
 /** Runs a worker under callgrind; resolves to `{ label: instructions }`, one entry per counted region. */
@@ -148,13 +184,21 @@ async function measure() {
     // Two jobs on two lanes (the machine's two cores): the asymmetric algorithms split by cost, HS256 with
     // the RSA pair.
     const only = process.env.LATCHKEY_INSTRUCTIONS_ALGS?.split(',');
-    const jobs = only !== undefined ? [['worker.mjs', [path, ...only]]] : [['worker.mjs', [path, 'ES256', 'EdDSA']], ['worker.mjs', [path, 'RS256', 'PS256', 'HS256']]];
+    const jobs =
+      only !== undefined
+        ? [['worker.mjs', [path, ...only]]]
+        : [
+            ['worker.mjs', [path, 'ES256', 'EdDSA']],
+            ['worker.mjs', [path, 'RS256', 'PS256', 'HS256']],
+          ];
     const counts = {};
     let next = 0;
     const lanes = Math.min(jobs.length, Math.max(1, Math.min(availableParallelism(), 2)));
-    await Promise.all(Array.from({ length: lanes }, async () => {
-      for (let job = next++; job < jobs.length; job = next++) Object.assign(counts, await callgrind(jobs[job][0], jobs[job][1], dir, job));
-    }));
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        for (let job = next++; job < jobs.length; job = next++) Object.assign(counts, await callgrind(jobs[job][0], jobs[job][1], dir, job));
+      }),
+    );
     const result = {};
     for (const alg of ALGS.filter((a) => counts[`${a} floor 0`] !== undefined)) {
       const rounds = Array.from({ length: ROUNDS }, (_, r) => r);
@@ -187,7 +231,9 @@ const checkAgainst = (what, value, base) => {
   if (limit !== undefined && value > limit) failures.push(`${what}: ${value} > ${limit}`);
   return `${value} | ${base ?? '-'} | ${limit ?? '-'}`;
 };
-console.log(`instructions per verification (callgrind; fewest of ${ROUNDS} rounds over the same ${PER_REGION} distinct tokens; ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+console.log(
+  `instructions per verification (callgrind; fewest of ${ROUNDS} rounds over the same ${PER_REGION} distinct tokens; ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+);
 console.log('| alg | floor (node:crypto) | Latchkey above floor | baseline | limit | median − fewest | repeated token, default options | baseline | limit |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const alg of ALGS.filter((a) => measured[a] !== undefined)) {
@@ -199,7 +245,10 @@ for (const alg of ALGS.filter((a) => measured[a] !== undefined)) {
 if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ perRegion: PER_REGION, rounds: ROUNDS, measured }, null, 2));
 if (values.update) {
   const pick = (field) => Object.fromEntries(ALGS.map((alg) => [alg, measured[alg][field]]));
-  writeFileSync(BASELINE, `${JSON.stringify({ ...baseline, instructionsAboveFloor: pick('aboveFloor'), repeatedToken: pick('repeated'), measured: `${new Date().toISOString().slice(0, 10)}, pnpm --filter @latchkey/bench run instructions --update` }, null, 2)}\n`);
+  writeFileSync(
+    BASELINE,
+    `${JSON.stringify({ ...baseline, instructionsAboveFloor: pick('aboveFloor'), repeatedToken: pick('repeated'), measured: `${new Date().toISOString().slice(0, 10)}, pnpm --filter @latchkey/bench run instructions --update` }, null, 2)}\n`,
+  );
   console.log(`baseline written: ${BASELINE}`);
 }
 if (values.check && failures.length > 0) {

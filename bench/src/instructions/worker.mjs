@@ -21,12 +21,18 @@ if (typeof collect !== 'function') throw new Error('run with --expose-gc');
 
 function floorFor(alg, key) {
   switch (alg) {
-    case 'RS256': return (data, sig) => verify('sha256', data, key, sig);
-    case 'PS256': return (data, sig) => verify('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, sig);
-    case 'ES256': return (data, sig) => verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig);
-    case 'EdDSA': return (data, sig) => verify(null, data, key, sig);
-    case 'HS256': return (data, sig) => timingSafeEqual(createHmac('sha256', key).update(data).digest(), sig);
-    default: throw new Error(`unknown alg ${alg}`);
+    case 'RS256':
+      return (data, sig) => verify('sha256', data, key, sig);
+    case 'PS256':
+      return (data, sig) => verify('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, sig);
+    case 'ES256':
+      return (data, sig) => verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig);
+    case 'EdDSA':
+      return (data, sig) => verify(null, data, key, sig);
+    case 'HS256':
+      return (data, sig) => timingSafeEqual(createHmac('sha256', key).update(data).digest(), sig);
+    default:
+      throw new Error(`unknown alg ${alg}`);
   }
 }
 

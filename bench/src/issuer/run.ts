@@ -58,7 +58,10 @@ function load(port: number, tokens: readonly string[], seconds: number, connecti
       },
       // Total over the time to the last response, timed here: the run ends when the pool does, and autocannon
       // only notices on its one-second tick, so its own averages and duration would be off by up to a second.
-      (error, result) => (error ? reject(error) : resolve({ rps: result.requests.total / ((last - started) / 1000), p99: result.latency.p99, bad: result.non2xx + result.errors + result.timeouts })),
+      (error, result) =>
+        error
+          ? reject(error)
+          : resolve({ rps: result.requests.total / ((last - started) / 1000), p99: result.latency.p99, bad: result.non2xx + result.errors + result.timeouts }),
     );
   });
 }
@@ -92,7 +95,9 @@ async function measureLogin(samples: number): Promise<IssuerResult['loginMs']> {
 export async function runIssuer(settings: Settings, scratch: string, log: (line: string) => void): Promise<IssuerResult> {
   pinSelf();
   const { rounds, durationSeconds, connections, poolSize, loginSamples } = settings.issuer;
-  const cells = new Map<IssuerContender, RefreshCell>(ISSUER_CONTENDERS.map((id) => [id, { id, status: 'ok', rps: [], p99: [], vsFloor: [], medianRps: NaN, medianP99: NaN, ratioFloor: NaN }]));
+  const cells = new Map<IssuerContender, RefreshCell>(
+    ISSUER_CONTENDERS.map((id) => [id, { id, status: 'ok', rps: [], p99: [], vsFloor: [], medianRps: NaN, medianP99: NaN, ratioFloor: NaN }]),
+  );
   for (let round = 0; round < rounds; round++) {
     let floorRps = NaN;
     for (const id of ISSUER_CONTENDERS) {
@@ -129,7 +134,9 @@ export async function runIssuer(settings: Settings, scratch: string, log: (line:
     }
   }
   const refresh = [...cells.values()].map((cell) =>
-    cell.status === 'ok' ? { ...cell, medianRps: median(cell.rps), medianP99: median(cell.p99), ratioFloor: median(cell.vsFloor.filter(Number.isFinite)) } : cell,
+    cell.status === 'ok'
+      ? { ...cell, medianRps: median(cell.rps), medianP99: median(cell.p99), ratioFloor: median(cell.vsFloor.filter(Number.isFinite)) }
+      : cell,
   );
   const loginMs = await measureLogin(loginSamples);
   if (!('error' in loginMs)) log(`issuer login: ${loginMs.knownUser.toFixed(0)} ms (known user), ${loginMs.unknownUser.toFixed(0)} ms (unknown user)`);

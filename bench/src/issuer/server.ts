@@ -28,7 +28,11 @@ const poolSize = Number(poolSizeText);
 function readAll(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let body = '';
-    request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(body)).on('error', reject);
+    request
+      .setEncoding('utf8')
+      .on('data', (chunk: string) => (body += chunk))
+      .on('end', () => resolve(body))
+      .on('error', reject);
   });
 }
 
@@ -39,7 +43,9 @@ function floorToken(key: KeyObject, payload: object): string {
 
 async function startFloor(privateKey: KeyObject, publicKey: KeyObject): Promise<number> {
   const now = Math.floor(Date.now() / 1000);
-  const pool = Array.from({ length: poolSize }, () => floorToken(privateKey, { token_type: 'refresh', exp: now + 86_400, iat: now, jti: randomBytes(16).toString('hex'), sub: '1' }));
+  const pool = Array.from({ length: poolSize }, () =>
+    floorToken(privateKey, { token_type: 'refresh', exp: now + 86_400, iat: now, jti: randomBytes(16).toString('hex'), sub: '1' }),
+  );
   writeFileSync(poolPath!, JSON.stringify(pool));
   const server = createServer((request, response) => {
     void readAll(request).then((text) => {

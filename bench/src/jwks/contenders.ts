@@ -51,7 +51,8 @@ export const JWKS_CONTENDERS: readonly JwksContender[] = [
     id: 'jwks-rsa-ratelimit',
     label: 'jwks-rsa (rateLimit: true) + jsonwebtoken',
     cooldown: (ms) => `jwksRequestsPerMinute: ${60_000 / ms}`,
-    create: (url, _domain, cooldownMs) => jwksRsaVerify(ALG, url, cooldownMs === undefined ? { rateLimit: true } : { rateLimit: true, jwksRequestsPerMinute: 60_000 / cooldownMs }),
+    create: (url, _domain, cooldownMs) =>
+      jwksRsaVerify(ALG, url, cooldownMs === undefined ? { rateLimit: true } : { rateLimit: true, jwksRequestsPerMinute: 60_000 / cooldownMs }),
   },
   {
     id: 'aws-jwt-verify',

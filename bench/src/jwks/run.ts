@@ -28,7 +28,12 @@ function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
  * a cold burst of concurrent verifications (how many fetches before the first key arrives), and a
  * flood of tokens with random `kid`s after warm-up (how many fetches they cause per cooldown window).
  */
-export async function runJwks(fixture: Fixture, tokensByAlg: Readonly<Record<Alg, readonly string[]>>, settings: Settings, log: (line: string) => void): Promise<JwksResult[]> {
+export async function runJwks(
+  fixture: Fixture,
+  tokensByAlg: Readonly<Record<Alg, readonly string[]>>,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<JwksResult[]> {
   const keys = fixture.keys.RS256;
   const server = await new JwksServer(JSON.stringify(fixture.jwks)).start();
   const results: JwksResult[] = [];
@@ -52,7 +57,12 @@ export async function runJwks(fixture: Fixture, tokensByAlg: Readonly<Record<Alg
         }
         let started = performance.now();
         const outcomes = await bounded(Promise.allSettled(valid.map((token) => verify(token))), 30_000, 'the cold burst');
-        result.burst = { requests: valid.length, passed: outcomes.filter((o) => o.status === 'fulfilled').length, fetches: server.fetches(burstTag), ms: performance.now() - started };
+        result.burst = {
+          requests: valid.length,
+          passed: outcomes.filter((o) => o.status === 'fulfilled').length,
+          fetches: server.fetches(burstTag),
+          ms: performance.now() - started,
+        };
 
         // Random kids: a fresh instance with a 1 s cooldown, warmed with one valid token, then one unknown
         // kid after another, spread evenly over several cooldown windows.
@@ -79,7 +89,9 @@ export async function runJwks(fixture: Fixture, tokensByAlg: Readonly<Record<Alg
         const fetches = server.fetches(floodTag) - before;
         const windows = Math.max(1, Math.ceil(ms / floodCooldownMs));
         result.flood = { kids: sent, rejected, fetches, ms, windows, perWindow: fetches / windows };
-        log(`jwks ${contender.id}: cold burst ${result.burst.fetches} fetch(es), ${result.burst.passed}/${result.burst.requests} passed; ${sent} random kids → ${fetches} fetch(es) in ${Math.round(ms)} ms`);
+        log(
+          `jwks ${contender.id}: cold burst ${result.burst.fetches} fetch(es), ${result.burst.passed}/${result.burst.requests} passed; ${sent} random kids → ${fetches} fetch(es) in ${Math.round(ms)} ms`,
+        );
       } catch (error) {
         result.status = 'failed';
         result.note = (error as Error).message;

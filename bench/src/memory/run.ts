@@ -23,7 +23,10 @@ export interface MemoryResult {
 export async function runMemory(settings: Settings, log: (line: string) => void): Promise<MemoryResult | { error: string }> {
   const { tokens, maxMs } = settings.memory;
   log(`memory: ${tokens.toLocaleString('en-US')} distinct HS256 tokens through latchkey with tokenCache on`);
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'worker.ts'), String(tokens), String(maxMs)], { cwd: join(here, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'worker.ts'), String(tokens), String(maxMs)], {
+    cwd: join(here, '..', '..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -33,7 +36,9 @@ export async function runMemory(settings: Settings, log: (line: string) => void)
   clearTimeout(killer);
   try {
     const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as MemoryResult;
-    log(`memory: RSS ${(result.before.rss / 2 ** 20).toFixed(1)} → ${(result.after.rss / 2 ** 20).toFixed(1)} MiB after ${result.tokens} tokens (${result.failures} failures, ${result.seconds.toFixed(1)} s)`);
+    log(
+      `memory: RSS ${(result.before.rss / 2 ** 20).toFixed(1)} → ${(result.after.rss / 2 ** 20).toFixed(1)} MiB after ${result.tokens} tokens (${result.failures} failures, ${result.seconds.toFixed(1)} s)`,
+    );
     return result;
   } catch {
     return { error: `the memory worker exited with ${code}: ${stderr}` };

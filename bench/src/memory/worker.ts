@@ -20,7 +20,13 @@ function settle(): { rss: number; heapUsed: number } {
   return { rss, heapUsed };
 }
 
-const verifier = core.createVerifier({ keys: core.hmacSecrets([{ kid: 'mem', secret }]), algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, tokenCache: true });
+const verifier = core.createVerifier({
+  keys: core.hmacSecrets([{ kid: 'mem', secret }]),
+  algorithms: ['HS256'],
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  tokenCache: true,
+});
 await verifier.warm();
 const now = Math.floor(Date.now() / 1000);
 const before = settle();
@@ -32,7 +38,9 @@ let lastToken = '';
 const started = performance.now();
 for (; done < total; done++) {
   if ((done & 1023) === 0 && performance.now() - started > maxMs) break;
-  const payload = Buffer.from(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: `user-${done}`, iat: now, exp: now + 3600, jti: `m${done}` })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ iss: ISSUER, aud: AUDIENCE, sub: `user-${done}`, iat: now, exp: now + 3600, jti: `m${done}` })).toString(
+    'base64url',
+  );
   const input = `${header}.${payload}`;
   const token = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
   lastToken = token;
@@ -48,4 +56,6 @@ const after = settle();
 samples.push({ tokens: done, ...after });
 // Use the verifier after the last measurement: otherwise V8 may collect it (and its cache) before it.
 const stillCached = (await verifier.verify(lastToken)).token === lastToken;
-process.stdout.write(`${JSON.stringify({ tokens: done, requested: total, failures, seconds, before, after, samples, cacheBound: core.DEFAULT_TOKEN_CACHE_ENTRIES, stillCached, gc: gc !== undefined })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ tokens: done, requested: total, failures, seconds, before, after, samples, cacheBound: core.DEFAULT_TOKEN_CACHE_ENTRIES, stillCached, gc: gc !== undefined })}\n`,
+);

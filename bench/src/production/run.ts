@@ -38,7 +38,13 @@ async function freePort(): Promise<number> {
 type Result = autocannon.Result;
 const run = (options: autocannon.Options): Promise<Result> => autocannon(options) as unknown as Promise<Result>;
 
-async function measure(url: string, access: string, connections: number, seconds: number, rounds: number): Promise<{ rps: number; p99Ms: number; meanMs: number; non2xx: number }> {
+async function measure(
+  url: string,
+  access: string,
+  connections: number,
+  seconds: number,
+  rounds: number,
+): Promise<{ rps: number; p99Ms: number; meanMs: number; non2xx: number }> {
   const results: Result[] = [];
   for (let round = 0; round < rounds; round++) {
     results.push(await run({ url: `${url}/api/me`, connections, duration: seconds, headers: { authorization: `Bearer ${access}` } }));
@@ -52,7 +58,11 @@ async function measure(url: string, access: string, connections: number, seconds
 }
 
 async function login(url: string): Promise<{ access: string; refresh: string }> {
-  const response = await fetch(`${url}/api/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'wonderland' }) });
+  const response = await fetch(`${url}/api/token/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'alice', password: 'wonderland' }),
+  });
   if (response.status !== 200) throw new Error(`login answered ${response.status}`);
   return (await response.json()) as { access: string; refresh: string };
 }
@@ -109,7 +119,9 @@ export async function runProduction(settings: Settings, log: (line: string) => v
     await sleep(3500);
     const refresh = await measureRefresh(stack.url, s.refreshConnections, s.durationSeconds);
     cells.push({ id: 'refresh-nginx', ...refresh });
-    log(`production: direct ${direct.rps.toFixed(0)} req/s, nginx two ${two.rps.toFixed(0)}, nginx one ${one.rps.toFixed(0)}, refresh ${refresh.rps.toFixed(0)}`);
+    log(
+      `production: direct ${direct.rps.toFixed(0)} req/s, nginx two ${two.rps.toFixed(0)}, nginx one ${one.rps.toFixed(0)}, refresh ${refresh.rps.toFixed(0)}`,
+    );
     return { cells, latencyDirectMs: latencyDirect.meanMs, latencyNginxMs: latencyNginx.meanMs };
   } finally {
     await stack?.stop();

@@ -13,8 +13,9 @@ import type { createFixture } from '../common/fixture.js';
 import { AUDIENCE, ISSUER } from '../common/fixture.js';
 import { core } from '../common/latchkey.js';
 
-export type RevocationResult = { readonly status: 'ok'; readonly withoutUs: number; readonly withUs: number; readonly addedUs: number; readonly rounds: number } | { readonly status: 'failed'; readonly note: string };
-
+export type RevocationResult =
+  | { readonly status: 'ok'; readonly withoutUs: number; readonly withUs: number; readonly addedUs: number; readonly rounds: number }
+  | { readonly status: 'failed'; readonly note: string };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,7 +55,12 @@ async function usPerCall(verifier: core.Verifier, token: string, calls: number):
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
-export async function runRevocation(fixture: ReturnType<typeof createFixture>, tokens: Record<string, string[]>, quick: boolean, log: (line: string) => void): Promise<RevocationResult> {
+export async function runRevocation(
+  fixture: ReturnType<typeof createFixture>,
+  tokens: Record<string, string[]>,
+  quick: boolean,
+  log: (line: string) => void,
+): Promise<RevocationResult> {
   let redis: { port: number; child: ChildProcess } | undefined;
   const clients: Redis[] = [];
   try {

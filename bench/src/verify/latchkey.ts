@@ -3,9 +3,7 @@ import { core } from '../common/latchkey.js';
 import type { Contender, VerifyContext } from './types.js';
 
 function staticSource({ alg, keys }: VerifyContext) {
-  return alg === 'HS256'
-    ? core.hmacSecrets([{ kid: keys.kid, secret: keys.verifyKey }])
-    : core.staticKeys([{ key: keys.verifyKey, kid: keys.kid, alg }]);
+  return alg === 'HS256' ? core.hmacSecrets([{ kid: keys.kid, secret: keys.verifyKey }]) : core.staticKeys([{ key: keys.verifyKey, kid: keys.kid, alg }]);
 }
 
 function latchkey(id: string, label: string, tokenCache: boolean): Contender {

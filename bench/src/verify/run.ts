@@ -86,7 +86,15 @@ function cellOf(alg: Alg, workload: Workload, contender: Contender): VerifyCell 
   return { alg, workload, id: contender.id, label: contender.label, status: 'ok', rates: [], ratios: [], median: NaN, ratio: NaN, spread: 0 };
 }
 
-async function prepare(contender: Contender, alg: Alg, workload: Workload, tokens: readonly string[], fixture: Fixture, jwks: JwksServer, settings: Settings): Promise<VerifyCell | Live> {
+async function prepare(
+  contender: Contender,
+  alg: Alg,
+  workload: Workload,
+  tokens: readonly string[],
+  fixture: Fixture,
+  jwks: JwksServer,
+  settings: Settings,
+): Promise<VerifyCell | Live> {
   const cell = cellOf(alg, workload, contender);
   const reason = contender.unsupported?.(alg);
   if (reason !== undefined) return { ...cell, status: 'n/a', note: reason };
@@ -111,7 +119,13 @@ async function prepare(contender: Contender, alg: Alg, workload: Workload, token
  * timed in interleaved rounds (floor first in every round, the others in a rotating order); each result
  * is the median over rounds, and the ratio the median of per-round ratios to that round's floor.
  */
-export async function runVerify(fixture: Fixture, tokensByAlg: Readonly<Record<Alg, readonly string[]>>, jwks: JwksServer, settings: Settings, log: (line: string) => void): Promise<VerifyCell[]> {
+export async function runVerify(
+  fixture: Fixture,
+  tokensByAlg: Readonly<Record<Alg, readonly string[]>>,
+  jwks: JwksServer,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<VerifyCell[]> {
   const cells: VerifyCell[] = [];
   for (const alg of ALGS) {
     for (const workload of ['repeated', 'distinct'] as const) {
@@ -149,7 +163,14 @@ export async function runVerify(fixture: Fixture, tokensByAlg: Readonly<Record<A
         cells.push(cell);
       }
       const floorCell = floorLive.cell;
-      log(`verify ${alg} ${workload}: floor ${Math.round(floorCell.median)} ops/s; ` + prepared.map((item) => ('fn' in item ? item.cell : item)).filter((c) => c.id !== 'floor').map((c) => `${c.id} ${c.status === 'ok' ? c.ratio.toFixed(2) + '×' : c.status}`).join(', '));
+      log(
+        `verify ${alg} ${workload}: floor ${Math.round(floorCell.median)} ops/s; ` +
+          prepared
+            .map((item) => ('fn' in item ? item.cell : item))
+            .filter((c) => c.id !== 'floor')
+            .map((c) => `${c.id} ${c.status === 'ok' ? c.ratio.toFixed(2) + '×' : c.status}`)
+            .join(', '),
+      );
     }
   }
   return cells;

@@ -46,15 +46,22 @@ export async function startIssuerDemo({ host = '127.0.0.1' } = {}): Promise<Issu
   const server: Server = app.listen(0, host);
   await once(server, 'listening');
   const url = `http://${host}:${(server.address() as AddressInfo).port}`;
-  const verifier = createVerifier({ keys: remoteJwks(`${url}/.well-known/jwks.json`), algorithms: ['EdDSA'], issuer: ISSUER, audience: ISSUER_AUDIENCE, typ: 'at+jwt' });
+  const verifier = createVerifier({
+    keys: remoteJwks(`${url}/.well-known/jwks.json`),
+    algorithms: ['EdDSA'],
+    issuer: ISSUER,
+    audience: ISSUER_AUDIENCE,
+    typ: 'at+jwt',
+  });
   app.use(createApi(verifier));
   return {
     url,
     events,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -76,26 +83,56 @@ const shorten = (token: string): string => `${token.slice(0, 12)}…${token.slic
 /** Logs in, calls the API, refreshes, replays an old refresh token, blacklists: the simplejwt client's life. */
 export async function runIssuerTour({ url }: IssuerDemo): Promise<IssuerStep[]> {
   const steps: IssuerStep[] = [];
-  async function step(title: string, method: 'GET' | 'POST', path: string, expectedStatus: number, options: { json?: Record<string, string>; bearer?: string } = {}): Promise<Record<string, string>> {
+  async function step(
+    title: string,
+    method: 'GET' | 'POST',
+    path: string,
+    expectedStatus: number,
+    options: { json?: Record<string, string>; bearer?: string } = {},
+  ): Promise<Record<string, string>> {
     const headers: Record<string, string> = {};
     if (options.json !== undefined) headers['content-type'] = 'application/json';
     if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
-    const res = await fetch(`${url}${path}`, { method, headers, body: options.json === undefined ? undefined : JSON.stringify(options.json), signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      body: options.json === undefined ? undefined : JSON.stringify(options.json),
+      signal: AbortSignal.timeout(5_000),
+    });
     const text = await res.text();
-    const shown = options.bearer !== undefined
-      ? `Authorization: Bearer ${shorten(options.bearer)}`
-      : options.json === undefined ? undefined : JSON.stringify(Object.fromEntries(Object.entries(options.json).map(([k, v]) => [k, v.length > 40 ? shorten(v) : v])));
-    steps.push({ title, method, path, sent: shown, expectedStatus, status: res.status, statusText: res.statusText, wwwAuthenticate: res.headers.get('www-authenticate'), responseBody: text.length > 200 ? `${text.slice(0, 200)}…` : text });
+    const shown =
+      options.bearer !== undefined
+        ? `Authorization: Bearer ${shorten(options.bearer)}`
+        : options.json === undefined
+          ? undefined
+          : JSON.stringify(Object.fromEntries(Object.entries(options.json).map(([k, v]) => [k, v.length > 40 ? shorten(v) : v])));
+    steps.push({
+      title,
+      method,
+      path,
+      sent: shown,
+      expectedStatus,
+      status: res.status,
+      statusText: res.statusText,
+      wwwAuthenticate: res.headers.get('www-authenticate'),
+      responseBody: text.length > 200 ? `${text.slice(0, 200)}…` : text,
+    });
     return text.startsWith('{') ? (JSON.parse(text) as Record<string, string>) : {};
   }
 
   await step('Log in with a wrong password', 'POST', '/api/token/', 401, { json: { username: 'alice', password: 'guess' } });
-  const first = await step('Log in as alice: a refresh token and an access token (typ at+jwt)', 'POST', '/api/token/', 200, { json: { username: 'alice', password: 'wonderland' } });
+  const first = await step('Log in as alice: a refresh token and an access token (typ at+jwt)', 'POST', '/api/token/', 200, {
+    json: { username: 'alice', password: 'wonderland' },
+  });
   await step('Call the protected API with the access token', 'GET', '/items', 200, { bearer: first.access! });
   await step('A refresh token is never an access token', 'GET', '/items', 401, { bearer: first.refresh! });
-  const second = await step('Refresh: a new access token and a new refresh token (rotation)', 'POST', '/api/token/refresh/', 200, { json: { refresh: first.refresh! } });
+  const second = await step('Refresh: a new access token and a new refresh token (rotation)', 'POST', '/api/token/refresh/', 200, {
+    json: { refresh: first.refresh! },
+  });
   await step('The new access token works', 'GET', '/items', 200, { bearer: second.access! });
-  await step('Replay the old refresh token (a thief would): reuse detected, the family is revoked', 'POST', '/api/token/refresh/', 401, { json: { refresh: first.refresh! } });
+  await step('Replay the old refresh token (a thief would): reuse detected, the family is revoked', 'POST', '/api/token/refresh/', 401, {
+    json: { refresh: first.refresh! },
+  });
   await step('…so the latest refresh token is dead too', 'POST', '/api/token/refresh/', 401, { json: { refresh: second.refresh! } });
   const again = await step('Log in again', 'POST', '/api/token/', 200, { json: { username: 'alice', password: 'wonderland' } });
   await step('Blacklist (log out) this session', 'POST', '/api/token/blacklist/', 200, { json: { refresh: again.refresh! } });

@@ -61,11 +61,13 @@ if (wrong.length > 0) {
 }
 
 console.log(`\nTry it yourself:\n\n${await curlCommands(demo)}`);
-console.log([
-  `# log in and refresh with @latchkey/issuer (simplejwt's bodies)`,
-  `curl -s -H 'content-type: application/json' -d '{"username":"alice","password":"wonderland"}' ${issuerDemo.url}/api/token/`,
-  `curl -s -d refresh=<the refresh token> ${issuerDemo.url}/api/token/refresh/`,
-].join('\n'));
+console.log(
+  [
+    `# log in and refresh with @latchkey/issuer (simplejwt's bodies)`,
+    `curl -s -H 'content-type: application/json' -d '{"username":"alice","password":"wonderland"}' ${issuerDemo.url}/api/token/`,
+    `curl -s -d refresh=<the refresh token> ${issuerDemo.url}/api/token/refresh/`,
+  ].join('\n'),
+);
 
 if (once) {
   console.log('\n(exiting: --once, CI or no terminal; `pnpm --filter @latchkey/example-demo start --serve` keeps serving)');

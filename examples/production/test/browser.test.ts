@@ -82,7 +82,11 @@ describe('the SPA through nginx', () => {
     firstLogin = await signIn(tab1);
     expect(await tab1.locator('#who').textContent()).toBe('alice');
     expect(await tab1.locator('#address').textContent()).toBe('127.0.0.1');
-    expect(await tab1.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie }))).toEqual({ local: 0, session: 0, cookie: '' });
+    expect(await tab1.evaluate(() => ({ local: localStorage.length, session: sessionStorage.length, cookie: document.cookie }))).toEqual({
+      local: 0,
+      session: 0,
+      cookie: '',
+    });
     await tab1.screenshot({ path: join(screenshots, '2-protected-data.png') });
   });
 
@@ -115,7 +119,11 @@ describe('the SPA through nginx', () => {
   it('a stolen, already rotated refresh token replayed from another browser revokes the family', async () => {
     const attacker = await open((await newBrowser()).context);
     const status = await attacker.evaluate(async (refresh) => {
-      const response = await fetch('/api/token/refresh/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh }) });
+      const response = await fetch('/api/token/refresh/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh }),
+      });
       return response.status;
     }, firstLogin.refresh);
     expect(status).toBe(401);
@@ -133,7 +141,11 @@ describe('the SPA through nginx', () => {
     const tokens = await signIn(tab1);
     await tab1.click('#logout');
     await tab1.waitForFunction(() => document.getElementById('login-message')!.textContent === 'You are logged out.');
-    const replay = await fetch(`${stack.url}/api/token/refresh/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh: tokens.refresh }) });
+    const replay = await fetch(`${stack.url}/api/token/refresh/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh: tokens.refresh }),
+    });
     expect(replay.status).toBe(401);
     expect(await view(tab2)).toBe('login');
   });

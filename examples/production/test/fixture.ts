@@ -36,7 +36,11 @@ export async function startTestStack(options: Pick<StackOptions, 'accessTokenLif
 }
 
 export async function login(baseUrl: string, headers: Record<string, string> = {}): Promise<{ access: string; refresh: string }> {
-  const response = await fetch(`${baseUrl}/api/token/`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ username: 'alice', password: 'wonderland' }) });
+  const response = await fetch(`${baseUrl}/api/token/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ username: 'alice', password: 'wonderland' }),
+  });
   if (response.status !== 200) throw new Error(`login answered ${response.status}`);
   return (await response.json()) as { access: string; refresh: string };
 }

@@ -32,9 +32,14 @@ export function startLoad(options: { url: string; access: string; concurrency: n
       sent += 1;
       const started = performance.now();
       try {
-        const response = await fetch(`${options.url}/api/me`, { headers: { authorization: `Bearer ${options.access}` }, signal: AbortSignal.timeout(options.timeoutMs) });
+        const response = await fetch(`${options.url}/api/me`, {
+          headers: { authorization: `Bearer ${options.access}` },
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
         bump(statuses, response.status);
-        const body = response.headers.get('content-type')?.startsWith('application/json') ? ((await response.json()) as { instance?: string }) : (await response.text(), {});
+        const body = response.headers.get('content-type')?.startsWith('application/json')
+          ? ((await response.json()) as { instance?: string })
+          : (await response.text(), {});
         if ('instance' in body && typeof body.instance === 'string') bump(instances, body.instance);
       } catch (error) {
         errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -25,7 +25,9 @@ it('a forged X-Forwarded-For never reaches the instances: they see the address n
   const me = (await (await fetch(`${stack.url}/api/me`, { headers: { ...forged, authorization: `Bearer ${access}` } })).json()) as { clientAddress: string };
   expect(me.clientAddress).toBe('127.0.0.1');
   // The session recorded at login (what rate limits and session lists key on) has the real address too.
-  const sessions = (await (await fetch(`${stack.url}/api/token/sessions/`, { headers: { authorization: `Bearer ${access}` } })).json()) as { sessions: Array<{ client_address: string; current: boolean }> };
+  const sessions = (await (await fetch(`${stack.url}/api/token/sessions/`, { headers: { authorization: `Bearer ${access}` } })).json()) as {
+    sessions: Array<{ client_address: string; current: boolean }>;
+  };
   expect(sessions.sessions.find((session) => session.current)?.client_address).toBe('127.0.0.1');
 });
 
@@ -34,7 +36,14 @@ it('an instance is live at once but ready only while Redis answers', async () =>
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/instance/main.ts'], {
     cwd: EXAMPLE_DIR,
     // A Redis port nothing listens on.
-    env: { ...process.env, INSTANCE_NAME: 'probe', PORT: String(port), REDIS_PORT: '1', LATCHKEY_SIGNING_KEY_FILE: join(stack.runDir, 'secrets', 'signing-key.pem'), LATCHKEY_USERS_FILE: join(stack.runDir, 'secrets', 'users.json') },
+    env: {
+      ...process.env,
+      INSTANCE_NAME: 'probe',
+      PORT: String(port),
+      REDIS_PORT: '1',
+      LATCHKEY_SIGNING_KEY_FILE: join(stack.runDir, 'secrets', 'signing-key.pem'),
+      LATCHKEY_USERS_FILE: join(stack.runDir, 'secrets', 'users.json'),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -54,7 +63,11 @@ it('an instance is live at once but ready only while Redis answers', async () =>
 });
 
 it('refuses to start without its key file', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/instance/main.ts'], { cwd: EXAMPLE_DIR, env: { ...process.env, PORT: '1', REDIS_PORT: '1', LATCHKEY_SIGNING_KEY_FILE: '', LATCHKEY_USERS_FILE: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/instance/main.ts'], {
+    cwd: EXAMPLE_DIR,
+    env: { ...process.env, PORT: '1', REDIS_PORT: '1', LATCHKEY_SIGNING_KEY_FILE: '', LATCHKEY_USERS_FILE: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let errors = '';
   child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number];

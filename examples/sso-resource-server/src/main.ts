@@ -22,7 +22,10 @@ const cooldownMs = env.JWKS_COOLDOWN_MS === undefined ? undefined : Number(env.J
 const once = process.argv.includes('--once') || Boolean(env.CI) || !process.stdin.isTTY;
 
 const idps: MockIdp[] = [];
-let issuers = (env.ISSUERS ?? '').split(',').map((issuer) => issuer.trim()).filter((issuer) => issuer !== '');
+let issuers = (env.ISSUERS ?? '')
+  .split(',')
+  .map((issuer) => issuer.trim())
+  .filter((issuer) => issuer !== '');
 const devMode = issuers.length === 0;
 if (devMode) {
   idps.push(await createMockIdp({ audience, expiresInSeconds: 3600 }), await createMockIdp({ audience, expiresInSeconds: 3600, algorithms: ['ES256'] }));
@@ -32,12 +35,18 @@ const tourCooldownMs = cooldownMs ?? (devMode ? 1_000 : undefined);
 
 function describe(event: LatchkeyEvent): string | undefined {
   switch (event.type) {
-    case 'discovery-fetched': return `discovered ${event.url} → jwks_uri ${event.jwksUri}`;
-    case 'keys-fetched': return `fetched ${event.keyCount} key(s) from ${event.url}`;
-    case 'unknown-kid': return `unknown kid ${event.kid.slice(0, 8)}: ${event.refetched ? 'refetching the JWKS' : 'refused (cooldown)'}`;
-    case 'keys-fetch-failed': return `fetching ${event.url} failed: ${event.error.message}`;
-    case 'refused': return `refused ${event.request?.method ?? ''} ${event.request?.path ?? ''}: ${event.code} (${event.detail ?? event.message})`;
-    default: return undefined;
+    case 'discovery-fetched':
+      return `discovered ${event.url} → jwks_uri ${event.jwksUri}`;
+    case 'keys-fetched':
+      return `fetched ${event.keyCount} key(s) from ${event.url}`;
+    case 'unknown-kid':
+      return `unknown kid ${event.kid.slice(0, 8)}: ${event.refetched ? 'refetching the JWKS' : 'refused (cooldown)'}`;
+    case 'keys-fetch-failed':
+      return `fetching ${event.url} failed: ${event.error.message}`;
+    case 'refused':
+      return `refused ${event.request?.method ?? ''} ${event.request?.path ?? ''}: ${event.code} (${event.detail ?? event.message})`;
+    default:
+      return undefined;
   }
 }
 

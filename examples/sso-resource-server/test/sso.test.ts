@@ -122,7 +122,7 @@ describe('as processes: `pnpm run idp` and `ISSUERS=... pnpm start`', () => {
     );
   });
 
-  it('discovers the other process\'s keys and picks up its rotation', async () => {
+  it("discovers the other process's keys and picks up its rotation", async () => {
     const idp = start('src/idp.ts', { AUDIENCE: audience });
     const issuer = (await waitFor(idp, /issuer: (\S+)/))[1]!;
     const firstToken = (await waitFor(idp, /token \(kid \S+\): (\S+)/))[1]!;

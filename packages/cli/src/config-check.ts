@@ -67,15 +67,25 @@ async function build(kind: Kind, options: Record<string, unknown>, baseDir: stri
     }
     const verifier = createVerifier({ ...options, keys } as never);
     // Static keys and secrets are imported now (a remote JWKS is not fetched): a bad key fails here as at warm().
-    if (problems.length === 0 && typeof described === 'object' && described !== null && ('static' in described || 'hmacSecrets' in described)) await verifier.warm();
+    if (problems.length === 0 && typeof described === 'object' && described !== null && ('static' in described || 'hmacSecrets' in described))
+      await verifier.warm();
     return;
   }
   const ring = options['keyRing'];
-  const keyRing = typeof ring === 'string'
-    ? parseKeyRing(await readFile(isAbsolute(ring) ? ring : resolve(baseDir, ring), 'utf8').catch(() => { throw new TypeError(`cannot read the key ring ${JSON.stringify(ring)}`); }), { baseDir })
-    : typeof ring === 'object' && ring !== null && Array.isArray((ring as KeyRingDocument).keys) && (ring as KeyRingDocument).keys.some((key) => 'file' in key || 'jwk' in key)
-      ? parseKeyRing(ring as KeyRingDocument, { baseDir })
-      : ring;
+  const keyRing =
+    typeof ring === 'string'
+      ? parseKeyRing(
+          await readFile(isAbsolute(ring) ? ring : resolve(baseDir, ring), 'utf8').catch(() => {
+            throw new TypeError(`cannot read the key ring ${JSON.stringify(ring)}`);
+          }),
+          { baseDir },
+        )
+      : typeof ring === 'object' &&
+          ring !== null &&
+          Array.isArray((ring as KeyRingDocument).keys) &&
+          (ring as KeyRingDocument).keys.some((key) => 'file' in key || 'jwk' in key)
+        ? parseKeyRing(ring as KeyRingDocument, { baseDir })
+        : ring;
   createIssuer({ users: NO_USERS, ...options, ...(keyRing === undefined ? {} : { keyRing }) } as never);
 }
 
@@ -147,7 +157,12 @@ export async function configCommand(argv: readonly string[], io: Io): Promise<nu
     return sub === undefined ? EXIT.usage : EXIT.pass;
   }
   if (sub !== 'check') throw new UsageError(`unknown config command ${JSON.stringify(sub)} (check)`);
-  const { values, positionals } = parseArgs({ args: [...rest], strict: true, allowPositionals: true, options: { kind: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: [...rest],
+    strict: true,
+    allowPositionals: true,
+    options: { kind: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     io.out(CONFIG_HELP);
     return EXIT.pass;

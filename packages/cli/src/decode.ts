@@ -44,6 +44,13 @@ export function describeTime(seconds: unknown, nowMs: number): string | undefine
 
 function relative(deltaMs: number): string {
   const abs = Math.abs(deltaMs) / 1000;
-  const [amount, unit] = abs < 90 ? [Math.round(abs), 's'] : abs < 5400 ? [Math.round(abs / 60), 'min'] : abs < 129_600 ? [Math.round(abs / 3600), 'h'] : [Math.round(abs / 86_400), 'd'];
+  const [amount, unit] =
+    abs < 90
+      ? [Math.round(abs), 's']
+      : abs < 5400
+        ? [Math.round(abs / 60), 'min']
+        : abs < 129_600
+          ? [Math.round(abs / 3600), 'h']
+          : [Math.round(abs / 86_400), 'd'];
   return deltaMs >= 0 ? `in ${amount} ${unit}` : `${amount} ${unit} ago`;
 }

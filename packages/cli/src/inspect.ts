@@ -1,6 +1,18 @@
 /** `latchkey inspect`: decode a token without trust, then run the real core verifier and explain its verdict. */
 import { parseArgs } from 'node:util';
-import { createVerifier, isLatchkeyError, oidcDiscovery, remoteJwks, requireScopes, staticKeys, SUPPORTED_ALGORITHMS, type JwsAlgorithm, type KeySource, type LatchkeyError, type VerifierOptions } from '@latchkey/core';
+import {
+  createVerifier,
+  isLatchkeyError,
+  oidcDiscovery,
+  remoteJwks,
+  requireScopes,
+  staticKeys,
+  SUPPORTED_ALGORITHMS,
+  type JwsAlgorithm,
+  type KeySource,
+  type LatchkeyError,
+  type VerifierOptions,
+} from '@latchkey/core';
 import { decodeUnverified, describeTime, redactToken } from './decode.js';
 import { readKeyFile } from './key-input.js';
 import { EXIT, paint, UsageError, type Io } from './output.js';
@@ -150,7 +162,12 @@ async function parseInspectArgs(argv: readonly string[]): Promise<InspectArgs | 
 }
 
 /** What was expected against what the token carries, for the failing check. */
-function expectedVersusGot(check: CheckName, options: InspectArgs['options'], header: Record<string, unknown>, payload: Record<string, unknown>): string | undefined {
+function expectedVersusGot(
+  check: CheckName,
+  options: InspectArgs['options'],
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+): string | undefined {
   const show = (value: unknown): string => (value === undefined ? '(absent)' : JSON.stringify(value));
   switch (check) {
     case 'alg':
@@ -198,7 +215,8 @@ export async function inspectCommand(argv: readonly string[], io: Io): Promise<n
   const failed = failure === undefined ? undefined : checkOf(failure);
   const checks: CheckResult[] = CHECKS.map((check) => {
     if (check === failed) return { check, verdict: 'fail' };
-    if (!args.configured.has(check)) return { check, verdict: 'not checked', note: `no --${check === 'iss' ? 'issuer' : check === 'aud' ? 'audience' : check}` };
+    if (!args.configured.has(check))
+      return { check, verdict: 'not checked', note: `no --${check === 'iss' ? 'issuer' : check === 'aud' ? 'audience' : check}` };
     // The core checks format, alg, header, key and signature in that order before any claim, so those
     // ahead of a failure passed; past that it stops at its first failure, and what it did not reach has no verdict.
     if (failure !== undefined && failed !== undefined) {
@@ -210,9 +228,21 @@ export async function inspectCommand(argv: readonly string[], io: Io): Promise<n
   const answer =
     failure === undefined || failed === undefined
       ? undefined
-      : { check: failed, code: failure.code, message: failure.message, detail: failure.detail, expectedVersusGot: expectedVersusGot(failed, args.options, decoded.header, decoded.payload) };
+      : {
+          check: failed,
+          code: failure.code,
+          message: failure.message,
+          detail: failure.detail,
+          expectedVersusGot: expectedVersusGot(failed, args.options, decoded.header, decoded.payload),
+        };
   if (args.json) {
-    io.out(JSON.stringify({ token: redactToken(args.token), header: decoded.header, payload: decoded.payload, valid: failure === undefined, checks, failure: answer }, null, 2));
+    io.out(
+      JSON.stringify(
+        { token: redactToken(args.token), header: decoded.header, payload: decoded.payload, valid: failure === undefined, checks, failure: answer },
+        null,
+        2,
+      ),
+    );
     return failure === undefined ? EXIT.pass : EXIT.fail;
   }
   printReport(io, args.token, decoded.header, decoded.payload, checks);

@@ -37,7 +37,9 @@ export async function publicJwk(jwk: JWK): Promise<JWK> {
 }
 
 /** A new private JWK with `kid` (its RFC 7638 thumbprint), `alg` and `use`; and its public half. */
-export async function generatePrivateJwk(alg: GeneratableAlg): Promise<{ privateJwk: JWK; publicJwk: JWK; kid: string; privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'] }> {
+export async function generatePrivateJwk(
+  alg: GeneratableAlg,
+): Promise<{ privateJwk: JWK; publicJwk: JWK; kid: string; privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'] }> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' || alg === 'PS256' ? { modulusLength: 2048 } : {}) });
   const pub = await publicJwk(await exportJWK(publicKey));
   pub.alg = alg;
@@ -46,7 +48,11 @@ export async function generatePrivateJwk(alg: GeneratableAlg): Promise<{ private
 }
 
 async function generate(argv: readonly string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], strict: true, options: { alg: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'jwk' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: { alg: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'jwk' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     io.out(KEYS_HELP);
     return EXIT.pass;

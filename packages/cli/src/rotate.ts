@@ -105,7 +105,13 @@ function statesOf(ring: KeyRingDocument, maxTokenLifetimeSeconds: number, nowMs:
   const states = keyStatesAt(schedule, nowMs);
   return schedule.map((key, position) => {
     const entry = ring.keys[key.index]!;
-    return { kid: entry.kid ?? `(HMAC ${entry.file ?? 'inline'})`, alg: entry.alg ?? '?', state: states[position]!, activateAt: entry.activateAt, retireAt: Number.isFinite(key.retireAtMs) ? new Date(key.retireAtMs).toISOString() : undefined };
+    return {
+      kid: entry.kid ?? `(HMAC ${entry.file ?? 'inline'})`,
+      alg: entry.alg ?? '?',
+      state: states[position]!,
+      activateAt: entry.activateAt,
+      retireAt: Number.isFinite(key.retireAtMs) ? new Date(key.retireAtMs).toISOString() : undefined,
+    };
   });
 }
 
@@ -133,21 +139,25 @@ export async function rotateCommand(argv: readonly string[], io: Io): Promise<nu
   const overlapSeconds = durationSeconds('--overlap', values.overlap);
   const jwksMaxAgeSeconds = durationSeconds('--jwks-max-age', values['jwks-max-age']);
   const maxTokenLifetimeSeconds = durationSeconds('--max-token-lifetime', values['max-token-lifetime']);
-  if (overlapSeconds < jwksMaxAgeSeconds) throw new UsageError(`--overlap (${overlapSeconds} s) must be at least --jwks-max-age (${jwksMaxAgeSeconds} s): a resource server may serve a JWKS that old`);
+  if (overlapSeconds < jwksMaxAgeSeconds)
+    throw new UsageError(
+      `--overlap (${overlapSeconds} s) must be at least --jwks-max-age (${jwksMaxAgeSeconds} s): a resource server may serve a JWKS that old`,
+    );
   const nowMs = values.now === undefined ? Date.now() : Date.parse(values.now);
   if (!Number.isFinite(nowMs)) throw new UsageError('--now must be an ISO 8601 time');
   const ring = await readRing(values.ring);
   const newest = ring.keys.at(-1)?.alg;
   const alg = (values.alg ?? newest ?? 'EdDSA') as RotatableAlg;
   if (!ROTATABLE.includes(alg)) throw new UsageError(`--alg must be one of ${ROTATABLE.join(', ')}`);
-  if (newest !== undefined && (newest.startsWith('HS') !== alg.startsWith('HS'))) throw new UsageError('a ring holds HMAC secrets or asymmetric keys, not both');
+  if (newest !== undefined && newest.startsWith('HS') !== alg.startsWith('HS')) throw new UsageError('a ring holds HMAC secrets or asymmetric keys, not both');
 
   const notes: string[] = [];
   // 1. Drop retired keys.
   const before = statesOf(ring, maxTokenLifetimeSeconds, nowMs);
   const schedule = scheduleKeys(ring.keys, { maxTokenLifetimeSeconds, retireMarginSeconds: ring.retireMarginSeconds }, 'ring');
   const retired = new Set(schedule.filter((_, position) => before[position]!.state === 'retired').map((key) => key.index));
-  for (const index of retired) notes.push(`dropped ${ring.keys[index]!.kid ?? 'an HMAC secret'} (retired); ${ring.keys[index]!.file ?? 'its key'} may be deleted`);
+  for (const index of retired)
+    notes.push(`dropped ${ring.keys[index]!.kid ?? 'an HMAC secret'} (retired); ${ring.keys[index]!.file ?? 'its key'} may be deleted`);
   ring.keys = ring.keys.filter((_, index) => !retired.has(index));
   // 2. Add a key: the first one active now, else a next one after the overlap.
   const states = statesOf(ring, maxTokenLifetimeSeconds, nowMs);
@@ -164,9 +174,17 @@ export async function rotateCommand(argv: readonly string[], io: Io): Promise<nu
     // The active key (the newest one, since none is next) retires once its last tokens have expired.
     const active = ring.keys.reduce((latest, entry) => (Date.parse(entry.activateAt) > Date.parse(latest.activateAt) ? entry : latest));
     active.retireAt = new Date(activateAtMs + (maxTokenLifetimeSeconds + margin) * 1000).toISOString();
-    const entry: KeyRingFileEntry = { ...(material.kid === undefined ? {} : { kid: material.kid }), alg, file: material.file, activateAt: new Date(activateAtMs).toISOString(), addedAt };
+    const entry: KeyRingFileEntry = {
+      ...(material.kid === undefined ? {} : { kid: material.kid }),
+      alg,
+      file: material.file,
+      activateAt: new Date(activateAtMs).toISOString(),
+      addedAt,
+    };
     ring.keys.push(entry);
-    notes.push(`added next key ${material.kid ?? 'an HMAC secret'} (${alg}), active from ${entry.activateAt}; ${active.kid ?? 'the active secret'} retires at ${active.retireAt}`);
+    notes.push(
+      `added next key ${material.kid ?? 'an HMAC secret'} (${alg}), active from ${entry.activateAt}; ${active.kid ?? 'the active secret'} retires at ${active.retireAt}`,
+    );
   } else {
     const next = states.find((row) => row.state === 'next')!;
     notes.push(`a next key (${next.kid}) is already published and activates at ${next.activateAt}; nothing added`);
@@ -180,7 +198,9 @@ export async function rotateCommand(argv: readonly string[], io: Io): Promise<nu
   for (const note of notes) io.out(note);
   const colour = { next: 'yellow', active: 'green', retiring: 'dim', retired: 'red' } as const;
   for (const row of rows) {
-    io.out(`  ${paint(io, colour[row.state], row.state.padEnd(8))}  ${row.alg.padEnd(6)}  ${row.kid}  from ${row.activateAt}${row.retireAt === undefined ? '' : `  until ${row.retireAt}`}`);
+    io.out(
+      `  ${paint(io, colour[row.state], row.state.padEnd(8))}  ${row.alg.padEnd(6)}  ${row.kid}  from ${row.activateAt}${row.retireAt === undefined ? '' : `  until ${row.retireAt}`}`,
+    );
   }
   return EXIT.pass;
 }

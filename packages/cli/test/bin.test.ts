@@ -104,21 +104,24 @@ describe('latchkey inspect against the mock IdP', () => {
 });
 
 describe('latchkey keys', () => {
-  it.each(['EdDSA', 'ES256', 'RS256', 'PS256'])('generate --alg %s writes a 0600 private key, prints only the public JWK; jwks publishes it and inspect verifies with it', async (alg) => {
-    const out = join(dir, `${alg}.jwk.json`);
-    const { code, stdout } = await latchkey('keys', 'generate', '--alg', alg, '--out', out);
-    expect(code).toBe(0);
-    const pub = JSON.parse(stdout) as Record<string, unknown>;
-    expect(pub).not.toHaveProperty('d');
-    expect(pub['alg']).toBe(alg);
-    expect((await stat(out)).mode & 0o777).toBe(0o600);
-    const priv = JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>;
-    expect(priv['kid']).toBe(pub['kid']);
-    const set = await latchkey('keys', 'jwks', out);
-    expect(set.code).toBe(0);
-    expect(set.stdout).not.toContain('"d"');
-    expect(JSON.parse(set.stdout)).toEqual({ keys: [pub] });
-  });
+  it.each(['EdDSA', 'ES256', 'RS256', 'PS256'])(
+    'generate --alg %s writes a 0600 private key, prints only the public JWK; jwks publishes it and inspect verifies with it',
+    async (alg) => {
+      const out = join(dir, `${alg}.jwk.json`);
+      const { code, stdout } = await latchkey('keys', 'generate', '--alg', alg, '--out', out);
+      expect(code).toBe(0);
+      const pub = JSON.parse(stdout) as Record<string, unknown>;
+      expect(pub).not.toHaveProperty('d');
+      expect(pub['alg']).toBe(alg);
+      expect((await stat(out)).mode & 0o777).toBe(0o600);
+      const priv = JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>;
+      expect(priv['kid']).toBe(pub['kid']);
+      const set = await latchkey('keys', 'jwks', out);
+      expect(set.code).toBe(0);
+      expect(set.stdout).not.toContain('"d"');
+      expect(JSON.parse(set.stdout)).toEqual({ keys: [pub] });
+    },
+  );
 
   it('refuses to print a private key: --out is required, and an existing file is not overwritten', async () => {
     const missing = await latchkey('keys', 'generate', '--alg', 'EdDSA');

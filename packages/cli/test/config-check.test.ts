@@ -24,7 +24,12 @@ async function check(name: string, contents: unknown, ...flags: string[]): Promi
   return latchkey(['config', 'check', file, ...flags]);
 }
 
-const VERIFIER = { keys: { jwks: 'https://idp.example.com/.well-known/jwks.json' }, algorithms: ['RS256'], issuer: 'https://idp.example.com/', audience: 'https://api.example.com' };
+const VERIFIER = {
+  keys: { jwks: 'https://idp.example.com/.well-known/jwks.json' },
+  algorithms: ['RS256'],
+  issuer: 'https://idp.example.com/',
+  audience: 'https://api.example.com',
+};
 
 describe('latchkey config check', () => {
   it('accepts a sound verifier configuration: exit 0', async () => {
@@ -34,12 +39,16 @@ describe('latchkey config check', () => {
   });
 
   it.each([
-    ['an unknown option, with the name meant', { ...VERIFIER, clockTolerance: 5 }, 'unknown option "clockTolerance" in createVerifier options; did you mean "clockToleranceSeconds"?'],
+    [
+      'an unknown option, with the name meant',
+      { ...VERIFIER, clockTolerance: 5 },
+      'unknown option "clockTolerance" in createVerifier options; did you mean "clockToleranceSeconds"?',
+    ],
     ['a weak HMAC secret', { ...VERIFIER, keys: { hmacSecrets: ['password'] }, algorithms: ['HS256'] }, 'the HMAC secret is 8 bytes; HS256 needs at least 32'],
     ['a plain http JWKS URL', { ...VERIFIER, keys: { jwks: 'http://idp.example.com/jwks' } }, 'uses plain http: to a host that is not loopback'],
     ['missing algorithms', { ...VERIFIER, algorithms: undefined }, '"algorithms" must list the accepted algorithms'],
     ['an asymmetric algorithm for HMAC secrets', { ...VERIFIER, keys: { hmacSecrets: ['s'.repeat(32)] } }, 'RS256'],
-  ])('refuses %s: exit 1, in start-up\'s words', async (_, config, words) => {
+  ])("refuses %s: exit 1, in start-up's words", async (_, config, words) => {
     const { code, stdout } = await check('bad.json', config);
     expect(code).toBe(1);
     expect(stdout).toMatch(/^REJECTED: start-up would refuse this verifier configuration/);
@@ -47,7 +56,13 @@ describe('latchkey config check', () => {
   });
 
   it('reports every unknown option and the next problem together, and never prints the secret', async () => {
-    const { code, stdout } = await check('many.json', { keys: { hmacSecrets: ['hunter2-hunter2'] }, algorithm: ['HS256'], issuer: null, audiance: 'x', audience: null });
+    const { code, stdout } = await check('many.json', {
+      keys: { hmacSecrets: ['hunter2-hunter2'] },
+      algorithm: ['HS256'],
+      issuer: null,
+      audiance: 'x',
+      audience: null,
+    });
     expect(code).toBe(1);
     expect(stdout).toContain('did you mean "algorithms"?');
     expect(stdout).toContain('did you mean "audience"?');
@@ -61,7 +76,12 @@ describe('latchkey config check', () => {
     expect(simplejwt.stdout).toContain('did you mean "rotateRefreshTokens"?');
     expect(simplejwt.stdout).toContain('"signingKey" is unusable for HS256');
     const key = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
-    const ring = { keys: [{ alg: 'EdDSA', jwk: key, activateAt: '2026-01-01T00:00:00Z', retireAt: '2026-01-01T00:00:00Z' }, { alg: 'EdDSA', jwk: generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }), activateAt: '2026-01-02T00:00:00Z' }] };
+    const ring = {
+      keys: [
+        { alg: 'EdDSA', jwk: key, activateAt: '2026-01-01T00:00:00Z', retireAt: '2026-01-01T00:00:00Z' },
+        { alg: 'EdDSA', jwk: generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }), activateAt: '2026-01-02T00:00:00Z' },
+      ],
+    };
     const tooEarly = await check('ring-issuer.json', { keyRing: ring });
     expect(tooEarly.code).toBe(1);
     expect(tooEarly.stdout).toContain('"keyRing.keys[0].retireAt" is too early');
@@ -88,7 +108,11 @@ describe('latchkey config check', () => {
 
 describe('output conventions', () => {
   it('has --help with examples on the new commands', async () => {
-    for (const args of [['keys', 'rotate', '--help'], ['config', '--help'], ['config', 'check', '--help']]) {
+    for (const args of [
+      ['keys', 'rotate', '--help'],
+      ['config', '--help'],
+      ['config', 'check', '--help'],
+    ]) {
       const { code, stdout } = await latchkey(args);
       expect(code).toBe(0);
       expect(stdout).toContain('Examples:');

@@ -22,14 +22,26 @@ const ringOf = async (): Promise<KeyRingDocument> => JSON.parse(await readFile(j
 const users = { authenticate: () => undefined, getUser: () => undefined };
 
 describe('latchkey keys rotate', () => {
-  it('walks the ring: first key, next key with the active one\'s retire time, nothing while pending, retired keys dropped', async () => {
+  it("walks the ring: first key, next key with the active one's retire time, nothing while pending, retired keys dropped", async () => {
     const ring = join(dir, 'keyring.json');
     const first = await latchkey(['keys', 'rotate', '--ring', ring, '--now', '2026-12-01T00:00:00Z', '--json']);
     expect(first.code).toBe(0);
     const created = JSON.parse(first.stdout) as { keys: Array<{ kid: string; state: string }> };
     expect(created.keys).toMatchObject([{ state: 'active', activateAt: '2026-12-01T00:00:00.000Z' }]);
 
-    const second = await latchkey(['keys', 'rotate', '--ring', ring, '--now', '2026-12-01T00:00:00Z', '--overlap', '2h', '--max-token-lifetime', '1d', '--json']);
+    const second = await latchkey([
+      'keys',
+      'rotate',
+      '--ring',
+      ring,
+      '--now',
+      '2026-12-01T00:00:00Z',
+      '--overlap',
+      '2h',
+      '--max-token-lifetime',
+      '1d',
+      '--json',
+    ]);
     expect(second.code).toBe(0);
     expect((JSON.parse(second.stdout) as { keys: unknown[] }).keys).toMatchObject([
       { state: 'active', retireAt: '2026-12-02T02:01:00.000Z' },
@@ -62,7 +74,10 @@ describe('latchkey keys rotate', () => {
     expect((await latchkey(['keys', 'rotate', '--ring', ring, '--overlap', '10m'])).code).toBe(0);
     const issuer = createIssuer({ users, keyRing: keyRingFromFile(ring) });
     const { keys } = await ringOf();
-    expect(issuer.keyStates()).toMatchObject([{ kid: keys[0]!.kid, state: 'active', alg: 'ES256' }, { kid: keys[1]!.kid, state: 'next' }]);
+    expect(issuer.keyStates()).toMatchObject([
+      { kid: keys[0]!.kid, state: 'active', alg: 'ES256' },
+      { kid: keys[1]!.kid, state: 'next' },
+    ]);
     expect(issuer.jwks().keys.map((key) => key.kid)).toEqual([keys[0]!.kid, keys[1]!.kid]);
   });
 

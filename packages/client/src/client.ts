@@ -87,7 +87,12 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
    * Sends with a fresh DPoP proof when DPoP is on; a `use_dpop_nonce` answer (RFC 9449 §8) is retried once
    * with the nonce it carried. `send(proof)` makes the request.
    */
-  async function withProof(method: string, target: string | URL, accessToken: string | undefined, send: (proof: string | undefined) => Promise<Response>): Promise<Response> {
+  async function withProof(
+    method: string,
+    target: string | URL,
+    accessToken: string | undefined,
+    send: (proof: string | undefined) => Promise<Response>,
+  ): Promise<Response> {
     if (!settings.dpop) return send(undefined);
     const server = `${accessToken === undefined ? 'token' : 'resource'} ${new URL(target, globalThis.location?.href).origin}`;
     const attempt = async (): Promise<Response> => {
@@ -97,7 +102,10 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
       return response;
     };
     const first = await attempt();
-    const askedForNonce = first.headers.has('DPoP-Nonce') && (first.status === 400 || first.status === 401) && (first.headers.get('WWW-Authenticate')?.includes('use_dpop_nonce') === true || (await readJson(first.clone()))?.error === 'use_dpop_nonce');
+    const askedForNonce =
+      first.headers.has('DPoP-Nonce') &&
+      (first.status === 400 || first.status === 401) &&
+      (first.headers.get('WWW-Authenticate')?.includes('use_dpop_nonce') === true || (await readJson(first.clone()))?.error === 'use_dpop_nonce');
     return askedForNonce ? attempt() : first;
   }
 
@@ -107,15 +115,15 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
   // without a CORS preflight that only the issuer's allowed origins pass.
   if (cookieMode) jsonHeaders[settings.csrfHeader] = '1';
   const post = (path: string, body: object) =>
-      withProof('POST', url(path), undefined, (proof) =>
-        settings.fetch(url(path), {
-          method: 'POST',
-          headers: { ...jsonHeaders, ...(proof === undefined ? {} : { DPoP: proof }) },
-          body: JSON.stringify(body),
-          // Cookie mode: the HttpOnly refresh cookie rides along; memory mode sends no cookies to token routes.
-          credentials: cookieMode ? 'include' : 'same-origin',
-        }),
-      );
+    withProof('POST', url(path), undefined, (proof) =>
+      settings.fetch(url(path), {
+        method: 'POST',
+        headers: { ...jsonHeaders, ...(proof === undefined ? {} : { DPoP: proof }) },
+        body: JSON.stringify(body),
+        // Cookie mode: the HttpOnly refresh cookie rides along; memory mode sends no cookies to token routes.
+        credentials: cookieMode ? 'include' : 'same-origin',
+      }),
+    );
 
   const publish = (access: string, refresh: string | undefined): void => {
     generation += 1;

@@ -79,7 +79,8 @@ export function resolveOptions(options: LatchkeyClientOptions = {}): ResolvedOpt
   const mode = options.refreshToken ?? 'memory';
   if (mode !== 'memory' && mode !== 'cookie') throw new TypeError('createClient: refreshToken must be "memory" or "cookie"');
   const csrfHeader = options.csrfHeader ?? 'X-Latchkey-CSRF';
-  if (typeof csrfHeader !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(csrfHeader)) throw new TypeError('createClient: csrfHeader must be a header name');
+  if (typeof csrfHeader !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(csrfHeader))
+    throw new TypeError('createClient: csrfHeader must be a header name');
   const fetchFn = options.fetch ?? globalThis.fetch?.bind(globalThis);
   if (typeof fetchFn !== 'function') throw new TypeError('createClient: no fetch available; pass options.fetch');
   return {

@@ -47,10 +47,11 @@ async function loginCapturingRefreshToken(page: Page): Promise<string> {
   await login(page);
   return ((await (await response).json()) as { refresh: string }).refresh;
 }
-const callApi = (page: Page) => page.evaluate(async () => {
-  const response = await window.client.fetch('/api/items');
-  return { status: response.status, body: (await response.json()) as unknown };
-});
+const callApi = (page: Page) =>
+  page.evaluate(async () => {
+    const response = await window.client.fetch('/api/items');
+    return { status: response.status, body: (await response.json()) as unknown };
+  });
 const refreshes = () => issuer.tokenRequests.filter((path) => path === '/api/token/refresh/').length;
 const revoked = () => issuer.events.filter((event) => event.type === 'family.revoked' || event.type === 'refresh.reuse_detected');
 
@@ -72,7 +73,12 @@ describe('one tab', () => {
   it('refuses a wrong password with a typed error', async () => {
     await start();
     const page = await open();
-    const error = await page.evaluate(() => window.client.login('alice', 'nope').then(() => undefined, (e: ClientModule.LatchkeyClientError) => ({ name: e.name, code: e.code, status: e.status })));
+    const error = await page.evaluate(() =>
+      window.client.login('alice', 'nope').then(
+        () => undefined,
+        (e: ClientModule.LatchkeyClientError) => ({ name: e.name, code: e.code, status: e.status }),
+      ),
+    );
     expect(error).toEqual({ name: 'LatchkeyClientError', code: 'login_failed', status: 401 });
   });
 
@@ -103,9 +109,18 @@ describe('one tab', () => {
     const page = await open();
     const refresh = await loginCapturingRefreshToken(page);
     // Revoked behind the client's back (another device logged out, an admin, reuse elsewhere).
-    const blacklisted = await fetch(`${issuer.url}/api/token/blacklist/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh }) });
+    const blacklisted = await fetch(`${issuer.url}/api/token/blacklist/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh }),
+    });
     expect(blacklisted.status).toBe(200);
-    const outcome = await page.evaluate(() => window.client.refresh().then(() => 'ok', (e: ClientModule.LatchkeyClientError) => `${e.code} ${e.status}`));
+    const outcome = await page.evaluate(() =>
+      window.client.refresh().then(
+        () => 'ok',
+        (e: ClientModule.LatchkeyClientError) => `${e.code} ${e.status}`,
+      ),
+    );
     expect(outcome).toBe('refresh_failed 401');
     expect(await page.evaluate(() => window.client.loggedIn)).toBe(false);
   });
@@ -162,8 +177,18 @@ describe('two tabs', () => {
     // The lock still serialises the two refreshes, but the winner's tokens no longer reach the second tab.
     await second.evaluate(() => window.client.close());
     const outcomes = await Promise.all([
-      first.evaluate(() => window.client.refresh().then(() => 'ok', (e: ClientModule.LatchkeyClientError) => e.code)),
-      second.evaluate(() => window.client.refresh().then(() => 'ok', (e: ClientModule.LatchkeyClientError) => e.code)),
+      first.evaluate(() =>
+        window.client.refresh().then(
+          () => 'ok',
+          (e: ClientModule.LatchkeyClientError) => e.code,
+        ),
+      ),
+      second.evaluate(() =>
+        window.client.refresh().then(
+          () => 'ok',
+          (e: ClientModule.LatchkeyClientError) => e.code,
+        ),
+      ),
     ]);
     expect(outcomes.sort()).toEqual(['ok', 'refresh_failed']);
     expect(revoked().map((event) => event.type)).toContain('refresh.reuse_detected');
@@ -179,7 +204,11 @@ describe('two tabs', () => {
     await second.waitForFunction(() => !window.client.loggedIn);
     expect(await first.evaluate(() => window.client.loggedIn)).toBe(false);
     expect(issuer.tokenRequests).toContain('/api/token/blacklist/');
-    const replay = await fetch(`${issuer.url}/api/token/refresh/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh }) });
+    const replay = await fetch(`${issuer.url}/api/token/refresh/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh }),
+    });
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as { code: string }).code).toBe('token_not_valid');
   });
@@ -240,7 +269,11 @@ describe('DPoP (sender-constrained tokens)', () => {
     expect(await page.evaluate(() => (window as unknown as { extractable: unknown[] }).extractable)).toEqual([false]);
 
     // The refresh token alone (as if stolen) is refused; the client, holding the key, refreshes.
-    const stolen = await fetch(`${issuer.url}/api/token/refresh/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh }) });
+    const stolen = await fetch(`${issuer.url}/api/token/refresh/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh }),
+    });
     expect([stolen.status, ((await stolen.json()) as { error: string }).error]).toEqual([400, 'invalid_dpop_proof']);
     await page.evaluate(() => window.client.refresh());
     expect(payloadOf(await page.evaluate(() => window.client.accessToken())).cnf).toEqual(payloadOf(access).cnf);

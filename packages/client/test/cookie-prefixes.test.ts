@@ -44,7 +44,12 @@ it('drops a path-scoped __Host- cookie and any prefixed cookie without Secure; s
       await fetch('/api/token/refresh/', { method: 'POST' });
       await fetch('/api/items', { method: 'POST' });
     });
-    const names = (cookie: string) => cookie.split('; ').filter(Boolean).map((pair) => pair.split('=')[0]).sort();
+    const names = (cookie: string) =>
+      cookie
+        .split('; ')
+        .filter(Boolean)
+        .map((pair) => pair.split('=')[0])
+        .sort();
     expect(names(cookiesSeen.get('/api/token/refresh/')!)).toEqual(['__Host-root', '__Secure-scoped']);
     expect(names(cookiesSeen.get('/api/items')!)).toEqual(['__Host-root']);
     expect(await page.evaluate(() => document.cookie)).toBe('');

@@ -37,7 +37,9 @@ export function ensureBuiltClient(): void {
 const page = `<!doctype html><meta charset="utf-8"><title>latchkey client test</title>
 <script type="module">import * as latchkey from '/client/index.js'; window.latchkey = latchkey; document.title = 'ready';</script>`;
 
-export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: number; cookieMode?: boolean; dpop?: boolean | 'nonce' } = {}): Promise<TestIssuer> {
+export async function startTestIssuer(
+  options: { accessTokenLifetimeSeconds?: number; cookieMode?: boolean; dpop?: boolean | 'nonce' } = {},
+): Promise<TestIssuer> {
   ensureBuiltClient();
   const events: IssuerEvent[] = [];
   const tokenRequests: string[] = [];
@@ -70,7 +72,8 @@ export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: nu
     '/api/items',
     (req, res, next) => {
       const token = req.headers.authorization?.replace(/^Bearer /, '');
-      if (token !== undefined && rejected.has(token)) return void res.status(401).json({ detail: 'Given token not valid for any token type', code: 'token_not_valid' });
+      if (token !== undefined && rejected.has(token))
+        return void res.status(401).json({ detail: 'Given token not valid for any token type', code: 'token_not_valid' });
       next();
     },
     authenticate({ verifier: issuer.verifier({ checkRevocation: true }), dpop }),
@@ -83,9 +86,10 @@ export async function startTestIssuer(options: { accessTokenLifetimeSeconds?: nu
     events,
     tokenRequests,
     rejected,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -20,7 +20,23 @@ export interface TestCertificate {
 function selfSigned(dir: string, name: string, commonName: string, server: boolean): TestCertificate {
   const keyFile = join(dir, `${name}.key`);
   const certFile = join(dir, `${name}.crt`);
-  const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', `/CN=${commonName}`, '-keyout', keyFile, '-out', certFile];
+  const args = [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${commonName}`,
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+  ];
   if (server) args.push('-addext', 'subjectAltName=IP:127.0.0.1');
   execFileSync('openssl', args, { stdio: 'ignore' });
   const cert = readFileSync(certFile, 'utf8');
@@ -31,7 +47,11 @@ function selfSigned(dir: string, name: string, commonName: string, server: boole
 export function createTestCertificates(): { server: TestCertificate; client: TestCertificate; otherClient: TestCertificate } {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-certs-'));
   try {
-    return { server: selfSigned(dir, 'server', '127.0.0.1', true), client: selfSigned(dir, 'client', 'client', false), otherClient: selfSigned(dir, 'other', 'other-client', false) };
+    return {
+      server: selfSigned(dir, 'server', '127.0.0.1', true),
+      client: selfSigned(dir, 'client', 'client', false),
+      otherClient: selfSigned(dir, 'other', 'other-client', false),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -75,8 +75,10 @@ export function runSenderConstrainedSuite(name: string, harness: AdapterHarness)
       await idp?.close();
     });
 
-    const proof = (path = '/dpop', token = bound, method = 'GET', nonce?: string, origin = PUBLIC_URL): Promise<string> => dpop.generateProof(client, `${origin}${path}`, method, nonce, token);
-    const call = (path: string, headers: Record<string, string | string[]>, tls?: ClientTls): Promise<RawResponse> => sendRaw(`${tls === undefined ? app.url : tlsApp.url}${path}`, headers, tls);
+    const proof = (path = '/dpop', token = bound, method = 'GET', nonce?: string, origin = PUBLIC_URL): Promise<string> =>
+      dpop.generateProof(client, `${origin}${path}`, method, nonce, token);
+    const call = (path: string, headers: Record<string, string | string[]>, tls?: ClientTls): Promise<RawResponse> =>
+      sendRaw(`${tls === undefined ? app.url : tlsApp.url}${path}`, headers, tls);
 
     /** A refusal: status, the exact challenge, and (JSON rendering) the body's error code. */
     function expectRefused(response: RawResponse, status: number, challenge: string | RegExp, error?: string): void {
@@ -94,7 +96,12 @@ export function runSenderConstrainedSuite(name: string, harness: AdapterHarness)
       expect(JSON.parse(accepted.body)).toMatchObject({ anonymous: false, payload: { sub: 'alice' } });
       // The token is a verified-token cache hit now: the proof is still checked, and refused as a replay.
       const replayed = await call('/dpop', { authorization: `DPoP ${bound}`, dpop: made });
-      expectRefused(replayed, 401, `Bearer, DPoP error="invalid_dpop_proof", error_description="DPoP proof jti was already used", ${ALGS}`, 'invalid_dpop_proof');
+      expectRefused(
+        replayed,
+        401,
+        `Bearer, DPoP error="invalid_dpop_proof", error_description="DPoP proof jti was already used", ${ALGS}`,
+        'invalid_dpop_proof',
+      );
       expect((await call('/dpop', { authorization: `DPoP ${bound}`, dpop: await proof() })).status).toBe(200);
     });
 
@@ -126,7 +133,12 @@ export function runSenderConstrainedSuite(name: string, harness: AdapterHarness)
         ['not.a.proof', 'proof header is not a JSON object'],
       ];
       for (const [made, reason] of cases) {
-        expectRefused(await call('/dpop', { authorization: `DPoP ${bound}`, dpop: made }), 401, `Bearer, DPoP error="invalid_dpop_proof", error_description="DPoP ${reason}", ${ALGS}`, 'invalid_dpop_proof');
+        expectRefused(
+          await call('/dpop', { authorization: `DPoP ${bound}`, dpop: made }),
+          401,
+          `Bearer, DPoP error="invalid_dpop_proof", error_description="DPoP ${reason}", ${ALGS}`,
+          'invalid_dpop_proof',
+        );
       }
     });
 
@@ -136,15 +148,30 @@ export function runSenderConstrainedSuite(name: string, harness: AdapterHarness)
     });
 
     it('refuses a DPoP-bound token sent as Bearer (no downgrade), with DPoP allowed or not', async () => {
-      expectRefused(await call('/dpop', { authorization: `Bearer ${bound}`, dpop: await proof() }), 401, `Bearer error="invalid_token", error_description="the token is DPoP-bound: send it with the DPoP scheme and a proof", DPoP ${ALGS}`, 'invalid_token');
-      expectRefused(await call('/bearer', { authorization: `Bearer ${bound}` }), 401, 'Bearer error="invalid_token", error_description="the token is DPoP-bound: send it with the DPoP scheme and a proof"', 'invalid_token');
+      expectRefused(
+        await call('/dpop', { authorization: `Bearer ${bound}`, dpop: await proof() }),
+        401,
+        `Bearer error="invalid_token", error_description="the token is DPoP-bound: send it with the DPoP scheme and a proof", DPoP ${ALGS}`,
+        'invalid_token',
+      );
+      expectRefused(
+        await call('/bearer', { authorization: `Bearer ${bound}` }),
+        401,
+        'Bearer error="invalid_token", error_description="the token is DPoP-bound: send it with the DPoP scheme and a proof"',
+        'invalid_token',
+      );
       // Where DPoP is off, the scheme is unknown: no credentials.
       expectRefused(await call('/bearer', { authorization: `DPoP ${bound}`, dpop: await proof('/bearer') }), 401, 'Bearer', undefined);
     });
 
     it('refuses an unbound token sent as DPoP: 401 invalid_token in the DPoP challenge', async () => {
       const response = await call('/dpop', { authorization: `DPoP ${unbound}`, dpop: await proof('/dpop', unbound) });
-      expectRefused(response, 401, `Bearer, DPoP error="invalid_token", error_description="the token is not DPoP-bound: send it as Bearer", ${ALGS}`, 'invalid_token');
+      expectRefused(
+        response,
+        401,
+        `Bearer, DPoP error="invalid_token", error_description="the token is not DPoP-bound: send it as Bearer", ${ALGS}`,
+        'invalid_token',
+      );
     });
 
     it('takes DPoP only in required mode: Bearer gets the DPoP challenge alone', async () => {
@@ -154,7 +181,12 @@ export function runSenderConstrainedSuite(name: string, harness: AdapterHarness)
 
     it('asks for a server nonce (401 use_dpop_nonce, DPoP-Nonce), then accepts a proof carrying it', async () => {
       const first = await call('/dpop/nonce', { authorization: `DPoP ${bound}`, dpop: await proof('/dpop/nonce') });
-      expectRefused(first, 401, `Bearer, DPoP error="use_dpop_nonce", error_description="the DPoP proof must carry the server nonce", ${ALGS}`, 'use_dpop_nonce');
+      expectRefused(
+        first,
+        401,
+        `Bearer, DPoP error="use_dpop_nonce", error_description="the DPoP proof must carry the server nonce", ${ALGS}`,
+        'use_dpop_nonce',
+      );
       const nonce = first.headers['dpop-nonce'];
       expect(nonce).toMatch(/^[0-9a-z]+\.[\w-]{22}$/);
       const second = await call('/dpop/nonce', { authorization: `DPoP ${bound}`, dpop: await proof('/dpop/nonce', bound, 'GET', nonce as string) });
@@ -164,14 +196,33 @@ export function runSenderConstrainedSuite(name: string, harness: AdapterHarness)
     it('a forged Host or X-Forwarded-Host cannot move a proof to another endpoint', async () => {
       // A proof made for another API (origin), replayed here with headers naming that API.
       const forOtherApi = await proof('/dpop', bound, 'GET', undefined, 'https://other-api.conformance.test');
-      const forgeries: Record<string, string>[] = [{ host: 'other-api.conformance.test' }, { 'x-forwarded-host': 'other-api.conformance.test', 'x-forwarded-proto': 'https' }];
+      const forgeries: Record<string, string>[] = [
+        { host: 'other-api.conformance.test' },
+        { 'x-forwarded-host': 'other-api.conformance.test', 'x-forwarded-proto': 'https' },
+      ];
       for (const forged of forgeries) {
-        expectRefused(await call('/dpop', { ...forged, authorization: `DPoP ${bound}`, dpop: forOtherApi }), 401, `Bearer, DPoP error="invalid_dpop_proof", error_description="DPoP proof htu does not match the request URL", ${ALGS}`, 'invalid_dpop_proof');
+        expectRefused(
+          await call('/dpop', { ...forged, authorization: `DPoP ${bound}`, dpop: forOtherApi }),
+          401,
+          `Bearer, DPoP error="invalid_dpop_proof", error_description="DPoP proof htu does not match the request URL", ${ALGS}`,
+          'invalid_dpop_proof',
+        );
       }
       // A proof for this API's /dpop, sent to /dpop/required, whatever the headers claim.
       const forDpop = await proof('/dpop');
-      const moved = await call('/dpop/required', { host: 'api.conformance.test', 'x-forwarded-uri': '/dpop', 'x-original-url': '/dpop', authorization: `DPoP ${bound}`, dpop: forDpop });
-      expectRefused(moved, 401, `DPoP error="invalid_dpop_proof", error_description="DPoP proof htu does not match the request URL", ${ALGS}`, 'invalid_dpop_proof');
+      const moved = await call('/dpop/required', {
+        host: 'api.conformance.test',
+        'x-forwarded-uri': '/dpop',
+        'x-original-url': '/dpop',
+        authorization: `DPoP ${bound}`,
+        dpop: forDpop,
+      });
+      expectRefused(
+        moved,
+        401,
+        `DPoP error="invalid_dpop_proof", error_description="DPoP proof htu does not match the request URL", ${ALGS}`,
+        'invalid_dpop_proof',
+      );
       // And a forged Host does not stop a correct proof.
       expect((await call('/dpop', { host: 'evil.test', authorization: `DPoP ${bound}`, dpop: await proof() })).status).toBe(200);
     });
@@ -195,18 +246,43 @@ export function runSenderConstrainedSuite(name: string, harness: AdapterHarness)
       });
 
       it('refuses it with another client certificate, or none: 401 invalid_token', async () => {
-        expectRefused(await call('/mtls', { authorization: `Bearer ${certBound}` }, tls(certificates.otherClient)), 401, 'Bearer error="invalid_token", error_description="the client certificate is not the one the token is bound to"', 'invalid_token');
-        expectRefused(await call('/mtls', { authorization: `Bearer ${certBound}` }, tls()), 401, 'Bearer error="invalid_token", error_description="the token is certificate-bound and no client certificate was presented"', 'invalid_token');
+        expectRefused(
+          await call('/mtls', { authorization: `Bearer ${certBound}` }, tls(certificates.otherClient)),
+          401,
+          'Bearer error="invalid_token", error_description="the client certificate is not the one the token is bound to"',
+          'invalid_token',
+        );
+        expectRefused(
+          await call('/mtls', { authorization: `Bearer ${certBound}` }, tls()),
+          401,
+          'Bearer error="invalid_token", error_description="the token is certificate-bound and no client certificate was presented"',
+          'invalid_token',
+        );
       });
 
       it('reads the certificate from the header a TLS-terminating proxy sets (URL-encoded PEM), when told to', async () => {
         const escaped = (certificate: TestCertificate): string => encodeURIComponent(certificate.cert);
         expect((await call('/mtls/header', { authorization: `Bearer ${certBound}`, 'x-client-cert': escaped(certificates.client) })).status).toBe(200);
-        expectRefused(await call('/mtls/header', { authorization: `Bearer ${certBound}`, 'x-client-cert': escaped(certificates.otherClient) }), 401, /^Bearer error="invalid_token", error_description="the client certificate is not the one/, 'invalid_token');
-        expectRefused(await call('/mtls/header', { authorization: `Bearer ${certBound}`, 'x-client-cert': 'garbage' }), 401, /^Bearer error="invalid_token", error_description="the forwarded client certificate is malformed"/, 'invalid_token');
+        expectRefused(
+          await call('/mtls/header', { authorization: `Bearer ${certBound}`, 'x-client-cert': escaped(certificates.otherClient) }),
+          401,
+          /^Bearer error="invalid_token", error_description="the client certificate is not the one/,
+          'invalid_token',
+        );
+        expectRefused(
+          await call('/mtls/header', { authorization: `Bearer ${certBound}`, 'x-client-cert': 'garbage' }),
+          401,
+          /^Bearer error="invalid_token", error_description="the forwarded client certificate is malformed"/,
+          'invalid_token',
+        );
         expectRefused(await call('/mtls/header', { authorization: `Bearer ${certBound}` }), 401, /no client certificate was presented/, 'invalid_token');
         // Where mTLS is off, a certificate-bound token is refused, never taken as a bearer token.
-        expectRefused(await call('/bearer', { authorization: `Bearer ${certBound}`, 'x-client-cert': escaped(certificates.client) }), 401, /^Bearer error="invalid_token", error_description="the token is certificate-bound, and this server does not accept mutual-TLS tokens"/, 'invalid_token');
+        expectRefused(
+          await call('/bearer', { authorization: `Bearer ${certBound}`, 'x-client-cert': escaped(certificates.client) }),
+          401,
+          /^Bearer error="invalid_token", error_description="the token is certificate-bound, and this server does not accept mutual-TLS tokens"/,
+          'invalid_token',
+        );
       });
     });
   });

@@ -350,8 +350,12 @@ export function runConformanceSuite(name: string, harness: AdapterHarness): void
 
     it('names the realm in every challenge, from authentication and from guards', async () => {
       expect((await expectConformant('/realm', {})).challenge).toBe('Bearer realm="conformance"');
-      expect((await expectConformant('/realm', { authorization: `Bearer ${tokens.expired}` })).challenge).toMatch(/^Bearer realm="conformance", error="invalid_token"/);
-      expect((await expectConformant('/realm', { authorization: `Bearer ${tokens.valid}` })).challenge).toMatch(/^Bearer realm="conformance", error="insufficient_scope"/);
+      expect((await expectConformant('/realm', { authorization: `Bearer ${tokens.expired}` })).challenge).toMatch(
+        /^Bearer realm="conformance", error="invalid_token"/,
+      );
+      expect((await expectConformant('/realm', { authorization: `Bearer ${tokens.valid}` })).challenge).toMatch(
+        /^Bearer realm="conformance", error="insufficient_scope"/,
+      );
     });
     it('runs every rule builder through guard(...): a satisfying token passes, another gets 403', async () => {
       for (const [path, passing, failing] of [
@@ -381,7 +385,9 @@ export function runConformanceSuite(name: string, harness: AdapterHarness): void
       await expectConformant('/me', { authorization: `Bearer ${tokens.expired}` });
       await expectConformant('/scopes/all', { authorization: `Bearer ${tokens.readOnly}` });
       await expectConformant('/me', { authorization: `Bearer ${tokens.valid}` });
-      const seen = events.map((event) => (event.type === 'refused' ? [event.stage, event.code, event.request] : event.type === 'token-verified' ? ['verified', event.request] : [event.type]));
+      const seen = events.map((event) =>
+        event.type === 'refused' ? [event.stage, event.code, event.request] : event.type === 'token-verified' ? ['verified', event.request] : [event.type],
+      );
       expect(seen).toEqual(
         expect.arrayContaining([
           ['credentials', 'ERR_BEARER_MISSING', { method: 'GET', path: '/me' }],

@@ -1,5 +1,13 @@
 /** The supported JWS algorithms (RFC 7518): each one's key family and its synchronous node:crypto check. */
-import { constants, createHmac, timingSafeEqual, verify as nodeVerify, type KeyObject, type VerifyKeyObjectInput, type VerifyPublicKeyInput } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  timingSafeEqual,
+  verify as nodeVerify,
+  type KeyObject,
+  type VerifyKeyObjectInput,
+  type VerifyPublicKeyInput,
+} from 'node:crypto';
 
 // node:crypto's verify() reads a string `data` as UTF-8 (its `getArrayBufferOrView`), as createHmac's
 // update() does; @types/node only declares views. The signing input is ASCII (checked by the syntax
@@ -13,11 +21,7 @@ const cryptoVerify = nodeVerify as (
 
 /** JWS algorithms Latchkey verifies (RFC 7518 §3, RFC 8037). `none` is not one of them, by design. */
 export type JwsAlgorithm =
-  | 'RS256' | 'RS384' | 'RS512'
-  | 'PS256' | 'PS384' | 'PS512'
-  | 'ES256' | 'ES384' | 'ES512'
-  | 'EdDSA' | 'Ed25519'
-  | 'HS256' | 'HS384' | 'HS512';
+  'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'Ed25519' | 'HS256' | 'HS384' | 'HS512';
 
 /** The key type an algorithm needs. */
 export type AlgorithmFamily = 'RSA' | 'RSA-PSS' | 'EC' | 'OKP' | 'HMAC';
@@ -39,7 +43,13 @@ export interface AlgorithmSpec {
 
 // Every spec has the same members in the same order (one hidden class), so the verifier's `spec.verify`
 // call stays monomorphic when a process verifies several algorithms.
-function spec(alg: JwsAlgorithm, family: AlgorithmFamily, curve: string | undefined, signatureBytes: number | undefined, verify: AlgorithmSpec['verify']): AlgorithmSpec {
+function spec(
+  alg: JwsAlgorithm,
+  family: AlgorithmFamily,
+  curve: string | undefined,
+  signatureBytes: number | undefined,
+  verify: AlgorithmSpec['verify'],
+): AlgorithmSpec {
   return { alg, family, curve, signatureBytes, verify };
 }
 
@@ -57,8 +67,12 @@ function pss(alg: JwsAlgorithm, hash: string): AlgorithmSpec {
 function ecdsa(alg: JwsAlgorithm, hash: string, curve: string, signatureBytes: number): AlgorithmSpec {
   // JWS carries R || S (IEEE P1363), not DER. A signature of the wrong length is refused before OpenSSL
   // sees it; OpenSSL itself refuses r = 0 or s = 0 (the "psychic signature" class, CVE-2022-21449).
-  return spec(alg, 'EC', curve, signatureBytes, (key, data, sig) =>
-    sig.length === signatureBytes && cryptoVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, sig),
+  return spec(
+    alg,
+    'EC',
+    curve,
+    signatureBytes,
+    (key, data, sig) => sig.length === signatureBytes && cryptoVerify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, sig),
   );
 }
 
@@ -67,8 +81,19 @@ function eddsa(alg: JwsAlgorithm): AlgorithmSpec {
 }
 
 function hmac(alg: JwsAlgorithm, hash: string, bytes: number): AlgorithmSpec {
-  return spec(alg, 'HMAC', undefined, bytes, (key, data, sig) =>
-    sig.length === bytes && timingSafeEqual(createHmac(hash, key).update(data as string, 'latin1').digest(), sig),
+  return spec(
+    alg,
+    'HMAC',
+    undefined,
+    bytes,
+    (key, data, sig) =>
+      sig.length === bytes &&
+      timingSafeEqual(
+        createHmac(hash, key)
+          .update(data as string, 'latin1')
+          .digest(),
+        sig,
+      ),
   );
 }
 

@@ -56,24 +56,29 @@ export function schemeOf(auth: VerifiedToken | null | undefined): 'Bearer' | 'DP
  * replay store answers with one) when it holds. A token without `cnf`, sent as `Bearer`, costs one
  * own-property read.
  */
-export function checkBinding<Payload extends JwtPayload>(result: VerifiedToken<Payload>, presentation: Presentation, policy: BindingPolicy): void | Promise<void> {
+export function checkBinding<Payload extends JwtPayload>(
+  result: VerifiedToken<Payload>,
+  presentation: Presentation,
+  policy: BindingPolicy,
+): void | Promise<void> {
   const cnf = own(result.payload, 'cnf');
   if (cnf === undefined) {
     if (presentation.scheme === 'DPoP') throw bindingError('the token is not DPoP-bound: send it as Bearer', 'no cnf claim');
     return;
   }
-  if (!isRecord(cnf)) throw bindingError('the token\'s cnf claim is malformed');
+  if (!isRecord(cnf)) throw bindingError("the token's cnf claim is malformed");
   const jkt = own(cnf, 'jkt');
   const x5t = own(cnf, 'x5t#S256');
   // A confirmation method this server cannot check (cnf.jwk, cnf.kid...) is refused: accepting the token
   // would let whoever holds it use it.
-  if (jkt === undefined && x5t === undefined) throw bindingError('the token is bound by a confirmation method this server does not support', `cnf members: ${Object.keys(cnf).slice(0, 8).join(', ')}`);
+  if (jkt === undefined && x5t === undefined)
+    throw bindingError('the token is bound by a confirmation method this server does not support', `cnf members: ${Object.keys(cnf).slice(0, 8).join(', ')}`);
   if (x5t !== undefined) checkCertificate(x5t, presentation, policy.mtls);
   if (jkt === undefined) {
     if (presentation.scheme === 'DPoP') throw bindingError('the token is not DPoP-bound: send it as Bearer', 'cnf has no jkt');
     return;
   }
-  if (typeof jkt !== 'string' || jkt === '') throw bindingError('the token\'s cnf.jkt is malformed');
+  if (typeof jkt !== 'string' || jkt === '') throw bindingError("the token's cnf.jkt is malformed");
   // RFC 9449 §7.2: a DPoP-bound token is never accepted as a bearer token.
   if (presentation.scheme !== 'DPoP' || policy.dpop === undefined) throw bindingError('the token is DPoP-bound: send it with the DPoP scheme and a proof');
   return checkProof(result.token, jkt, presentation, policy.dpop);
@@ -95,7 +100,14 @@ function checkProof(token: string, jkt: string, presentation: Presentation, dpop
   if (htu === undefined) throw proofError({ ok: false, error: 'invalid_dpop_proof', reason: 'the request path is not absolute' });
   const nonces = dpop.nonces;
   const outcome = checkDpopProof(
-    { proof, method: presentation.method(), htu, accessToken: token, jkt, isNonceAccepted: nonces === undefined ? undefined : (nonce) => nonces.accepts(nonce) },
+    {
+      proof,
+      method: presentation.method(),
+      htu,
+      accessToken: token,
+      jkt,
+      isNonceAccepted: nonces === undefined ? undefined : (nonce) => nonces.accepts(nonce),
+    },
     dpop.proof,
   );
   if (!(outcome instanceof Promise)) return settle(outcome);

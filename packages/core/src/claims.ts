@@ -48,13 +48,22 @@ export function checkClaims(payload: JwtPayload, policy: ClaimPolicy, nowSeconds
   if (exp === undefined) {
     if (policy.requireExpiration) throw invalid('exp', 'is missing');
   } else if (exp <= nowSeconds - tolerance) {
-    throw new LatchkeyError('ERR_JWT_EXPIRED', 'the token has expired', { claim: 'exp', detail: `exp is ${Math.round(nowSeconds - exp)} s in the past (tolerance ${tolerance} s)` });
+    throw new LatchkeyError('ERR_JWT_EXPIRED', 'the token has expired', {
+      claim: 'exp',
+      detail: `exp is ${Math.round(nowSeconds - exp)} s in the past (tolerance ${tolerance} s)`,
+    });
   }
   if (nbf !== undefined && nbf > nowSeconds + tolerance) {
-    throw new LatchkeyError('ERR_JWT_NOT_YET_VALID', 'the token is not valid yet', { claim: 'nbf', detail: `nbf is ${Math.round(nbf - nowSeconds)} s in the future (tolerance ${tolerance} s)` });
+    throw new LatchkeyError('ERR_JWT_NOT_YET_VALID', 'the token is not valid yet', {
+      claim: 'nbf',
+      detail: `nbf is ${Math.round(nbf - nowSeconds)} s in the future (tolerance ${tolerance} s)`,
+    });
   }
   if (iat !== undefined && iat > nowSeconds + tolerance) {
-    throw new LatchkeyError('ERR_JWT_NOT_YET_VALID', 'the token was issued in the future', { claim: 'iat', detail: `iat is ${Math.round(iat - nowSeconds)} s in the future (tolerance ${tolerance} s)` });
+    throw new LatchkeyError('ERR_JWT_NOT_YET_VALID', 'the token was issued in the future', {
+      claim: 'iat',
+      detail: `iat is ${Math.round(iat - nowSeconds)} s in the future (tolerance ${tolerance} s)`,
+    });
   }
   if (policy.maxTokenAgeSeconds !== undefined) {
     if (iat === undefined) throw invalid('iat', 'is missing (a maximum token age is set)');
@@ -66,7 +75,10 @@ export function checkClaims(payload: JwtPayload, policy: ClaimPolicy, nowSeconds
     }
   }
   if (policy.issuers !== undefined && (iss === undefined || !policy.issuers(iss))) {
-    throw new LatchkeyError('ERR_JWT_ISSUER_NOT_ALLOWED', 'the token\'s issuer is not trusted', { claim: 'iss', detail: expectedVersusReceived(policy.expectedIssuers, iss) });
+    throw new LatchkeyError('ERR_JWT_ISSUER_NOT_ALLOWED', "the token's issuer is not trusted", {
+      claim: 'iss',
+      detail: expectedVersusReceived(policy.expectedIssuers, iss),
+    });
   }
   if (policy.audiences !== undefined) checkAudience(registered.aud, policy.audiences, policy.expectedAudiences);
   if (policy.subject !== undefined && sub !== policy.subject) throw invalid('sub', 'does not match', expectedVersusReceived([policy.subject], sub));
@@ -81,7 +93,15 @@ const PROTOTYPE = Object.prototype as JwtPayload;
 /** True when Object.prototype has been given a registered claim's name (prototype pollution). */
 function registeredClaimsInherited(): boolean {
   const p = PROTOTYPE;
-  return p.exp !== undefined || p.nbf !== undefined || p.iat !== undefined || p.iss !== undefined || p.sub !== undefined || p.jti !== undefined || p.aud !== undefined;
+  return (
+    p.exp !== undefined ||
+    p.nbf !== undefined ||
+    p.iat !== undefined ||
+    p.iss !== undefined ||
+    p.sub !== undefined ||
+    p.jti !== undefined ||
+    p.aud !== undefined
+  );
 }
 
 function ownRegisteredClaims(payload: JwtPayload): JwtPayload {

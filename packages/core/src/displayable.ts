@@ -20,7 +20,8 @@ function escapeChar(char: string): string {
  * length), with controls, non-ASCII and `\` written as `\uXXXX` / `\\` escapes.
  */
 export function displayable(value: unknown): string {
-  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value) ?? String(value);
+  const text =
+    typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : (JSON.stringify(value) ?? String(value));
   const long = text.length > MAX_DISPLAYED_CHARS;
   const kept = long ? text.slice(0, MAX_DISPLAYED_CHARS) : text;
   const safe = UNSAFE.test(kept) ? kept.replace(UNSAFE_ALL, escapeChar) : kept;

@@ -33,11 +33,16 @@ export function checkHeader(header: Record<string, unknown>, policy: HeaderPolic
   const alg = own(header, 'alg');
   if (typeof alg !== 'string') throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token header has no "alg"');
   if (!policy.algorithms.has(alg as JwsAlgorithm)) {
-    throw new LatchkeyError('ERR_JWS_ALG_NOT_ALLOWED', alg.toLowerCase() === 'none' ? 'unsigned tokens are not accepted' : 'the token\'s algorithm is not allowed', {
-      detail: `expected ${quoted([...policy.algorithms])}, received ${quoted(alg)}`,
-    });
+    throw new LatchkeyError(
+      'ERR_JWS_ALG_NOT_ALLOWED',
+      alg.toLowerCase() === 'none' ? 'unsigned tokens are not accepted' : "the token's algorithm is not allowed",
+      {
+        detail: `expected ${quoted([...policy.algorithms])}, received ${quoted(alg)}`,
+      },
+    );
   }
-  if (own(header, 'crit') !== undefined) throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'the token has critical header parameters this verifier does not support');
+  if (own(header, 'crit') !== undefined)
+    throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'the token has critical header parameters this verifier does not support');
   const b64 = own(header, 'b64');
   if (b64 !== undefined && b64 !== true) throw new LatchkeyError('ERR_JWS_HEADER_INVALID', 'unencoded payloads (b64: false) are not accepted');
   const kid = own(header, 'kid');

@@ -50,13 +50,7 @@ export {
   DEFAULT_JWKS_TIMEOUT_MS,
   type RemoteJwksOptions,
 } from './jwks/options.js';
-export {
-  RemoteDocumentError,
-  type FetchInit,
-  type FetchLike,
-  type FetchResponse,
-  type RemoteDocumentFailure,
-} from './jwks/fetch-json.js';
+export { RemoteDocumentError, type FetchInit, type FetchLike, type FetchResponse, type RemoteDocumentFailure } from './jwks/fetch-json.js';
 export {
   claimCheck,
   claimEquals,

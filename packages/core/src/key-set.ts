@@ -79,10 +79,7 @@ const fingerprints = new WeakMap<PreparedKey, string>();
 export function fingerprintOf(key: PreparedKey): string {
   let value = fingerprints.get(key);
   if (value === undefined) {
-    const material =
-      key.keyObject.type === 'secret'
-        ? key.keyObject.export().toString('base64')
-        : JSON.stringify(key.keyObject.export({ format: 'jwk' }));
+    const material = key.keyObject.type === 'secret' ? key.keyObject.export().toString('base64') : JSON.stringify(key.keyObject.export({ format: 'jwk' }));
     value = `${key.kid ?? ''}\u0000${material}\u0000${[...key.algorithms].sort().join(',')}`;
     fingerprints.set(key, value);
   }

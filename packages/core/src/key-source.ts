@@ -42,10 +42,5 @@ export interface KeySource {
 
 /** Type guard for objects implementing {@link KeySource}. */
 export function isKeySource(value: unknown): value is KeySource {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as KeySource).getKeys === 'function' &&
-    typeof (value as KeySource).warm === 'function'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as KeySource).getKeys === 'function' && typeof (value as KeySource).warm === 'function';
 }

@@ -149,7 +149,10 @@ export type StaticKeyInput = KeyObject | string | JWK;
  * Prepares a configured public key: a `KeyObject`, a PEM string (SPKI, PKCS#1 or X.509 certificate), or a
  * public JWK. `alg`, when given, narrows what the key may verify.
  */
-export async function prepareStaticKey(input: StaticKeyInput, options: { kid?: string | undefined; alg?: JwsAlgorithm | undefined } = {}): Promise<PreparedKey> {
+export async function prepareStaticKey(
+  input: StaticKeyInput,
+  options: { kid?: string | undefined; alg?: JwsAlgorithm | undefined } = {},
+): Promise<PreparedKey> {
   let keyObject: KeyObject;
   let kid = options.kid;
   if (input instanceof KeyObject) {
@@ -239,9 +242,7 @@ export function prepareSecret(input: SecretInput): PreparedKey {
     throw new KeyImportError('this HMAC secret looks like a public key or JWK (or a certificate); asymmetric keys must not be used as HMAC secrets');
   }
   const length = keyObject.symmetricKeySize ?? 0;
-  const algs = (['HS256', 'HS384', 'HS512'] as const).filter(
-    (alg) => (input.alg === undefined || alg === input.alg) && length >= HMAC_MIN_SECRET_BYTES[alg],
-  );
+  const algs = (['HS256', 'HS384', 'HS512'] as const).filter((alg) => (input.alg === undefined || alg === input.alg) && length >= HMAC_MIN_SECRET_BYTES[alg]);
   if (algs.length === 0) {
     const needed = HMAC_MIN_SECRET_BYTES[input.alg ?? 'HS256'];
     throw new KeyImportError(`the HMAC secret is ${length} bytes; ${input.alg ?? 'HS256'} needs at least ${needed}`);

@@ -62,7 +62,7 @@ export function logEvent(logger: LoggerLike, event: LatchkeyEvent): void {
  */
 export function logEvents(logger: LoggerLike, { minLevel = 'debug' }: { minLevel?: LogLevel } = {}): EventHandler {
   if (typeof logger !== 'object' || logger === null || typeof logger.info !== 'function') {
-    throw new TypeError('logEvents: pass a logger with debug/info/warn/error methods (pino, Fastify\'s app.log)');
+    throw new TypeError("logEvents: pass a logger with debug/info/warn/error methods (pino, Fastify's app.log)");
   }
   const floor = LEVELS.indexOf(minLevel);
   if (floor < 0) throw new TypeError(`logEvents: "minLevel" must be one of ${LEVELS.join(', ')}`);

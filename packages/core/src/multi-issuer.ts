@@ -23,7 +23,10 @@ export interface MultiIssuerOptions<Payload extends JwtPayload = JwtPayload> {
   onEvent?: EventHandler;
 }
 
-const MULTI_ISSUER_OPTIONS: readonly string[] = Object.keys({ issuers: true, maxTokenBytes: true, onEvent: true } satisfies Record<keyof MultiIssuerOptions, true>);
+const MULTI_ISSUER_OPTIONS: readonly string[] = Object.keys({ issuers: true, maxTokenBytes: true, onEvent: true } satisfies Record<
+  keyof MultiIssuerOptions,
+  true
+>);
 // An issuer takes every verifier option but the shared ones.
 const ISSUER_OPTIONS: readonly string[] = VERIFIER_OPTIONS.filter((name) => name !== 'onEvent' && name !== 'maxTokenBytes');
 
@@ -72,7 +75,7 @@ export function createMultiIssuerVerifier<Payload extends JwtPayload = JwtPayloa
       const iss = own(payload, 'iss');
       const match = typeof iss === 'string' ? byIssuer.get(iss) : undefined;
       if (match === undefined) {
-        throw new LatchkeyError('ERR_JWT_ISSUER_NOT_ALLOWED', 'the token\'s issuer is not trusted', {
+        throw new LatchkeyError('ERR_JWT_ISSUER_NOT_ALLOWED', "the token's issuer is not trusted", {
           claim: 'iss',
           detail: `expected one of ${quoted([...byIssuer.keys()])}, received ${quoted(iss)}`,
         });

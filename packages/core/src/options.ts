@@ -106,7 +106,10 @@ const VERIFIER_OPTION_NAMES: Record<keyof VerifierOptions, true> = {
 };
 /** Every key {@link VerifierOptions} knows. */
 export const VERIFIER_OPTIONS: readonly string[] = Object.freeze(Object.keys(VERIFIER_OPTION_NAMES));
-const TOKEN_CACHE_OPTIONS: readonly string[] = Object.keys({ maxEntries: true, maxBytes: true, maxTtlSeconds: true } satisfies Record<keyof TokenCacheOptions, true>);
+const TOKEN_CACHE_OPTIONS: readonly string[] = Object.keys({ maxEntries: true, maxBytes: true, maxTtlSeconds: true } satisfies Record<
+  keyof TokenCacheOptions,
+  true
+>);
 
 /** Options after validation. */
 export interface ResolvedOptions {
@@ -138,7 +141,11 @@ function stringSet(option: string, value: unknown, normalise: (value: string) =>
   if (value === null) return undefined;
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length === 0 || !list.every((item) => typeof item === 'string' && item !== '')) {
-    fail(option, 'must be a non-empty string or a non-empty array of strings' + (option === 'issuer' || option === 'audience' ? ' (or null to skip the check explicitly)' : ''));
+    fail(
+      option,
+      'must be a non-empty string or a non-empty array of strings' +
+        (option === 'issuer' || option === 'audience' ? ' (or null to skip the check explicitly)' : ''),
+    );
   }
   return new Set(list.map(normalise));
 }
@@ -148,7 +155,11 @@ function optionalMatcher(accepted: ReadonlySet<string> | undefined): ClaimPolicy
 }
 
 /** Validates options once, at start-up. Throws a `TypeError` naming the option. */
-export function resolveOptions(options: VerifierOptions<never>, known: readonly string[] = VERIFIER_OPTIONS, where = 'createVerifier options'): ResolvedOptions {
+export function resolveOptions(
+  options: VerifierOptions<never>,
+  known: readonly string[] = VERIFIER_OPTIONS,
+  where = 'createVerifier options',
+): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier: options are required');
   refuseUnknownKeys(options, known, where);
   if (!isKeySource(options.keys)) fail('keys', 'must be a key source: remoteJwks(url), oidcDiscovery(issuer), staticKeys(...) or hmacSecrets(...)');

@@ -153,12 +153,14 @@ export function createRequestAuthenticator<Payload extends JwtPayload = JwtPaylo
   if (options.getToken !== undefined && typeof options.getToken !== 'function') throw new TypeError('latchkey: "getToken" must be a function');
   if (options.realm !== undefined && typeof options.realm !== 'string') throw new TypeError('latchkey: "realm" must be a string');
   if (options.allowQueryToken === true && reader.query === undefined) throw new TypeError('latchkey: this adapter cannot read the query string');
-  if (options.allowBodyToken === true && (reader.body === undefined || reader.contentType === undefined)) throw new TypeError('latchkey: this adapter cannot read the body');
+  if (options.allowBodyToken === true && (reader.body === undefined || reader.contentType === undefined))
+    throw new TypeError('latchkey: this adapter cannot read the body');
   const binding: BindingPolicy = { dpop: resolveDpopOptions(options.dpop), mtls: resolveMtlsOptions(options.mtls) };
   if (binding.dpop?.required === true && (options.allowQueryToken === true || options.allowBodyToken === true)) {
     throw new TypeError('latchkey: "dpop.mode" "required" takes tokens from the Authorization header only: drop allowQueryToken and allowBodyToken');
   }
-  if (binding.mtls !== undefined && binding.mtls.header === undefined && reader.socket === undefined) throw new TypeError('latchkey: this adapter cannot read the TLS socket: set "mtls.certificateHeader"');
+  if (binding.mtls !== undefined && binding.mtls.header === undefined && reader.socket === undefined)
+    throw new TypeError('latchkey: this adapter cannot read the TLS socket: set "mtls.certificateHeader"');
   const verifier = isVerifier(options.verifier) ? (options.verifier as Verifier<Payload>) : createVerifier(options.verifier as VerifierOptions<Payload>);
   return build(verifier, options, reader, settings, options.optional === true, binding);
 }
@@ -258,7 +260,12 @@ function build<Payload extends JwtPayload, Request>(
     return pending === undefined ? result : pending.then(() => result);
   }
 
-  function verified(token: string | undefined, request: Request, startedMs: number, scheme: 'Bearer' | 'DPoP' = 'Bearer'): VerifiedToken<Payload> | null | Promise<VerifiedToken<Payload> | null> {
+  function verified(
+    token: string | undefined,
+    request: Request,
+    startedMs: number,
+    scheme: 'Bearer' | 'DPoP' = 'Bearer',
+  ): VerifiedToken<Payload> | null | Promise<VerifiedToken<Payload> | null> {
     if (token === undefined) {
       if (optional) return null;
       throw refuse(missingCredentials(), false, request);
@@ -291,7 +298,8 @@ function build<Payload extends JwtPayload, Request>(
   function fromGetter(request: Request, startedMs: number): Promise<VerifiedToken<Payload> | null> {
     return Promise.resolve(getToken!(request)).then(
       (got) => {
-        if (got !== undefined && got !== null && typeof got !== 'string') throw refuse(new LatchkeyError('ERR_BEARER_MALFORMED', 'the token is malformed'), false, request);
+        if (got !== undefined && got !== null && typeof got !== 'string')
+          throw refuse(new LatchkeyError('ERR_BEARER_MALFORMED', 'the token is malformed'), false, request);
         return verified(got === null || got === '' ? undefined : got, request, startedMs);
       },
       (error: unknown) => {

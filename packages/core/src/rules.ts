@@ -117,7 +117,10 @@ export function checkRules(rules: unknown, where: string, { nonEmpty = false } =
   if (!Array.isArray(rules)) throw new TypeError(`${where} must be an array of ${hint}`);
   if (nonEmpty && rules.length === 0) throw new TypeError(`${where}: pass one or more ${hint}`);
   rules.forEach((rule: unknown, index) => {
-    if (!isRule(rule)) throw new TypeError(`${where}: item ${index} is not a rule (${typeof rule === 'string' ? `the string ${JSON.stringify(rule)}; wrap scopes in requireScopes(...)` : `use ${hint}`})`);
+    if (!isRule(rule))
+      throw new TypeError(
+        `${where}: item ${index} is not a rule (${typeof rule === 'string' ? `the string ${JSON.stringify(rule)}; wrap scopes in requireScopes(...)` : `use ${hint}`})`,
+      );
   });
 }
 

@@ -13,7 +13,11 @@ export interface SimplejwtErrorResponse {
 export type SimplejwtErrorBody =
   | { detail: string }
   | { detail: string; code: string }
-  | { detail: 'Given token not valid for any token type'; code: 'token_not_valid'; messages: Array<{ token_class: 'AccessToken'; token_type: 'access'; message: string }> };
+  | {
+      detail: 'Given token not valid for any token type';
+      code: 'token_not_valid';
+      messages: Array<{ token_class: 'AccessToken'; token_type: 'access'; message: string }>;
+    };
 
 // simplejwt's per-token-class messages (rest_framework_simplejwt/locale), verbatim.
 function tokenMessage(error: LatchkeyError): string {

@@ -2,7 +2,7 @@
 import type { JwsAlgorithm } from './algorithms.js';
 import type { KeySource } from './key-source.js';
 import { KeySet } from './key-set.js';
-import type { KeyImportError} from './keys.js';
+import type { KeyImportError } from './keys.js';
 import { prepareJwk, prepareSecret, prepareStaticKey, type PreparedKey, type SecretInput, type StaticKeyInput } from './keys.js';
 import { LatchkeyError, quoted } from './errors.js';
 import type { KeyObject } from 'node:crypto';
@@ -56,9 +56,13 @@ class PreparedSource implements KeySource {
 
 function found(candidates: readonly PreparedKey[], kid: string | undefined): readonly PreparedKey[] {
   if (candidates.length === 0) {
-    throw new LatchkeyError('ERR_JWKS_NO_MATCHING_KEY', kid === undefined ? 'no configured key matches the token' : 'no configured key matches the token\'s "kid"', {
-      detail: kid === undefined ? 'the token has no kid' : `kid ${quoted(kid)} is not among the configured keys`,
-    });
+    throw new LatchkeyError(
+      'ERR_JWKS_NO_MATCHING_KEY',
+      kid === undefined ? 'no configured key matches the token' : 'no configured key matches the token\'s "kid"',
+      {
+        detail: kid === undefined ? 'the token has no kid' : `kid ${quoted(kid)} is not among the configured keys`,
+      },
+    );
   }
   return candidates;
 }
@@ -114,7 +118,9 @@ export function hmacSecrets(input: string | Uint8Array | KeyObject | ReadonlyArr
     try {
       return prepareSecret(entry);
     } catch (error) {
-      throw new TypeError(`hmacSecrets: secret #${index}${entry.kid ? ` ("${entry.kid}")` : ''} is unusable: ${(error as KeyImportError).message}`, { cause: error });
+      throw new TypeError(`hmacSecrets: secret #${index}${entry.kid ? ` ("${entry.kid}")` : ''} is unusable: ${(error as KeyImportError).message}`, {
+        cause: error,
+      });
     }
   });
   if (keys.length === 0) throw new TypeError('hmacSecrets: no secrets were given');

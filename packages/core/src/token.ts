@@ -46,7 +46,8 @@ function isCanonicalEnd(token: string, start: number, end: number): boolean {
  */
 export function splitCompact(token: unknown, maxTokenBytes: number): CompactParts {
   if (typeof token !== 'string') throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not a string');
-  if (token.length > maxTokenBytes) throw new LatchkeyError('ERR_JWT_TOO_LARGE', `the token exceeds ${maxTokenBytes} bytes`, { detail: `${token.length} characters` });
+  if (token.length > maxTokenBytes)
+    throw new LatchkeyError('ERR_JWT_TOO_LARGE', `the token exceeds ${maxTokenBytes} bytes`, { detail: `${token.length} characters` });
   if (!COMPACT_JWS.test(token)) throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not a compact JWS (three base64url segments)');
   const headerEnd = token.indexOf('.');
   const payloadEnd = token.indexOf('.', headerEnd + 1);

@@ -179,7 +179,7 @@ function verifySignature(checked: CheckedLookup, candidates: readonly PreparedKe
     }
     if (valid) return key;
   }
-  if (tried === 0) throw new LatchkeyError('ERR_JWKS_NO_MATCHING_KEY', 'no configured key can verify the token\'s algorithm');
+  if (tried === 0) throw new LatchkeyError('ERR_JWKS_NO_MATCHING_KEY', "no configured key can verify the token's algorithm");
   throw new LatchkeyError('ERR_JWS_SIGNATURE_INVALID', 'the token signature is invalid');
 }
 

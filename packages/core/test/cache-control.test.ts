@@ -59,7 +59,15 @@ describe('parseCacheControl', () => {
 describe('parseCacheControl: hostile values', () => {
   it('parses in linear time: long runs of token characters, quotes and separators', () => {
     // Each took the backtracking regular expression quadratic time (0.66 s for 16 KiB of the first).
-    const shapes = [`${'a'.repeat(1000)}"`, `${'a'.repeat(1000)};`, `max-age${' '.repeat(1000)}x`, `max-age=${'1'.repeat(1000)} x`, `x="${'\\'.repeat(1000)}`, `${'a='.repeat(500)}`, `${'a '.repeat(500)}`];
+    const shapes = [
+      `${'a'.repeat(1000)}"`,
+      `${'a'.repeat(1000)};`,
+      `max-age${' '.repeat(1000)}x`,
+      `max-age=${'1'.repeat(1000)} x`,
+      `x="${'\\'.repeat(1000)}`,
+      `${'a='.repeat(500)}`,
+      `${'a '.repeat(500)}`,
+    ];
     for (const shape of shapes) {
       const value = shape.slice(0, MAX_CACHE_CONTROL_CHARS);
       const started = performance.now();

@@ -86,7 +86,11 @@ describe('claims (RFC 7519 §4.1)', () => {
   it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])(
     'is not satisfied by Object.prototype: requiredClaims ["%s"] fails on a token without it',
     async (name) => {
-      await expect(verify(claims(), { requiredClaims: [name] })).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_INVALID', claim: name, message: `the "${name}" claim is missing` });
+      await expect(verify(claims(), { requiredClaims: [name] })).rejects.toMatchObject({
+        code: 'ERR_JWT_CLAIM_INVALID',
+        claim: name,
+        message: `the "${name}" claim is missing`,
+      });
       // As an own member of the payload, it counts.
       await expect(verify(JSON.parse(`{"${name}":"here",${JSON.stringify(claims()).slice(1)}`), { requiredClaims: [name] })).resolves.toBeDefined();
     },

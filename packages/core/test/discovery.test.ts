@@ -66,7 +66,9 @@ describe('oidcDiscovery', () => {
     expect(results.every((keys) => keys[0]!.kid === 'a')).toBe(true);
     expect(server.count(WELL_KNOWN)).toBe(1);
     expect(server.count('/keys')).toBe(1);
-    expect(events.of('discovery-fetched')).toEqual([{ type: 'discovery-fetched', url: server.url(WELL_KNOWN), jwksUri: server.url('/keys'), durationMs: expect.any(Number) }]);
+    expect(events.of('discovery-fetched')).toEqual([
+      { type: 'discovery-fetched', url: server.url(WELL_KNOWN), jwksUri: server.url('/keys'), durationMs: expect.any(Number) },
+    ]);
     expect(events.of('keys-fetched')[0]!.url).toBe(server.url('/keys'));
     expect(source.description).toBe(issuer);
     // Later refreshes reuse the discovered jwks_uri.
@@ -92,7 +94,15 @@ describe('oidcDiscovery', () => {
     ['a jwks_uri that is not a string', { issuer: '<issuer>', jwks_uri: ['<keys>'] }, /jwks_uri/],
   ])('refuses a discovery document with %s', async (_name, template, message) => {
     const fill = (value: unknown): unknown =>
-      value === '<issuer>' ? issuer : value === '<issuer-no-slash>' ? issuer.slice(0, -1) : value === '<keys>' ? server.url('/keys') : Array.isArray(value) ? value.map(fill) : value;
+      value === '<issuer>'
+        ? issuer
+        : value === '<issuer-no-slash>'
+          ? issuer.slice(0, -1)
+          : value === '<keys>'
+            ? server.url('/keys')
+            : Array.isArray(value)
+              ? value.map(fill)
+              : value;
     server.route(WELL_KNOWN, { body: Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fill(v)])) });
     const source = discover();
     const events = recordEvents();

@@ -9,7 +9,17 @@ import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 
-import { createVerifier, isLatchkeyError, requireScopes, staticKeys, type DpopOptions, type DpopReplayStore, type JwtPayload, type KeySource, type LatchkeyError } from '../src/index.js';
+import {
+  createVerifier,
+  isLatchkeyError,
+  requireScopes,
+  staticKeys,
+  type DpopOptions,
+  type DpopReplayStore,
+  type JwtPayload,
+  type KeySource,
+  type LatchkeyError,
+} from '../src/index.js';
 import { createRequestAuthenticator, type RequestAuthOptions, type RequestReader } from '../src/adapter.js';
 import { accessTokenHash } from '../src/dpop/proof.js';
 import { AUDIENCE, ISSUER, testKey, token } from './helpers/tokens.js';
@@ -49,9 +59,16 @@ function countingKeys(): KeySource & { lookups: number } {
   return counting;
 }
 
-function authenticator(dpopOptions: Partial<DpopOptions> | undefined, extra: Partial<RequestAuthOptions<JwtPayload, FakeRequest>> = {}, keys: KeySource = countingKeys()) {
+function authenticator(
+  dpopOptions: Partial<DpopOptions> | undefined,
+  extra: Partial<RequestAuthOptions<JwtPayload, FakeRequest>> = {},
+  keys: KeySource = countingKeys(),
+) {
   const verifier = createVerifier({ keys, algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE });
-  return createRequestAuthenticator<JwtPayload, FakeRequest>({ verifier, ...(dpopOptions === undefined ? {} : { dpop: { publicUrl: PUBLIC_URL, ...dpopOptions } }), ...extra }, reader);
+  return createRequestAuthenticator<JwtPayload, FakeRequest>(
+    { verifier, ...(dpopOptions === undefined ? {} : { dpop: { publicUrl: PUBLIC_URL, ...dpopOptions } }), ...extra },
+    reader,
+  );
 }
 
 async function refusal(run: () => unknown): Promise<LatchkeyError> {
@@ -68,7 +85,8 @@ const client = await dpop.generateKeyPair('ES256');
 const jkt = await dpop.calculateThumbprint(client.publicKey);
 const bound = token(key, { cnf: { jkt } });
 const unbound = token(key);
-const proofFor = (accessToken = bound, path = '/orders', method = 'GET', nonce?: string) => dpop.generateProof(client, `${PUBLIC_URL}${path}`, method, nonce, accessToken);
+const proofFor = (accessToken = bound, path = '/orders', method = 'GET', nonce?: string) =>
+  dpop.generateProof(client, `${PUBLIC_URL}${path}`, method, nonce, accessToken);
 
 // A hand-made proof, for the checks a correct client never fails.
 const own = await generateKeyPair('ES256', { extractable: true });
@@ -106,7 +124,10 @@ describe('DPoP through the request authenticator', () => {
     // The token now comes from the cache (no key lookup), but the replayed proof is refused all the same.
     const replay = await refusal(() => auth.authenticate(request({ authorization: `DPoP ${bound}`, dpop: first })));
     expect(replay).toMatchObject({ code: 'ERR_DPOP_PROOF_INVALID', status: 401, detail: 'proof jti was already used' });
-    expect(await refusal(() => auth.authenticate(request({ authorization: `DPoP ${bound}` })))).toMatchObject({ code: 'ERR_DPOP_PROOF_INVALID', detail: 'no DPoP header' });
+    expect(await refusal(() => auth.authenticate(request({ authorization: `DPoP ${bound}` })))).toMatchObject({
+      code: 'ERR_DPOP_PROOF_INVALID',
+      detail: 'no DPoP header',
+    });
     await auth.authenticate(request({ authorization: `DPoP ${bound}`, dpop: await proofFor() }));
     expect(keys.lookups).toBe(1);
   });
@@ -130,7 +151,14 @@ describe('DPoP through the request authenticator', () => {
     ['no jti', { jti: undefined }, 'proof jti is missing or invalid'],
   ])('refuses a proof with a wrong %s: 401 invalid_dpop_proof', async (_what, claims, detail) => {
     // Signed by the token's own key, so only the one claim is wrong.
-    const made = await new SignJWT({ jti: randomUUID(), htm: 'GET', htu: `${PUBLIC_URL}/orders`, iat: Math.floor(Date.now() / 1000), ath: accessTokenHash(bound), ...claims })
+    const made = await new SignJWT({
+      jti: randomUUID(),
+      htm: 'GET',
+      htu: `${PUBLIC_URL}/orders`,
+      iat: Math.floor(Date.now() / 1000),
+      ath: accessTokenHash(bound),
+      ...claims,
+    })
       .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: (await exportJWK(client.publicKey)) as JWK })
       .sign(client.privateKey);
     const error = await refusal(() => authenticator({}).authenticate(request({ authorization: `DPoP ${bound}`, dpop: made })));
@@ -139,16 +167,27 @@ describe('DPoP through the request authenticator', () => {
 
   it.each([
     ['typ', () => handProof({}, { typ: 'JWT' }), 'proof typ is not dpop+jwt'],
-    ['alg none', async () => `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'dpop+jwt', jwk: ownJwk })).toString('base64url')}.${Buffer.from('{}').toString('base64url')}.`, 'proof is not a compact JWS'],
+    [
+      'alg none',
+      async () =>
+        `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'dpop+jwt', jwk: ownJwk })).toString('base64url')}.${Buffer.from('{}').toString('base64url')}.`,
+      'proof is not a compact JWS',
+    ],
     ['a key other than the token is bound to', () => handProof({}), 'proof key does not match the token cnf.jkt'],
-    ['a signature by another key than its jwk', async () => handProof({}, {}, (await generateKeyPair('ES256')).privateKey), 'proof signature does not verify with its jwk'],
+    [
+      'a signature by another key than its jwk',
+      async () => handProof({}, {}, (await generateKeyPair('ES256')).privateKey),
+      'proof signature does not verify with its jwk',
+    ],
   ])('refuses a proof with %s', async (_what, make, detail) => {
     const error = await refusal(async () => authenticator({}).authenticate(request({ authorization: `DPoP ${bound}`, dpop: await make() })));
     expect(error).toMatchObject({ code: 'ERR_DPOP_PROOF_INVALID', status: 401, detail });
   });
 
   it('refuses a second DPoP header: 400 invalid_request', async () => {
-    const error = await refusal(async () => authenticator({}).authenticate(request({ authorization: `DPoP ${bound}`, dpop: [await proofFor(), await proofFor()] })));
+    const error = await refusal(async () =>
+      authenticator({}).authenticate(request({ authorization: `DPoP ${bound}`, dpop: [await proofFor(), await proofFor()] })),
+    );
     expect(error).toMatchObject({ code: 'ERR_BEARER_MALFORMED', status: 400 });
     expect(error.headers['WWW-Authenticate']).toMatch(/^Bearer, DPoP error="invalid_request", error_description="more than one DPoP header was sent", algs=/);
   });
@@ -165,10 +204,15 @@ describe('DPoP through the request authenticator', () => {
 
   it('refuses an unbound token sent as DPoP, a malformed cnf, and a cnf it cannot check', async () => {
     const auth = authenticator({});
-    expect(await refusal(async () => auth.authenticate(request({ authorization: `DPoP ${unbound}`, dpop: await proofFor(unbound) })))).toMatchObject({ code: 'ERR_TOKEN_BINDING_INVALID' });
+    expect(await refusal(async () => auth.authenticate(request({ authorization: `DPoP ${unbound}`, dpop: await proofFor(unbound) })))).toMatchObject({
+      code: 'ERR_TOKEN_BINDING_INVALID',
+    });
     for (const cnf of ['x', { jkt: 7 }, { jwk: ownJwk }]) {
       const odd = token(key, { cnf });
-      expect(await refusal(async () => auth.authenticate(request({ authorization: `DPoP ${odd}`, dpop: await proofFor(odd) })))).toMatchObject({ code: 'ERR_TOKEN_BINDING_INVALID', status: 401 });
+      expect(await refusal(async () => auth.authenticate(request({ authorization: `DPoP ${odd}`, dpop: await proofFor(odd) })))).toMatchObject({
+        code: 'ERR_TOKEN_BINDING_INVALID',
+        status: 401,
+      });
     }
   });
 
@@ -210,7 +254,10 @@ describe('DPoP through the request authenticator', () => {
     }
     const elsewhere = await dpop.generateProof(client, 'https://evil.example.test/orders', 'GET', undefined, bound);
     const forged = request({ authorization: `DPoP ${bound}`, dpop: elsewhere, host: 'evil.example.test', 'x-forwarded-host': 'evil.example.test' });
-    expect(await refusal(() => several.authenticate(forged))).toMatchObject({ code: 'ERR_DPOP_PROOF_INVALID', detail: 'proof htu does not match the request URL' });
+    expect(await refusal(() => several.authenticate(forged))).toMatchObject({
+      code: 'ERR_DPOP_PROOF_INVALID',
+      detail: 'proof htu does not match the request URL',
+    });
   });
 
   it('requires a server nonce when asked: 401 use_dpop_nonce with DPoP-Nonce, then accepts it (RFC 9449 §8)', async () => {
@@ -221,12 +268,18 @@ describe('DPoP through the request authenticator', () => {
     const nonce = first.headers['DPoP-Nonce']!;
     expect(nonce).toMatch(/^[0-9a-z]+\.[\w-]{22}$/);
     expect(first.headers['WWW-Authenticate']).toMatch(/DPoP error="use_dpop_nonce"/);
-    expect(await one.authenticate(request({ authorization: `DPoP ${bound}`, dpop: await proofFor(bound, '/orders', 'GET', nonce) }))).toMatchObject({ token: bound });
+    expect(await one.authenticate(request({ authorization: `DPoP ${bound}`, dpop: await proofFor(bound, '/orders', 'GET', nonce) }))).toMatchObject({
+      token: bound,
+    });
     // Another instance with the same secret accepts it; one with another secret does not.
     const two = authenticator({ nonce: { secret } });
-    expect(await two.authenticate(request({ authorization: `DPoP ${bound}`, dpop: await proofFor(bound, '/orders', 'GET', nonce) }))).toMatchObject({ token: bound });
+    expect(await two.authenticate(request({ authorization: `DPoP ${bound}`, dpop: await proofFor(bound, '/orders', 'GET', nonce) }))).toMatchObject({
+      token: bound,
+    });
     const stranger = authenticator({ nonce: true });
-    expect(await refusal(async () => stranger.authenticate(request({ authorization: `DPoP ${bound}`, dpop: await proofFor(bound, '/orders', 'GET', nonce) })))).toMatchObject({ code: 'ERR_DPOP_NONCE_REQUIRED' });
+    expect(
+      await refusal(async () => stranger.authenticate(request({ authorization: `DPoP ${bound}`, dpop: await proofFor(bound, '/orders', 'GET', nonce) }))),
+    ).toMatchObject({ code: 'ERR_DPOP_NONCE_REQUIRED' });
   });
 
   it('waits for an asynchronous replay store, and refuses what it says was seen', async () => {

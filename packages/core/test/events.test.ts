@@ -62,7 +62,10 @@ describe('events and logs never carry a token, a signature or a secret', () => {
   const tokens: string[] = [];
   const seenByClients: string[] = [];
   const logger = Object.fromEntries(
-    (['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (object: object, message: string) => void logLines.push(`${level} ${message} ${JSON.stringify(object)}`)]),
+    (['debug', 'info', 'warn', 'error'] as const).map((level) => [
+      level,
+      (object: object, message: string) => void logLines.push(`${level} ${message} ${JSON.stringify(object)}`),
+    ]),
   ) as LoggerLike;
   const log = logEvents(logger);
   const onEvent = (event: LatchkeyEvent): void => {
@@ -80,7 +83,13 @@ describe('events and logs never carry a token, a signature or a secret', () => {
   });
 
   it('feeds real tokens through every event type', async () => {
-    const verifier = createVerifier({ keys: oidcDiscovery(idp.issuer, { cooldownMs: 0 }), algorithms: ['RS256'], issuer: idp.issuer, audience: 'api', onEvent });
+    const verifier = createVerifier({
+      keys: oidcDiscovery(idp.issuer, { cooldownMs: 0 }),
+      algorithms: ['RS256'],
+      issuer: idp.issuer,
+      audience: 'api',
+      onEvent,
+    });
     const authenticator = createRequestAuthenticator<never, FakeRequest>({ verifier: verifier as Verifier<never>, allowQueryToken: true }, reader);
     const run = async (request: FakeRequest, rules = false): Promise<void> => void seenByClients.push(await attempt(authenticator, request, rules));
     const bearer = (token: string): FakeRequest => (tokens.push(token), { authorization: `Bearer ${token}`, url: '/items' });
@@ -102,7 +111,13 @@ describe('events and logs never carry a token, a signature or a secret', () => {
 
     // key-skipped and keys-truncated: a JWK Set with a key nobody may use, and more keys than allowed.
     odd.route('/jwks', { body: { keys: [{ kty: 'oct', k: b64(SECRET), kid: 'secret-in-a-jwks' }, ...idp.jwks.keys, ...idp.jwks.keys] } });
-    const oddVerifier = createVerifier({ keys: remoteJwks(odd.url('/jwks'), { maxKeys: 2 }), algorithms: ['RS256'], issuer: idp.issuer, audience: 'api', onEvent });
+    const oddVerifier = createVerifier({
+      keys: remoteJwks(odd.url('/jwks'), { maxKeys: 2 }),
+      algorithms: ['RS256'],
+      issuer: idp.issuer,
+      audience: 'api',
+      onEvent,
+    });
     await oddVerifier.warm();
 
     // A shared secret: success and failure.
@@ -113,18 +128,36 @@ describe('events and logs never carry a token, a signature or a secret', () => {
     seenByClients.push(await attempt(hmacAuth, bearer(`${good.slice(0, -4)}AAAA`)));
 
     const types = new Set(events.map((event) => event.type));
-    expect([...types].sort()).toEqual(['discovery-fetched', 'key-skipped', 'keys-fetch-failed', 'keys-fetched', 'keys-truncated', 'refused', 'token-verified', 'unknown-kid']);
+    expect([...types].sort()).toEqual([
+      'discovery-fetched',
+      'key-skipped',
+      'keys-fetch-failed',
+      'keys-fetched',
+      'keys-truncated',
+      'refused',
+      'token-verified',
+      'unknown-kid',
+    ]);
     const refused = events.filter((event): event is Extract<LatchkeyEvent, { type: 'refused' }> => event.type === 'refused');
     expect(new Set(refused.map((event) => event.stage))).toEqual(new Set(['credentials', 'token', 'guard']));
     expect(refused.every((event) => event.request?.method === 'GET' && event.request.path === '/items')).toBe(true);
     // Server-only detail: what was expected and what came.
     expect(refused.find((event) => event.claim === 'aud')?.detail).toBe('expected "api", received "elsewhere"');
-    expect(refused.find((event) => event.code === 'ERR_JWT_ISSUER_NOT_ALLOWED')?.detail).toBe(`expected ${JSON.stringify(idp.issuer)}, received "https://impostor.example/"`);
+    expect(refused.find((event) => event.code === 'ERR_JWT_ISSUER_NOT_ALLOWED')?.detail).toBe(
+      `expected ${JSON.stringify(idp.issuer)}, received "https://impostor.example/"`,
+    );
     expect(refused.find((event) => event.code === 'ERR_JWKS_NO_MATCHING_KEY')?.detail).toMatch(/^kid "not-published" \("RS256"\) is not in the key set$/);
-    expect(events.find((event) => event.type === 'token-verified')).toMatchObject({ durationMs: expect.any(Number), request: { method: 'GET', path: '/items' } });
+    expect(events.find((event) => event.type === 'token-verified')).toMatchObject({
+      durationMs: expect.any(Number),
+      request: { method: 'GET', path: '/items' },
+    });
     expect(logLines.length).toBe(events.length);
 
-    const everything = [JSON.stringify(events, (_key, value: unknown) => (value instanceof Error ? { message: value.message, stack: value.stack } : value)), ...logLines, ...seenByClients].join('\n');
+    const everything = [
+      JSON.stringify(events, (_key, value: unknown) => (value instanceof Error ? { message: value.message, stack: value.stack } : value)),
+      ...logLines,
+      ...seenByClients,
+    ].join('\n');
     for (const token of tokens) {
       expect(everything).not.toContain(token);
       expect(everything).not.toContain(token.split('.')[2]);
@@ -190,8 +223,12 @@ describe('events cost nothing without a listener and can never break a request',
       });
       const authenticator = createRequestAuthenticator<never, FakeRequest>({ verifier: verifier as Verifier<never> }, reader, { onEvent: hook });
       const token = await idp.sign({ sub: 'alice' });
-      await expect(Promise.resolve(authenticator.authenticate({ authorization: `Bearer ${token}`, url: '/' }))).resolves.toMatchObject({ payload: { sub: 'alice' } });
-      await expect(Promise.resolve(authenticator.authenticate({ authorization: `Bearer ${token}`, url: '/' }))).resolves.toMatchObject({ payload: { sub: 'alice' } });
+      await expect(Promise.resolve(authenticator.authenticate({ authorization: `Bearer ${token}`, url: '/' }))).resolves.toMatchObject({
+        payload: { sub: 'alice' },
+      });
+      await expect(Promise.resolve(authenticator.authenticate({ authorization: `Bearer ${token}`, url: '/' }))).resolves.toMatchObject({
+        payload: { sub: 'alice' },
+      });
       expect(() => authenticator.authenticate({ url: '/' })).toThrow(expect.objectContaining({ code: 'ERR_BEARER_MISSING' }));
       expect(hook).toHaveBeenCalled();
       expect(spy).toHaveBeenCalledTimes(2); // once for the handler, once for the hook

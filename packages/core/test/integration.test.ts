@@ -136,7 +136,13 @@ function expectAllRefused(results: readonly PromiseSettledResult<unknown>[], cod
 
 /** True when `promise` settles before the event loop's next check phase: answered without waiting on any I/O. */
 function settlesAtOnce(promise: Promise<unknown>): Promise<boolean> {
-  return Promise.race([promise.then(() => true, () => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
+  return Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+  ]);
 }
 
 /** Verifies `token` `times` times at once; every call must resolve without waiting on the IdP. */
@@ -501,7 +507,11 @@ describe('a cold start against a misbehaving IdP', () => {
 
       expectAllRefused(results, 'ERR_JWKS_UNAVAILABLE');
       expect(events.of('keys-fetch-failed')).toEqual([
-        expect.objectContaining({ url: endpoint === 'jwks' ? idp.jwksUri : idp.discoveryUrl, staleKeysServed: false, error: expect.objectContaining({ reason }) }),
+        expect.objectContaining({
+          url: endpoint === 'jwks' ? idp.jwksUri : idp.discoveryUrl,
+          staleKeysServed: false,
+          error: expect.objectContaining({ reason }),
+        }),
       ]);
       expect(idp.stats).toEqual({ discoveryRequests: kind === 'oidcDiscovery' ? 1 : 0, jwksRequests: endpoint === 'jwks' ? 1 : 0, otherRequests: 0 });
       expect(elsewhere.requests).toEqual([]);
@@ -538,7 +548,9 @@ describe('a cold start against a misbehaving IdP', () => {
     idp.metadata = { issuer: impostor.issuer, jwks_uri: impostor.jwksUri };
 
     await expect(verifier.verify(await idp.sign())).rejects.toMatchObject(refusal('ERR_JWKS_UNAVAILABLE'));
-    expect(events.of('keys-fetch-failed')).toEqual([expect.objectContaining({ url: idp.discoveryUrl, error: expect.objectContaining({ reason: 'invalid-document' }) })]);
+    expect(events.of('keys-fetch-failed')).toEqual([
+      expect.objectContaining({ url: idp.discoveryUrl, error: expect.objectContaining({ reason: 'invalid-document' }) }),
+    ]);
     expect(idp.stats).toEqual({ discoveryRequests: 1, jwksRequests: 0, otherRequests: 0 });
     expect(impostor.requests).toEqual([]);
   });
@@ -631,7 +643,10 @@ describe('keys never come from the token header', () => {
       await expect(verifier.verify(forge(idp, header, attacker))).rejects.toMatchObject(refusal('ERR_JWKS_NO_MATCHING_KEY'));
     }
     // With the IdP's own kid, or none, the configured key is the one tried: the attacker's signature fails.
-    for (const header of [{ kid: idp.currentKey.kid, jku: evil.jwksUri }, { jku: evil.jwksUri, jwk: attacker.publicJwk }]) {
+    for (const header of [
+      { kid: idp.currentKey.kid, jku: evil.jwksUri },
+      { jku: evil.jwksUri, jwk: attacker.publicJwk },
+    ]) {
       await expect(verifier.verify(forge(idp, header, attacker))).rejects.toMatchObject(refusal('ERR_JWS_SIGNATURE_INVALID'));
     }
     expect(evil.requests).toEqual([]);
@@ -650,7 +665,12 @@ describe('several issuers', () => {
     const [a, b, unlisted] = await Promise.all([startIdp({ audience: 'https://a.api.test' }), startIdp({ audience: 'https://b.api.test' }), startIdp()]);
     const events = recorder();
     const verifier = createMultiIssuerVerifier({
-      issuers: [a, b].map((idp) => ({ issuer: idp.issuer, keys: oidcDiscovery(idp.issuer, { cooldownMs: COOLDOWN_MS }), algorithms: [ALG], audience: idp.audience })),
+      issuers: [a, b].map((idp) => ({
+        issuer: idp.issuer,
+        keys: oidcDiscovery(idp.issuer, { cooldownMs: COOLDOWN_MS }),
+        algorithms: [ALG],
+        audience: idp.audience,
+      })),
       onEvent: events.onEvent,
     });
     const none = { discoveryRequests: 0, jwksRequests: 0, otherRequests: 0 };

@@ -41,7 +41,11 @@ afterEach(async () => {
 const lookup = (kid: string | undefined, alg: JwsAlgorithm = 'ES256') => ({ kid, alg });
 const source = (options: RemoteJwksOptions = {}): KeySource => remoteJwks(server.url('/jwks'), { cooldownMs: COOLDOWN, timeoutMs: TIMEOUT, ...options });
 
-type Outcome = { sync: true; keys: readonly PreparedKey[] } | { sync: true; error: unknown } | { sync: false; keys: readonly PreparedKey[] } | { sync: false; error: unknown };
+type Outcome =
+  | { sync: true; keys: readonly PreparedKey[] }
+  | { sync: true; error: unknown }
+  | { sync: false; keys: readonly PreparedKey[] }
+  | { sync: false; error: unknown };
 
 /** Calls getKeys and records whether it answered synchronously, and with what. */
 async function outcome(keys: KeySource, kid: string | undefined, events = recordEvents(), alg: JwsAlgorithm = 'ES256'): Promise<Outcome> {
@@ -441,7 +445,9 @@ describe('remoteJwks: the keys of a set', () => {
 
   it('treats a set without a usable key as a failure, keeping the previous set', async () => {
     server.route('/jwks', { body: { keys: [{ kty: 'oct', kid: 'x', k: 'AAAA' }] } });
-    const error = await source().warm(recordEvents()).catch((e: unknown) => e);
+    const error = await source()
+      .warm(recordEvents())
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteDocumentError);
     expect(error).toMatchObject({ reason: 'invalid-document' });
 
@@ -558,13 +564,17 @@ describe('remoteJwks: configuration', () => {
     },
   );
 
-  it.each(['http://127.0.0.1:8080/jwks', 'http://127.8.9.10/jwks', 'http://localhost:3000/jwks', 'http://LOCALHOST/jwks', 'http://[::1]:9000/jwks', 'https://idp.example/jwks'])(
-    'accepts %s without allowInsecureHttp',
-    (url) => {
-      expect(() => remoteJwks(url)).not.toThrow();
-      expect(() => oidcDiscovery(url.replace('/jwks', '/'))).not.toThrow();
-    },
-  );
+  it.each([
+    'http://127.0.0.1:8080/jwks',
+    'http://127.8.9.10/jwks',
+    'http://localhost:3000/jwks',
+    'http://LOCALHOST/jwks',
+    'http://[::1]:9000/jwks',
+    'https://idp.example/jwks',
+  ])('accepts %s without allowInsecureHttp', (url) => {
+    expect(() => remoteJwks(url)).not.toThrow();
+    expect(() => oidcDiscovery(url.replace('/jwks', '/'))).not.toThrow();
+  });
 
   it.each<[RemoteJwksOptions, string]>([
     [{ allowInsecureHttp: 'yes' as unknown as boolean }, 'allowInsecureHttp'],

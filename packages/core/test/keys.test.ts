@@ -107,7 +107,10 @@ describe('prepareSecret', () => {
 
 describe('RSA key bounds, at key load, for every form of key', () => {
   const base = rsa.publicKey.export({ format: 'jwk' }) as { kty: string; n: string; e: string };
-  const withExponent = (e: bigint) => ({ ...base, e: Buffer.from(e.toString(16).padStart(2 * Math.ceil(e.toString(16).length / 2), '0'), 'hex').toString('base64url') });
+  const withExponent = (e: bigint) => ({
+    ...base,
+    e: Buffer.from(e.toString(16).padStart(2 * Math.ceil(e.toString(16).length / 2), '0'), 'hex').toString('base64url'),
+  });
   const forms = (jwk: object) => {
     const key = createPublicKey({ key: jwk as JsonWebKeyInput['key'], format: 'jwk' });
     return [

@@ -26,7 +26,10 @@ describe('no input crashes the verifier or escapes as an untyped error', () => {
 
   it('three base64url segments of arbitrary bytes', async () => {
     const segment = fc.uint8Array({ maxLength: 120 }).map((bytes) => Buffer.from(bytes).toString('base64url'));
-    await fc.assert(fc.asyncProperty(segment, segment, segment, (a, b, c) => rejectsTyped(`${a}.${b}.${c}`)), { numRuns: 400 });
+    await fc.assert(
+      fc.asyncProperty(segment, segment, segment, (a, b, c) => rejectsTyped(`${a}.${b}.${c}`)),
+      { numRuns: 400 },
+    );
   });
 
   it('arbitrary JSON headers and payloads', async () => {
@@ -39,9 +42,15 @@ describe('no input crashes the verifier or escapes as an untyped error', () => {
 
   it('header objects with hostile values for every parameter', async () => {
     const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string()), fc.dictionary(fc.string(), fc.string()));
-    const header = fc.record({ alg: fc.oneof(value, fc.constantFrom('ES256', 'HS256', 'none', 'RS256')), kid: value, typ: value, crit: value, b64: value, jku: value }, { requiredKeys: [] });
+    const header = fc.record(
+      { alg: fc.oneof(value, fc.constantFrom('ES256', 'HS256', 'none', 'RS256')), kid: value, typ: value, crit: value, b64: value, jku: value },
+      { requiredKeys: [] },
+    );
     const [, p, sig] = good.split('.');
-    await fc.assert(fc.asyncProperty(header, (h) => rejectsTyped(`${b64(h)}.${p}.${sig}`)), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(header, (h) => rejectsTyped(`${b64(h)}.${p}.${sig}`)),
+      { numRuns: 300 },
+    );
   });
 
   it('single-character mutations of a valid token', async () => {

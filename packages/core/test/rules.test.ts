@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { claimCheck, claimEquals, claimIncludes, enforceRules, grantedScopes, requireAnyScope, requireScopes, type JwtPayload, type VerifiedToken } from '../src/index.js';
+import {
+  claimCheck,
+  claimEquals,
+  claimIncludes,
+  enforceRules,
+  grantedScopes,
+  requireAnyScope,
+  requireScopes,
+  type JwtPayload,
+  type VerifiedToken,
+} from '../src/index.js';
 
 const auth = (payload: JwtPayload): VerifiedToken => ({ payload, header: { alg: 'RS256' }, token: 't' });
 
@@ -76,7 +86,13 @@ describe('claim rules', () => {
 
   it('runs rules after an async one and stops at the first failure', async () => {
     let after = 0;
-    const rules = [claimCheck(async () => true), claimCheck(() => { after++; return false; }, 'second failed')];
+    const rules = [
+      claimCheck(async () => true),
+      claimCheck(() => {
+        after++;
+        return false;
+      }, 'second failed'),
+    ];
     await expect(enforceRules(rules, auth({}))).rejects.toMatchObject({ message: 'second failed' });
     expect(after).toBe(1);
   });

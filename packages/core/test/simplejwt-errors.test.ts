@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { authErrorRenderer } from '../src/adapter.js';
 import { LatchkeyError, simplejwtErrorResponse, type LatchkeyErrorCode } from '../src/index.js';
 
-const given = (message: string) => ({ detail: 'Given token not valid for any token type', code: 'token_not_valid', messages: [{ token_class: 'AccessToken', token_type: 'access', message }] });
+const given = (message: string) => ({
+  detail: 'Given token not valid for any token type',
+  code: 'token_not_valid',
+  messages: [{ token_class: 'AccessToken', token_type: 'access', message }],
+});
 
 describe('simplejwtErrorResponse', () => {
   it.each([
@@ -17,7 +21,13 @@ describe('simplejwtErrorResponse', () => {
     ['ERR_JWT_CLAIM_INVALID', 'the token is not an access token', 'token_type', 401, given('Token has wrong type')],
     ['ERR_JWT_CLAIM_INVALID', 'the "jti" claim is missing', 'jti', 401, given('Token has no id')],
     ['ERR_JWT_CLAIM_INVALID', 'the "exp" claim is missing', 'exp', 401, given("Token has no 'exp' claim")],
-    ['ERR_JWT_CLAIM_INVALID', 'the "sub" claim is missing', 'sub', 401, { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' }],
+    [
+      'ERR_JWT_CLAIM_INVALID',
+      'the "sub" claim is missing',
+      'sub',
+      401,
+      { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' },
+    ],
     ['ERR_JWT_REVOKED', 'the token has been revoked', undefined, 401, given('Token is blacklisted')],
     ['ERR_SCOPE_INSUFFICIENT', 'x', undefined, 403, { detail: 'You do not have permission to perform this action.' }],
     ['ERR_CLAIM_CHECK_FAILED', 'x', undefined, 403, { detail: 'You do not have permission to perform this action.' }],
@@ -39,7 +49,9 @@ describe('authErrorRenderer', () => {
   });
 
   it('refuses unknown options and profiles at start-up', () => {
-    expect(() => authErrorRenderer({ bodi: 'simplejwt' } as never, 'authErrorHandler')).toThrow(/unknown option "bodi" in authErrorHandler options; did you mean "body"/);
+    expect(() => authErrorRenderer({ bodi: 'simplejwt' } as never, 'authErrorHandler')).toThrow(
+      /unknown option "bodi" in authErrorHandler options; did you mean "body"/,
+    );
     expect(() => authErrorRenderer({ body: 'django' } as never, 'authErrorHandler')).toThrow(/"body" must be/);
   });
 });

@@ -35,7 +35,9 @@ describe('refuseUnknownKeys: a misspelt option is a start-up TypeError naming it
     ['tokenCahce', 'tokenCache'], // edit distance
     ['requireExp', 'requireExpiration'], // a prefix
   ])('suggests %s -> %s', (typo, meant) => {
-    expect(closestKnown(typo, Object.keys({ ...base, clockToleranceSeconds: 0, maxTokenAgeSeconds: 0, isRevoked: 0, tokenCache: 0, requireExpiration: 0 }))).toBe(meant);
+    expect(
+      closestKnown(typo, Object.keys({ ...base, clockToleranceSeconds: 0, maxTokenAgeSeconds: 0, isRevoked: 0, tokenCache: 0, requireExpiration: 0 })),
+    ).toBe(meant);
   });
 
   it('lists the known options when nothing is close', () => {
@@ -49,12 +51,16 @@ describe('refuseUnknownKeys: a misspelt option is a start-up TypeError naming it
 
 describe('every options object refuses unknown keys', () => {
   it('createVerifier: maxTokenAge and clockTolerance no longer switch a check off silently', () => {
-    expect(() => createVerifier({ ...base, maxTokenAge: 300 } as never)).toThrow('latchkey: unknown option "maxTokenAge" in createVerifier options; did you mean "maxTokenAgeSeconds"?');
+    expect(() => createVerifier({ ...base, maxTokenAge: 300 } as never)).toThrow(
+      'latchkey: unknown option "maxTokenAge" in createVerifier options; did you mean "maxTokenAgeSeconds"?',
+    );
     expect(() => createVerifier({ ...base, clockTolerance: 30 } as never)).toThrow(/did you mean "clockToleranceSeconds"\?/);
   });
 
   it('tokenCache options', () => {
-    expect(() => createVerifier({ ...base, tokenCache: { maxEntry: 5 } } as never)).toThrow('latchkey: unknown option "maxEntry" in createVerifier options.tokenCache; did you mean "maxEntries"?');
+    expect(() => createVerifier({ ...base, tokenCache: { maxEntry: 5 } } as never)).toThrow(
+      'latchkey: unknown option "maxEntry" in createVerifier options.tokenCache; did you mean "maxEntries"?',
+    );
   });
 
   it('createMultiIssuerVerifier and each of its issuers', () => {
@@ -66,21 +72,27 @@ describe('every options object refuses unknown keys', () => {
       'latchkey: unknown option "audiences" in createMultiIssuerVerifier options.issuers[1]; did you mean "audience"?',
     );
     // Shared options belong to the multi-issuer verifier, not to one issuer.
-    expect(() => createMultiIssuerVerifier({ issuers: [{ ...issuer, maxTokenBytes: 10 }] } as never)).toThrow(/unknown option "maxTokenBytes" in createMultiIssuerVerifier options\.issuers\[0\]/);
+    expect(() => createMultiIssuerVerifier({ issuers: [{ ...issuer, maxTokenBytes: 10 }] } as never)).toThrow(
+      /unknown option "maxTokenBytes" in createMultiIssuerVerifier options\.issuers\[0\]/,
+    );
   });
 
   it('remoteJwks and oidcDiscovery', () => {
-    expect(() => remoteJwks('https://idp.example.com/jwks', { cooldown: 5 } as never)).toThrow('latchkey: unknown option "cooldown" in remoteJwks options; did you mean "cooldownMs"?');
-    expect(() => oidcDiscovery('https://idp.example.com/', { timeout: 5 } as never)).toThrow('latchkey: unknown option "timeout" in oidcDiscovery options; did you mean "timeoutMs"?');
+    expect(() => remoteJwks('https://idp.example.com/jwks', { cooldown: 5 } as never)).toThrow(
+      'latchkey: unknown option "cooldown" in remoteJwks options; did you mean "cooldownMs"?',
+    );
+    expect(() => oidcDiscovery('https://idp.example.com/', { timeout: 5 } as never)).toThrow(
+      'latchkey: unknown option "timeout" in oidcDiscovery options; did you mean "timeoutMs"?',
+    );
   });
 
-  it('request authenticator (adapter) options, with the adapter\'s own name for them and extras', () => {
+  it("request authenticator (adapter) options, with the adapter's own name for them and extras", () => {
     expect(() => createRequestAuthenticator({ verifier: base, optinal: true } as never, reader)).toThrow(
       'latchkey: unknown option "optinal" in authenticate() options; did you mean "optional"?',
     );
-    expect(() => createRequestAuthenticator({ verifier: base, protect: true } as never, reader, { where: 'plugin options', extraOptions: ['protectRoutes'] })).toThrow(
-      'latchkey: unknown option "protect" in plugin options; did you mean "protectRoutes"?',
-    );
+    expect(() =>
+      createRequestAuthenticator({ verifier: base, protect: true } as never, reader, { where: 'plugin options', extraOptions: ['protectRoutes'] }),
+    ).toThrow('latchkey: unknown option "protect" in plugin options; did you mean "protectRoutes"?');
     expect(() => createRequestAuthenticator({ verifier: base, optional: 'yes' } as never, reader)).toThrow('"optional" must be a boolean');
   });
 });
@@ -105,7 +117,7 @@ describe('checkRules: the one check of the rule shape, for the verifier and ever
     expect(() => checkRules([], 'rules')).not.toThrow();
   });
 
-  it('is what the verifier\'s rules option runs', () => {
+  it("is what the verifier's rules option runs", () => {
     expect(() => createVerifier({ ...base, rules: ['admin'] } as never)).toThrow(/createVerifier: "rules": item 0 is not a rule/);
     expect(() => createVerifier({ ...base, keys: hmacSecrets('x'.repeat(32)), algorithms: ['HS256'], rules: [requireScopes('a')] })).not.toThrow();
   });

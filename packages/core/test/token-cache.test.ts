@@ -80,7 +80,7 @@ describe('verified-token cache, default options', () => {
     for (let round = 0; round < 2; round++) await expect(verifier.verify(expired)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
   });
 
-  it('never answers a respelt token with another token\'s entry', async () => {
+  it("never answers a respelt token with another token's entry", async () => {
     const key = testKey('ES256');
     const verifier = verifierFor(key);
     const good = token(key);

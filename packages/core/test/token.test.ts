@@ -70,7 +70,11 @@ describe('one token, one spelling (RFC 4648 §3.5 canonical base64url)', () => {
       await expect(verifier.verify(RFC_TOKEN)).resolves.toMatchObject({ payload: { iss: 'joe', 'http://example.com/is_root': true } });
       // "...EjXk": 43 characters for 32 bytes, so the final "k" (100100) carries 2 unused bits: l, m, n.
       const respelled = ['l', 'm', 'n'].map((last) => RFC_TOKEN.slice(0, -1) + last);
-      expect(respelled.map((t) => Buffer.from(t.split('.')[2]!, 'base64url').equals(Buffer.from(RFC_TOKEN.split('.')[2]!, 'base64url')))).toEqual([true, true, true]);
+      expect(respelled.map((t) => Buffer.from(t.split('.')[2]!, 'base64url').equals(Buffer.from(RFC_TOKEN.split('.')[2]!, 'base64url')))).toEqual([
+        true,
+        true,
+        true,
+      ]);
       for (const variant of respelled) await expect(verifier.verify(variant)).rejects.toMatchObject(invalidToken);
     });
   });
@@ -101,7 +105,10 @@ describe('UTF-8 (RFC 7515 §5.2)', () => {
 
   it('refuses a header with invalid UTF-8', async () => {
     const header = json('{"alg":"ES256","kid":"', [0xff], `${key.kid}"}`).toString('base64url');
-    await expect(verifier.verify(signedBytes(Buffer.from(JSON.stringify(claims())), header))).rejects.toMatchObject({ ...invalidToken, message: 'the header is not valid UTF-8' });
+    await expect(verifier.verify(signedBytes(Buffer.from(JSON.stringify(claims())), header))).rejects.toMatchObject({
+      ...invalidToken,
+      message: 'the header is not valid UTF-8',
+    });
   });
 
   it('accepts valid non-ASCII text, U+FFFD itself included', async () => {

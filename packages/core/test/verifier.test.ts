@@ -38,7 +38,10 @@ describe('createVerifier', () => {
     const a = testKey('RS256', 'a');
     const b = testKey('RS256', 'b');
     const verifier = createVerifier({
-      keys: staticKeys([{ key: a.publicKey, kid: 'a' }, { key: b.publicKey, kid: 'b' }]),
+      keys: staticKeys([
+        { key: a.publicKey, kid: 'a' },
+        { key: b.publicKey, kid: 'b' },
+      ]),
       algorithms: ['RS256'],
       issuer: ISSUER,
       audience: AUDIENCE,
@@ -54,7 +57,8 @@ describe('createVerifier', () => {
     const keys = Array.from({ length: 5 }, (_, index) => testKey('ES256', `ec-${index}`));
     const fifth = signRaw({ alg: 'ES256' }, claims(), keys[4]!);
     const anonymous = keys.map((key) => key.publicKey);
-    const build = (options: { maxCandidateKeys?: number } = {}) => createVerifier({ keys: staticKeys(anonymous), algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE, ...options });
+    const build = (options: { maxCandidateKeys?: number } = {}) =>
+      createVerifier({ keys: staticKeys(anonymous), algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE, ...options });
     // The cost cap holds by default: the fifth key is never tried.
     await expect(build().verify(fifth)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_INVALID', status: 401 });
     await expect(build({ maxCandidateKeys: 5 }).verify(fifth)).resolves.toBeDefined();
@@ -75,7 +79,10 @@ describe('createVerifier', () => {
     const current = testKey('HS256', 'current');
     const previous = testKey('HS256', 'previous');
     const verifier = createVerifier({
-      keys: hmacSecrets([{ kid: 'current', secret: current.privateKey }, { kid: 'previous', secret: previous.privateKey }]),
+      keys: hmacSecrets([
+        { kid: 'current', secret: current.privateKey },
+        { kid: 'previous', secret: previous.privateKey },
+      ]),
       algorithms: ['HS256'],
       issuer: ISSUER,
       audience: AUDIENCE,
@@ -97,8 +104,14 @@ describe('createVerifier', () => {
 
   it('applies verifier-level rules: claims 401, scopes 403', async () => {
     const key = testKey('ES256');
-    await expect(verifierFor(key, { rules: [claimEquals('org', 'acme')] }).verify(token(key))).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_INVALID', status: 401 });
-    await expect(verifierFor(key, { rules: [requireScopes('admin')] }).verify(token(key))).rejects.toMatchObject({ code: 'ERR_SCOPE_INSUFFICIENT', status: 403 });
+    await expect(verifierFor(key, { rules: [claimEquals('org', 'acme')] }).verify(token(key))).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_INVALID',
+      status: 401,
+    });
+    await expect(verifierFor(key, { rules: [requireScopes('admin')] }).verify(token(key))).rejects.toMatchObject({
+      code: 'ERR_SCOPE_INSUFFICIENT',
+      status: 403,
+    });
     await expect(verifierFor(key, { rules: [claimEquals('org', 'acme')] }).verify(token(key, { org: 'acme' }))).resolves.toBeDefined();
   });
 
@@ -137,7 +150,11 @@ describe('createVerifier', () => {
     ]);
     expect(JSON.stringify(events)).not.toContain(bad.split('.')[1]);
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const throwing = verifierFor(key, { onEvent: () => { throw new Error('handler bug'); } });
+    const throwing = verifierFor(key, {
+      onEvent: () => {
+        throw new Error('handler bug');
+      },
+    });
     await expect(throwing.verify(bad)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
     await expect(throwing.verify(bad)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
     expect(spy).toHaveBeenCalledTimes(1);
@@ -249,8 +266,10 @@ describe('createMultiIssuerVerifier', () => {
     await expect(verifier.verify(token(b, { iss: 'https://b.example.com/', aud: 'api-b' }))).rejects.toMatchObject({ code: 'ERR_JWS_HEADER_INVALID' });
   });
 
-  it('never lets one issuer\'s key vouch for another issuer', async () => {
-    await expect(verifier.verify(token(a, { iss: 'https://b.example.com/', aud: 'api-b' }, { typ: 'at+jwt' }))).rejects.toMatchObject({ code: 'ERR_JWS_ALG_NOT_ALLOWED' });
+  it("never lets one issuer's key vouch for another issuer", async () => {
+    await expect(verifier.verify(token(a, { iss: 'https://b.example.com/', aud: 'api-b' }, { typ: 'at+jwt' }))).rejects.toMatchObject({
+      code: 'ERR_JWS_ALG_NOT_ALLOWED',
+    });
     const bAsA = signRaw({ alg: 'ES256', kid: b.kid }, claims({ iss: 'https://a.example.com/' }), b);
     await expect(verifier.verify(bAsA)).rejects.toMatchObject({ code: 'ERR_JWS_ALG_NOT_ALLOWED' });
   });
@@ -263,8 +282,8 @@ describe('createMultiIssuerVerifier', () => {
 
   it('validates options, naming the issuer entry', () => {
     expect(() => createMultiIssuerVerifier({ issuers: [] })).toThrow(/issuers/);
-    expect(() =>
-      createMultiIssuerVerifier({ issuers: [{ issuer: 'x', keys: staticKeys([a.publicKey]), algorithms: ['HS256'], audience: null }] }),
-    ).toThrow(/issuers\[0\].*algorithms/);
+    expect(() => createMultiIssuerVerifier({ issuers: [{ issuer: 'x', keys: staticKeys([a.publicKey]), algorithms: ['HS256'], audience: null }] })).toThrow(
+      /issuers\[0\].*algorithms/,
+    );
   });
 });

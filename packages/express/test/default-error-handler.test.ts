@@ -35,7 +35,10 @@ function app(createExpress: typeof express, env: 'development' | 'production', w
   return app;
 }
 
-describe.each([['Express 5', express], ['Express 4', express4]])('%s', (_major, createExpress) => {
+describe.each([
+  ['Express 5', express],
+  ['Express 4', express4],
+])('%s', (_major, createExpress) => {
   describe('without authErrorHandler', () => {
     it('outside production, logs a stack trace per 401 and sends it to the client', async () => {
       const log = vi.spyOn(console, 'error').mockImplementation(() => {});

@@ -42,7 +42,9 @@ describe('authenticate', () => {
   });
 
   it('refuses unknown keys in its options and in the verifier options it builds from, suggesting the intended one', () => {
-    expect(() => authenticate({ verifier, optinal: true } as never)).toThrow('latchkey: unknown option "optinal" in authenticate() options; did you mean "optional"?');
+    expect(() => authenticate({ verifier, optinal: true } as never)).toThrow(
+      'latchkey: unknown option "optinal" in authenticate() options; did you mean "optional"?',
+    );
     expect(() => authenticate({ verifier: { ...verifierOptions, clockTolerance: 30 } as never })).toThrow(/did you mean "clockToleranceSeconds"\?/);
   });
 

@@ -27,7 +27,9 @@ test('req.auth is typed by LatchkeyClaims, and optional', () => {
 
 test('middleware types', () => {
   expectTypeOf(authenticate({ verifier })).toEqualTypeOf<RequestHandler>();
-  expectTypeOf(authenticate({ verifier: { keys: staticKeys({ keys: [] }), algorithms: ['ES256'], issuer: null, audience: null } })).toEqualTypeOf<RequestHandler>();
+  expectTypeOf(
+    authenticate({ verifier: { keys: staticKeys({ keys: [] }), algorithms: ['ES256'], issuer: null, audience: null } }),
+  ).toEqualTypeOf<RequestHandler>();
   expectTypeOf(guard(requireScopes('a'))).toEqualTypeOf<RequestHandler>();
 });
 

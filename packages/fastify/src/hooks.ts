@@ -1,6 +1,14 @@
 /** The Fastify hooks: `authenticate()` (onRequest) and `guard(...)` (preHandler), callback-style. */
 import type { JwtPayload, Rule, VerifiedToken } from '@latchkey/core';
-import { checkedRules, createRequestAuthenticator, isPromise, notAuthenticated, type RequestAuthenticator, type RequestReader, type RouteGuard } from '@latchkey/core/adapter';
+import {
+  checkedRules,
+  createRequestAuthenticator,
+  isPromise,
+  notAuthenticated,
+  type RequestAuthenticator,
+  type RequestReader,
+  type RouteGuard,
+} from '@latchkey/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { AuthenticateOptions, LatchkeyClaims } from './index.js';
 
@@ -76,4 +84,3 @@ export function guard<Claims extends JwtPayload = LatchkeyClaims>(...rules: Arra
     pending.then(() => done(), done);
   };
 }
-

@@ -5,7 +5,15 @@
  *
  * @packageDocumentation
  */
-import { claimCheck as coreClaimCheck, isLatchkeyError, type AuthErrorHandlerOptions, type ClaimRule, type JwtPayload, type RequestAuthOptions, type VerifiedToken } from '@latchkey/core';
+import {
+  claimCheck as coreClaimCheck,
+  isLatchkeyError,
+  type AuthErrorHandlerOptions,
+  type ClaimRule,
+  type JwtPayload,
+  type RequestAuthOptions,
+  type VerifiedToken,
+} from '@latchkey/core';
 import { authErrorRenderer } from '@latchkey/core/adapter';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -41,7 +49,9 @@ export type AuthenticateOptions<Claims extends JwtPayload = LatchkeyClaims> = Re
  *
  * @example app.setErrorHandler(authErrorHandler());
  */
-export function authErrorHandler(options?: AuthErrorHandlerOptions): (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+export function authErrorHandler(
+  options?: AuthErrorHandlerOptions,
+): (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => FastifyReply {
   const render = authErrorRenderer(options, 'authErrorHandler');
   return (error, _request, reply) => {
     if (!isLatchkeyError(error)) throw error;

@@ -56,8 +56,16 @@ function routeHook(base: RequestAuthenticator<JwtPayload, FastifyRequest>, auth:
 }
 
 const plugin: FastifyPluginAsync<LatchkeyPluginOptions> = async (fastify, options) => {
-  const { protectRoutes = false, log = false, prefix: _prefix, logLevel: _level, logSerializers: _serializers, ...authOptions } = (options ?? {}) as LatchkeyPluginOptions & Record<string, unknown>;
-  if (typeof options === 'object' && options !== null) refuseUnknownKeys(options, [...REQUEST_AUTH_OPTIONS, ...PLUGIN_OPTIONS], '@latchkey/fastify plugin options');
+  const {
+    protectRoutes = false,
+    log = false,
+    prefix: _prefix,
+    logLevel: _level,
+    logSerializers: _serializers,
+    ...authOptions
+  } = (options ?? {}) as LatchkeyPluginOptions & Record<string, unknown>;
+  if (typeof options === 'object' && options !== null)
+    refuseUnknownKeys(options, [...REQUEST_AUTH_OPTIONS, ...PLUGIN_OPTIONS], '@latchkey/fastify plugin options');
   if (typeof protectRoutes !== 'boolean' || typeof log !== 'boolean') throw new TypeError('latchkey: "protectRoutes" and "log" must be booleans');
   // Built now, so a bad option fails at registration; every route of this registration shares its verifier.
   const base = createRequestAuthenticator(authOptions as AuthenticateOptions<JwtPayload>, reader, log ? logSettings : {});
@@ -121,4 +129,3 @@ function addLateWiring(fastify: FastifyInstance, base: RequestAuthenticator<JwtP
  */
 export const latchkey = fp(plugin, { name: '@latchkey/fastify', fastify: '5.x' });
 export default latchkey;
-

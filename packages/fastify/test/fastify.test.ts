@@ -34,7 +34,7 @@ describe('the plugin', () => {
     expect((await app.inject({ url: '/public' })).json()).toEqual({ unauthenticated: true });
   });
 
-  it('sends failures through Fastify\'s error handler with status and WWW-Authenticate (inject)', async () => {
+  it("sends failures through Fastify's error handler with status and WWW-Authenticate (inject)", async () => {
     const app = Fastify();
     await app.register(latchkey, { verifier });
     app.get('/', { config: { auth: { rules: [requireScopes('admin')] } } }, async () => 'ok');
@@ -146,7 +146,9 @@ describe('the plugin', () => {
     await app.inject({ url: '/quiet' });
     expect(lines.filter((line) => line.latchkey !== undefined)).toEqual([]);
     await app.inject({ url: '/loud' });
-    expect(lines.filter((line) => line.latchkey !== undefined)).toEqual([expect.objectContaining({ level: 30, latchkey: expect.objectContaining({ type: 'refused', code: 'ERR_BEARER_MISSING' }) })]);
+    expect(lines.filter((line) => line.latchkey !== undefined)).toEqual([
+      expect.objectContaining({ level: 30, latchkey: expect.objectContaining({ type: 'refused', code: 'ERR_BEARER_MISSING' }) }),
+    ]);
   });
 
   it('refuses a bad plugin configuration at registration', async () => {
@@ -156,7 +158,7 @@ describe('the plugin', () => {
     await expect(app.ready()).rejects.toThrow(/"verifier" is required/);
   });
 
-  it('lets a nested registration take over from its parent\'s for its own routes', async () => {
+  it("lets a nested registration take over from its parent's for its own routes", async () => {
     const app = Fastify();
     await app.register(latchkey, { verifier, realm: 'outer', protectRoutes: true });
     app.get('/outer', async () => 'outer');

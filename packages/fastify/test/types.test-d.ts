@@ -15,12 +15,16 @@ const verifier = createVerifier({ keys: staticKeys({ keys: [] }), algorithms: ['
 test('request.auth is typed by LatchkeyClaims, and nullable', async () => {
   const app = Fastify();
   await app.register(latchkey, { verifier, realm: 'api' });
-  app.get('/', { config: { auth: { rules: [requireScopes('read'), claimCheck<LatchkeyClaims>((payload) => payload.org_id === 'acme')] } } }, async (request) => {
-    expectTypeOf(request.auth).toEqualTypeOf<VerifiedToken<LatchkeyClaims> | null | undefined>();
-    expectTypeOf(request.auth!.payload.org_id).toBeString();
-    // @ts-expect-error auth is null on anonymous requests, undefined where no authentication ran
-    return request.auth.payload;
-  });
+  app.get(
+    '/',
+    { config: { auth: { rules: [requireScopes('read'), claimCheck<LatchkeyClaims>((payload) => payload.org_id === 'acme')] } } },
+    async (request) => {
+      expectTypeOf(request.auth).toEqualTypeOf<VerifiedToken<LatchkeyClaims> | null | undefined>();
+      expectTypeOf(request.auth!.payload.org_id).toBeString();
+      // @ts-expect-error auth is null on anonymous requests, undefined where no authentication ran
+      return request.auth.payload;
+    },
+  );
 });
 
 test('authenticate() and guard() are hooks, as in the other adapters', async () => {
@@ -28,7 +32,16 @@ test('authenticate() and guard() are hooks, as in the other adapters', async () 
   expectTypeOf(authenticate({ verifier })).toEqualTypeOf<AuthHook>();
   expectTypeOf(guard(requireScopes('a'))).parameters.toEqualTypeOf<[FastifyRequest, FastifyReply, HookHandlerDoneFunction]>();
   app.addHook('onRequest', authenticate({ verifier }));
-  app.get('/', { preHandler: guard(requireScopes('read'), claimCheck((payload) => payload.org_id.startsWith('acme'))) }, async () => 'ok');
+  app.get(
+    '/',
+    {
+      preHandler: guard(
+        requireScopes('read'),
+        claimCheck((payload) => payload.org_id.startsWith('acme')),
+      ),
+    },
+    async () => 'ok',
+  );
   await app.register(latchkey, { verifier, protectRoutes: true });
   app.get('/public', { config: { auth: false } }, async () => 'ok');
   app.setErrorHandler(authErrorHandler());

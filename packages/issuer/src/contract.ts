@@ -20,7 +20,16 @@ const hash = (): string => randomBytes(32).toString('base64url');
 
 function family(overrides: Partial<NewFamily> = {}): NewFamily {
   const now = Date.now();
-  return { familyId: id(), userId: 'user-1', currentHash: hash(), createdAt: now, expiresAt: now + 60_000, userAgent: 'agent/1', clientAddress: '127.0.0.1', ...overrides };
+  return {
+    familyId: id(),
+    userId: 'user-1',
+    currentHash: hash(),
+    createdAt: now,
+    expiresAt: now + 60_000,
+    userAgent: 'agent/1',
+    clientAddress: '127.0.0.1',
+    ...overrides,
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -67,13 +76,31 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       const created = family();
       await store.createFamily(created);
       const next = hash();
-      const rotated = await store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: next, expiresAt: created.expiresAt + 1000, usedAt: created.createdAt + 5 });
-      expect(rotated).toMatchObject({ status: 'rotated', record: { currentHash: next, previousHash: created.currentHash, generation: 1, lastUsedAt: created.createdAt + 5, createdAt: created.createdAt } });
-      const reused = await store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: hash(), expiresAt: created.expiresAt, usedAt: created.createdAt + 7 });
+      const rotated = await store.rotate(created.userId, created.familyId, created.currentHash, {
+        currentHash: next,
+        expiresAt: created.expiresAt + 1000,
+        usedAt: created.createdAt + 5,
+      });
+      expect(rotated).toMatchObject({
+        status: 'rotated',
+        record: { currentHash: next, previousHash: created.currentHash, generation: 1, lastUsedAt: created.createdAt + 5, createdAt: created.createdAt },
+      });
+      const reused = await store.rotate(created.userId, created.familyId, created.currentHash, {
+        currentHash: hash(),
+        expiresAt: created.expiresAt,
+        usedAt: created.createdAt + 7,
+      });
       // Reuse revokes the family in the same atomic step as the failed compare-and-swap (RFC 9700 §4.14.2).
-      expect(reused).toMatchObject({ status: 'reused', record: { currentHash: next, generation: 1, revokedAt: created.createdAt + 7, revokedReason: 'reuse', sealedSuccessor: undefined } });
-      expect(await store.rotate(created.userId, created.familyId, next, { currentHash: hash(), expiresAt: created.expiresAt, usedAt: Date.now() })).toMatchObject({ status: 'revoked' });
-      expect(await store.rotate('user-1', id(), created.currentHash, { currentHash: hash(), expiresAt: created.expiresAt, usedAt: Date.now() })).toEqual({ status: 'missing' });
+      expect(reused).toMatchObject({
+        status: 'reused',
+        record: { currentHash: next, generation: 1, revokedAt: created.createdAt + 7, revokedReason: 'reuse', sealedSuccessor: undefined },
+      });
+      expect(
+        await store.rotate(created.userId, created.familyId, next, { currentHash: hash(), expiresAt: created.expiresAt, usedAt: Date.now() }),
+      ).toMatchObject({ status: 'revoked' });
+      expect(await store.rotate('user-1', id(), created.currentHash, { currentHash: hash(), expiresAt: created.expiresAt, usedAt: Date.now() })).toEqual({
+        status: 'missing',
+      });
     });
 
     it('lets exactly one of many concurrent rotations with one expected hash win', async () => {
@@ -81,7 +108,9 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       const created = family();
       await store.createFamily(created);
       const outcomes = await Promise.all(
-        Array.from({ length: 50 }, () => store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: hash(), expiresAt: created.expiresAt, usedAt: Date.now() })),
+        Array.from({ length: 50 }, () =>
+          store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: hash(), expiresAt: created.expiresAt, usedAt: Date.now() }),
+        ),
       );
       // One wins; the first loser presented a spent token (reuse) and revoked the family in the same step,
       // so every later one finds it revoked.
@@ -98,11 +127,23 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       const now = Date.now();
       const graceUntil = now + 5000;
       const next = hash();
-      const outcome = await store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: next, expiresAt: created.expiresAt, usedAt: now, graceUntil, sealedSuccessor: 'sealed' });
+      const outcome = await store.rotate(created.userId, created.familyId, created.currentHash, {
+        currentHash: next,
+        expiresAt: created.expiresAt,
+        usedAt: now,
+        graceUntil,
+        sealedSuccessor: 'sealed',
+      });
       expect(outcome).toMatchObject({ status: 'rotated', record: { graceUntil, sealedSuccessor: 'sealed' } });
       const again = { currentHash: hash(), expiresAt: created.expiresAt, usedAt: graceUntil };
-      expect(await store.rotate(created.userId, created.familyId, created.currentHash, again)).toMatchObject({ status: 'stale', record: { currentHash: next, sealedSuccessor: 'sealed', revokedAt: undefined } });
-      expect(await store.rotate(created.userId, created.familyId, created.currentHash, { ...again, usedAt: graceUntil + 1 })).toMatchObject({ status: 'reused', record: { revokedReason: 'reuse' } });
+      expect(await store.rotate(created.userId, created.familyId, created.currentHash, again)).toMatchObject({
+        status: 'stale',
+        record: { currentHash: next, sealedSuccessor: 'sealed', revokedAt: undefined },
+      });
+      expect(await store.rotate(created.userId, created.familyId, created.currentHash, { ...again, usedAt: graceUntil + 1 })).toMatchObject({
+        status: 'reused',
+        record: { revokedReason: 'reuse' },
+      });
     });
 
     it('addresses a family by its user: under another user it is missing, and nothing is written', async () => {
@@ -110,7 +151,9 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       const created = family();
       await store.createFamily(created);
       expect(await store.getFamily('someone-else', created.familyId)).toBeUndefined();
-      expect(await store.rotate('someone-else', created.familyId, created.currentHash, { currentHash: hash(), expiresAt: created.expiresAt, usedAt: Date.now() })).toEqual({ status: 'missing' });
+      expect(
+        await store.rotate('someone-else', created.familyId, created.currentHash, { currentHash: hash(), expiresAt: created.expiresAt, usedAt: Date.now() }),
+      ).toEqual({ status: 'missing' });
       expect(await store.touch('someone-else', created.familyId, Date.now())).toEqual({ status: 'missing' });
       expect(await store.revokeFamily('someone-else', created.familyId, 'admin', Date.now())).toBe(false);
       expect(await store.getFamily(created.userId, created.familyId)).toMatchObject({ generation: 0, revokedAt: undefined });
@@ -125,7 +168,9 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       for (const created of [first, second, third]) await store.createFamily(created);
       expect((await store.listFamilies(userId, 10)).map((record) => record.familyId)).toEqual([third.familyId, second.familyId]);
       expect(await store.getFamily(userId, first.familyId)).toMatchObject({ revokedReason: 'limit' });
-      expect(await store.rotate(userId, first.familyId, first.currentHash, { currentHash: hash(), expiresAt: now + 60_000, usedAt: now })).toMatchObject({ status: 'revoked' });
+      expect(await store.rotate(userId, first.familyId, first.currentHash, { currentHash: hash(), expiresAt: now + 60_000, usedAt: now })).toMatchObject({
+        status: 'revoked',
+      });
       // A revoked session leaves the list and frees its place.
       await store.revokeFamily(userId, third.familyId, 'logout', now);
       const fourth = family({ userId, createdAt: now });
@@ -144,7 +189,11 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       const record = await store.getFamily(created.userId, created.familyId);
       expect(record).toMatchObject({ revokedAt: at, revokedReason: 'reuse' });
       expect(record?.sealedSuccessor).toBeUndefined();
-      const outcome = await store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: hash(), expiresAt: created.expiresAt, usedAt: Date.now() });
+      const outcome = await store.rotate(created.userId, created.familyId, created.currentHash, {
+        currentHash: hash(),
+        expiresAt: created.expiresAt,
+        usedAt: Date.now(),
+      });
       expect(outcome.status).toBe('revoked');
     });
 
@@ -152,8 +201,15 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       const store = await makeStore();
       const created = family();
       await store.createFamily(created);
-      expect(await store.touch(created.userId, created.familyId, created.createdAt + 42)).toMatchObject({ status: 'touched', record: { lastUsedAt: created.createdAt + 42 } });
-      expect(await store.getFamily(created.userId, created.familyId)).toMatchObject({ lastUsedAt: created.createdAt + 42, generation: 0, currentHash: created.currentHash });
+      expect(await store.touch(created.userId, created.familyId, created.createdAt + 42)).toMatchObject({
+        status: 'touched',
+        record: { lastUsedAt: created.createdAt + 42 },
+      });
+      expect(await store.getFamily(created.userId, created.familyId)).toMatchObject({
+        lastUsedAt: created.createdAt + 42,
+        generation: 0,
+        currentHash: created.currentHash,
+      });
       expect(await store.touch('user-1', id(), Date.now())).toEqual({ status: 'missing' });
     });
 
@@ -187,7 +243,11 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       const created = family({ createdAt: now, expiresAt: now + 30_000, sessionExpiresAt: now + 40_000, idleTimeoutMs: 20_000 });
       await store.createFamily(created);
       expect(await store.getFamily(created.userId, created.familyId)).toMatchObject({ sessionExpiresAt: now + 40_000, idleTimeoutMs: 20_000 });
-      const outcome = await store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: hash(), expiresAt: now + 90_000, usedAt: now + 10_000 });
+      const outcome = await store.rotate(created.userId, created.familyId, created.currentHash, {
+        currentHash: hash(),
+        expiresAt: now + 90_000,
+        usedAt: now + 10_000,
+      });
       expect(outcome).toMatchObject({ status: 'rotated', record: { expiresAt: now + 40_000, sessionExpiresAt: now + 40_000, createdAt: now } });
     });
 
@@ -196,7 +256,11 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       const now = Date.now();
       const created = family({ createdAt: now, sessionExpiresAt: now + 1000 });
       await store.createFamily(created);
-      const late = await store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: hash(), expiresAt: now + 60_000, usedAt: now + 1000 });
+      const late = await store.rotate(created.userId, created.familyId, created.currentHash, {
+        currentHash: hash(),
+        expiresAt: now + 60_000,
+        usedAt: now + 1000,
+      });
       expect(late).toMatchObject({ status: 'ended', reason: 'absolute' });
       expect(await store.touch(created.userId, created.familyId, now + 5000)).toMatchObject({ status: 'ended', reason: 'absolute' });
       expect(await store.getFamily(created.userId, created.familyId)).toMatchObject({ currentHash: created.currentHash, generation: 0, lastUsedAt: now });
@@ -208,9 +272,14 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       const created = family({ createdAt: now, idleTimeoutMs: 1000 });
       await store.createFamily(created);
       const next = hash();
-      expect(await store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: next, expiresAt: now + 60_000, usedAt: now + 900 })).toMatchObject({ status: 'rotated' });
+      expect(
+        await store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: next, expiresAt: now + 60_000, usedAt: now + 900 }),
+      ).toMatchObject({ status: 'rotated' });
       expect(await store.touch(created.userId, created.familyId, now + 1800)).toMatchObject({ status: 'touched' });
-      expect(await store.rotate(created.userId, created.familyId, next, { currentHash: hash(), expiresAt: now + 60_000, usedAt: now + 2801 })).toMatchObject({ status: 'ended', reason: 'idle' });
+      expect(await store.rotate(created.userId, created.familyId, next, { currentHash: hash(), expiresAt: now + 60_000, usedAt: now + 2801 })).toMatchObject({
+        status: 'ended',
+        reason: 'idle',
+      });
       expect(await store.touch(created.userId, created.familyId, now + 2801)).toMatchObject({ status: 'ended', reason: 'idle' });
     });
 
@@ -226,7 +295,9 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       expect(await store.revokeUser(userId, now, now + 60_000)).toBe(2);
       expect(await store.getUserEpoch(userId)).toBe(now);
       for (const created of [first, second]) {
-        expect(await store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: hash(), expiresAt: now + 60_000, usedAt: now + 1 })).toMatchObject({ status: 'revoked', record: { revokedReason: 'user' } });
+        expect(
+          await store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: hash(), expiresAt: now + 60_000, usedAt: now + 1 }),
+        ).toMatchObject({ status: 'revoked', record: { revokedReason: 'user' } });
         expect(await store.touch(created.userId, created.familyId, now + 1)).toMatchObject({ status: 'revoked' });
       }
       expect(await store.touch(otherUser.userId, otherUser.familyId, now + 1)).toMatchObject({ status: 'touched' });
@@ -246,7 +317,9 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       // A login that raced the logout-everywhere and was written with an earlier createdAt.
       const raced = family({ userId, createdAt: now - 10 });
       await store.createFamily(raced);
-      expect(await store.rotate(raced.userId, raced.familyId, raced.currentHash, { currentHash: hash(), expiresAt: now + 60_000, usedAt: now + 1 })).toMatchObject({ status: 'revoked' });
+      expect(
+        await store.rotate(raced.userId, raced.familyId, raced.currentHash, { currentHash: hash(), expiresAt: now + 60_000, usedAt: now + 1 }),
+      ).toMatchObject({ status: 'revoked' });
       expect(await store.listFamilies(userId, 10)).toEqual([]);
     });
 
@@ -259,7 +332,7 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       expect(await store.getUserEpoch(userId)).toBeUndefined();
     });
 
-    it('lists a user\'s live families newest first with their session details, bounded by limit', async () => {
+    it("lists a user's live families newest first with their session details, bounded by limit", async () => {
       const store = await makeStore();
       const userId = `user-${id()}`;
       const now = Date.now();

@@ -30,12 +30,21 @@ function refused(error: string, description: string, nonce?: string): IssuerResp
  * The proof of a token request: `{ jkt }` of a valid proof, `{ jkt: undefined }` without DPoP (none sent,
  * none required), or the 400 to answer. `required` is the key of the refresh token presented, if bound.
  */
-export async function tokenRequestProof(checker: DpopProofChecker | undefined, request: IssuerRequest, required: string | undefined): Promise<{ jkt: string | undefined } | IssuerResponse> {
+export async function tokenRequestProof(
+  checker: DpopProofChecker | undefined,
+  request: IssuerRequest,
+  required: string | undefined,
+): Promise<{ jkt: string | undefined } | IssuerResponse> {
   const header = request.headers.dpop;
-  if (header === undefined) return required === undefined ? { jkt: undefined } : refused('invalid_dpop_proof', 'the refresh token is DPoP-bound: a DPoP proof from its key is required');
+  if (header === undefined)
+    return required === undefined
+      ? { jkt: undefined }
+      : refused('invalid_dpop_proof', 'the refresh token is DPoP-bound: a DPoP proof from its key is required');
   // A proof this issuer was not configured to check is refused rather than ignored: the client would believe its tokens bound.
   if (checker === undefined) return refused('invalid_dpop_proof', 'DPoP is not enabled on this issuer');
   const outcome = await checker.check(header, request.method, request.path, { jkt: required });
   if (outcome.ok) return { jkt: outcome.jkt };
-  return outcome.error === 'use_dpop_nonce' ? refused('use_dpop_nonce', 'the DPoP proof must carry the server nonce', checker.nonce()) : refused('invalid_dpop_proof', `DPoP ${outcome.reason}`);
+  return outcome.error === 'use_dpop_nonce'
+    ? refused('use_dpop_nonce', 'the DPoP proof must carry the server nonce', checker.nonce())
+    : refused('invalid_dpop_proof', `DPoP ${outcome.reason}`);
 }

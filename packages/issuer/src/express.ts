@@ -22,7 +22,18 @@ export function issuerRoutes(issuer: Issuer<never>): RequestHandler {
     const parsed = req.readableEnded ? (req.body as unknown) : undefined;
     const body = parsed === undefined ? readBody(req, issuer.maxBodyBytes) : Promise.resolve(undefined);
     body
-      .then((raw) => issuer.handle(neutralRequest({ method: req.method, path: req.path, headers: req.headers, body: raw, parsedBody: parsed, clientAddress: req.ip ?? req.socket.remoteAddress })))
+      .then((raw) =>
+        issuer.handle(
+          neutralRequest({
+            method: req.method,
+            path: req.path,
+            headers: req.headers,
+            body: raw,
+            parsedBody: parsed,
+            clientAddress: req.ip ?? req.socket.remoteAddress,
+          }),
+        ),
+      )
       .then((response) => {
         if (response === undefined) return next();
         res.writeHead(response.status, response.headers).end(response.body);

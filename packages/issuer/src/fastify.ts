@@ -33,7 +33,10 @@ export const issuerRoutes: FastifyPluginAsync<IssuerRoutesOptions> = async (fast
   });
   fastify.setErrorHandler((error: FastifyError, _request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    return reply.code(status).header('cache-control', 'no-store').send({ detail: status === 500 ? 'A server error occurred.' : error.message });
+    return reply
+      .code(status)
+      .header('cache-control', 'no-store')
+      .send({ detail: status === 500 ? 'A server error occurred.' : error.message });
   });
   for (const path of Object.values(issuer.paths)) {
     if (path === false) continue;

@@ -133,7 +133,9 @@ export class Flows<User> {
     const claims = await this.userClaims(user, userId);
     const jti = newTokenId();
     const refreshExp = nowSeconds() + this.settings.slidingTokenRefreshLifetimeSeconds;
-    const token = await this.mint('sliding', claims, jti, this.settings.slidingTokenLifetimeSeconds, jti, { [this.settings.slidingTokenRefreshExpClaim]: refreshExp });
+    const token = await this.mint('sliding', claims, jti, this.settings.slidingTokenLifetimeSeconds, jti, {
+      [this.settings.slidingTokenRefreshExpClaim]: refreshExp,
+    });
     await this.context.store?.createFamily({
       familyId: jti,
       userId,
@@ -164,7 +166,12 @@ export class Flows<User> {
     // address costs no scrypt.
     const attempt = await this.context.limiter?.attempt(credentials[usernameField]!, request.clientAddress);
     if (attempt?.limited === true) {
-      this.context.emit({ type: 'login.rate_limited', scope: attempt.scope, retryAfterSeconds: attempt.retryAfterSeconds, clientAddress: request.clientAddress });
+      this.context.emit({
+        type: 'login.rate_limited',
+        scope: attempt.scope,
+        retryAfterSeconds: attempt.retryAfterSeconds,
+        clientAddress: request.clientAddress,
+      });
       return throttled(attempt.retryAfterSeconds);
     }
     const user = await this.context.users.authenticate(credentials, info);
@@ -228,10 +235,12 @@ export class Flows<User> {
    */
   async revokeUser(userId: string): Promise<number> {
     const now = Date.now();
-    const { refreshTokenLifetimeSeconds, slidingTokenRefreshLifetimeSeconds, accessTokenLifetimeSeconds, slidingTokenLifetimeSeconds, leewaySeconds } = this.settings;
+    const { refreshTokenLifetimeSeconds, slidingTokenRefreshLifetimeSeconds, accessTokenLifetimeSeconds, slidingTokenLifetimeSeconds, leewaySeconds } =
+      this.settings;
     // A family from before the epoch was last rotated before it, so it expires within one refresh lifetime;
     // its access tokens within one access lifetime (plus the leeway every check allows).
-    const longest = Math.max(refreshTokenLifetimeSeconds, slidingTokenRefreshLifetimeSeconds, accessTokenLifetimeSeconds, slidingTokenLifetimeSeconds) + leewaySeconds;
+    const longest =
+      Math.max(refreshTokenLifetimeSeconds, slidingTokenRefreshLifetimeSeconds, accessTokenLifetimeSeconds, slidingTokenLifetimeSeconds) + leewaySeconds;
     const marked = await this.context.store!.revokeUser(userId, now, now + longest * 1000 + 1000);
     for (const check of this.context.revocationChecks) check.userRevoked(userId, now);
     this.context.emit({ type: 'user.revoked', userId, sessions: marked });
@@ -261,7 +270,8 @@ export class Flows<User> {
 
   /** The grace window: the previous token, presented again in time, opens the same successor. */
   private graceSuccessor(record: FamilyRecord, token: string, hash: string): string | undefined {
-    if (record.previousHash !== hash || record.sealedSuccessor === undefined || record.graceUntil === undefined || Date.now() > record.graceUntil) return undefined;
+    if (record.previousHash !== hash || record.sealedSuccessor === undefined || record.graceUntil === undefined || Date.now() > record.graceUntil)
+      return undefined;
     return openSuccessor(record.sealedSuccessor, token, record.familyId);
   }
 
@@ -380,7 +390,8 @@ export class Flows<User> {
     if (record === undefined) return this.fail(MESSAGES.invalid);
     // Idempotent in effect: a second logout changes nothing; it answers simplejwt's 401 (wire parity).
     if (record.revokedAt !== undefined) return this.fail(MESSAGES.blacklisted);
-    if (record.currentHash !== tokenHash(field.token) && this.graceSuccessor(record, field.token, tokenHash(field.token)) === undefined) return this.reuseDetected(record, false);
+    if (record.currentHash !== tokenHash(field.token) && this.graceSuccessor(record, field.token, tokenHash(field.token)) === undefined)
+      return this.reuseDetected(record, false);
     if (!(await this.revokeFamily(record.userId, record.familyId, 'logout'))) return this.fail(MESSAGES.blacklisted);
     return json(200, {});
   }

@@ -20,7 +20,14 @@ export {
   type IssuerPaths,
 } from './options.js';
 export type { TokenPair } from './flows.js';
-export { CachedRevocationCheck, DEFAULT_REVOCATION_CHECK_MAX_ENTRIES, DEFAULT_REVOCATION_CHECK_TTL_MS, type RevocationCheck, type RevocationCheckOptions, type RevocationSource } from './revocation.js';
+export {
+  CachedRevocationCheck,
+  DEFAULT_REVOCATION_CHECK_MAX_ENTRIES,
+  DEFAULT_REVOCATION_CHECK_TTL_MS,
+  type RevocationCheck,
+  type RevocationCheckOptions,
+  type RevocationSource,
+} from './revocation.js';
 export type { SessionInfo } from './sessions.js';
 export { DEFAULT_CSRF_HEADER, DEFAULT_REFRESH_COOKIE_NAME, type RefreshCookieOptions } from './cookies/options.js';
 export type { CsrfReason } from './cookies/csrf.js';
@@ -30,7 +37,15 @@ export type { LimitScope } from './limits/login-limiter.js';
 export { SIGNING_ALGORITHMS, thumbprint, type JWK, type PublishedJwk, type SigningAlgorithm, type SigningKeyInput } from './keys.js';
 export { inProcessSigner, isSigner, type AsymmetricSigningAlgorithm, type Signer } from './keyring/signer.js';
 export type { KeyRingEntry, KeyRingOptions, KeyStatus } from './keyring/ring.js';
-export { DEFAULT_RETIRE_MARGIN_SECONDS, keyStatesAt, scheduleKeys, type KeyState, type ScheduledKey, type ScheduleInput, type ScheduleSettings } from './keyring/schedule.js';
+export {
+  DEFAULT_RETIRE_MARGIN_SECONDS,
+  keyStatesAt,
+  scheduleKeys,
+  type KeyState,
+  type ScheduledKey,
+  type ScheduleInput,
+  type ScheduleSettings,
+} from './keyring/schedule.js';
 export { keyRingFromFile, parseKeyRing, type KeyRingDocument, type KeyRingFileEntry } from './keyring/ring-file.js';
 export { DEVELOPMENT_KEYS_WARNING } from './keyring/development.js';
 export { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, type TokenKind } from './tokens.js';
@@ -39,7 +54,14 @@ export type { IssuerRequest, IssuerResponse } from './http/types.js';
 export type { FamilyRecord, IssuerStore, NewFamily, RevocationReason, RotateOutcome, SessionEndReason, Successor, TouchOutcome } from './store/types.js';
 export { DEFAULT_STORE_RETRY_AFTER_SECONDS, isStoreUnavailableError, StoreCapacityError, StoreUnavailableError } from './store/errors.js';
 export { DEFAULT_MAX_SESSIONS_PER_USER, sessionEnd, withinGrace } from './store/session-end.js';
-export { DEFAULT_MEMORY_STORE_MAX_DENIED, DEFAULT_MEMORY_STORE_MAX_FAMILIES, DEFAULT_MEMORY_STORE_MAX_EPOCHS, memoryStore, type MemoryStore, type MemoryStoreOptions } from './store/memory.js';
+export {
+  DEFAULT_MEMORY_STORE_MAX_DENIED,
+  DEFAULT_MEMORY_STORE_MAX_FAMILIES,
+  DEFAULT_MEMORY_STORE_MAX_EPOCHS,
+  memoryStore,
+  type MemoryStore,
+  type MemoryStoreOptions,
+} from './store/memory.js';
 export type { IssuerRequestInfo, UserSource } from './users/types.js';
 export { DEFAULT_SCRYPT_COST, hashPassword, verifyPassword, type ScryptCost } from './users/password-hash.js';
 export { createMemoryUsers, type MemoryUser, type MemoryUserInput, type MemoryUsers, type MemoryUsersOptions } from './users/memory-users.js';

@@ -96,11 +96,15 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
   const store = explicitStore === null ? undefined : (explicitStore ?? memoryStore());
   if (store === undefined) {
     // simplejwt answers 200 and blacklists nothing without its blacklist app; here that is a start-up error.
-    if (settings.paths.blacklist !== false) throw new TypeError('createIssuer: "store" is null, so nothing can be blacklisted: set paths.blacklist to false, or give a store');
+    if (settings.paths.blacklist !== false)
+      throw new TypeError('createIssuer: "store" is null, so nothing can be blacklisted: set paths.blacklist to false, or give a store');
     if (settings.rotateRefreshTokens) throw new TypeError('createIssuer: "rotateRefreshTokens" needs a store (reuse detection keeps families in it)');
-    for (const name of SESSION_ROUTES) if (settings.paths[name] !== false) throw new TypeError(`createIssuer: "paths.${name}" needs a store (sessions live in it)`);
+    for (const name of SESSION_ROUTES)
+      if (settings.paths[name] !== false) throw new TypeError(`createIssuer: "paths.${name}" needs a store (sessions live in it)`);
   } else if (typeof store.rotate !== 'function' || typeof store.getFamily !== 'function' || typeof store.revokeFamily !== 'function') {
-    throw new TypeError('createIssuer: "store" must implement the IssuerStore interface (createFamily, getFamily, rotate, touch, revokeFamily, denyToken, isTokenDenied)');
+    throw new TypeError(
+      'createIssuer: "store" must implement the IssuerStore interface (createFamily, getFamily, rotate, touch, revokeFamily, denyToken, isTokenDenied)',
+    );
   }
   const sink = eventSink<IssuerEvent>(options.onEvent, 'latchkey/issuer');
   const emit = (event: IssuerEvent): void => sink.emit(event);
@@ -132,10 +136,16 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     verify: (request) => flows.verify(request),
     blacklist: (request, presented) => flows.blacklist(request, presented.token),
   };
-  const cookies = settings.refreshCookie === undefined
-    ? undefined
-    : new CookieDelivery(settings.refreshCookie, settings.realm, settings.refreshTokenLifetimeSeconds, (path, reason) => emit({ type: 'csrf.refused', path, reason }));
-  const routes = new Map<string, { name: (typeof TOKEN_ROUTES)[number] | (typeof SESSION_ROUTES)[number]; run: (request: IssuerRequest) => Promise<IssuerResponse> }>();
+  const cookies =
+    settings.refreshCookie === undefined
+      ? undefined
+      : new CookieDelivery(settings.refreshCookie, settings.realm, settings.refreshTokenLifetimeSeconds, (path, reason) =>
+          emit({ type: 'csrf.refused', path, reason }),
+        );
+  const routes = new Map<
+    string,
+    { name: (typeof TOKEN_ROUTES)[number] | (typeof SESSION_ROUTES)[number]; run: (request: IssuerRequest) => Promise<IssuerResponse> }
+  >();
   for (const name of TOKEN_ROUTES) {
     const path = settings.paths[name];
     if (path === false) continue;
@@ -143,7 +153,10 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     const cookieRoute = cookies !== undefined && name !== 'verify' ? (name as CookieRoute) : undefined;
     routes.set(path, {
       name,
-      run: cookieRoute === undefined ? (request) => handler(request, {}) : (request) => cookies!.run(cookieRoute, request, (presented) => handler(request, presented)),
+      run:
+        cookieRoute === undefined
+          ? (request) => handler(request, {})
+          : (request) => cookies!.run(cookieRoute, request, (presented) => handler(request, presented)),
     });
   }
   // The opt-in session routes: GET for the list, POST for the rest, each behind an access token.
@@ -169,7 +182,9 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
       // simplejwt's order: id, then type, then the user (so the simplejwt error profile names the same failure).
       requiredClaims: [settings.jtiClaim, settings.tokenTypeClaim, 'sub'],
       // The header says at+jwt; the claim must agree (a sliding token is not an access token in pair mode).
-      rules: [claimCheck<Payload>((payload) => payload[settings.tokenTypeClaim] === accessKind, `the token is not an ${accessKind} token`, settings.tokenTypeClaim)],
+      rules: [
+        claimCheck<Payload>((payload) => payload[settings.tokenTypeClaim] === accessKind, `the token is not an ${accessKind} token`, settings.tokenTypeClaim),
+      ],
       isRevoked: check === undefined ? undefined : (payload) => check.isRevoked(payload),
     });
   }
@@ -212,7 +227,8 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
       const answer = cookies.preflight(request);
       if (answer !== undefined) return answer;
     }
-    if (method === 'OPTIONS') return json(200, { name: request.path, renders: ['application/json'], parses: ['application/json', 'application/x-www-form-urlencoded'] }, { allow });
+    if (method === 'OPTIONS')
+      return json(200, { name: request.path, renders: ['application/json'], parses: ['application/json', 'application/x-www-form-urlencoded'] }, { allow });
     if (method !== expected) return methodNotAllowed(method, allow);
     try {
       return await route.run(request);
@@ -239,7 +255,8 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
         paths: settings.paths,
         tokenStyle: settings.tokenStyle,
         usernameField: settings.usernameField,
-        refreshCookie: settings.refreshCookie === undefined ? undefined : { name: settings.refreshCookie.name, csrfHeader: settings.refreshCookie.csrfHeaderDisplay },
+        refreshCookie:
+          settings.refreshCookie === undefined ? undefined : { name: settings.refreshCookie.name, csrfHeader: settings.refreshCookie.csrfHeaderDisplay },
         loginLimits: settings.loginLimits !== undefined,
         jwks: jwksPath !== false,
       }),

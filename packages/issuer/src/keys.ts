@@ -1,4 +1,14 @@
-import { KeyObject, constants, createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, sign as cryptoSign, type JsonWebKey } from 'node:crypto';
+import {
+  KeyObject,
+  constants,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  sign as cryptoSign,
+  type JsonWebKey,
+} from 'node:crypto';
 import { hmacSecrets, staticKeys, type JwsAlgorithm, type KeySource } from '@latchkey/core';
 
 /** A JSON Web Key (RFC 7517). */
@@ -6,10 +16,18 @@ export type JWK = JsonWebKey;
 
 /** Algorithms the issuer signs with (simplejwt's `ALGORITHM` choices, EdDSA included). */
 export const SIGNING_ALGORITHMS = [
-  'HS256', 'HS384', 'HS512',
-  'RS256', 'RS384', 'RS512',
-  'PS256', 'PS384', 'PS512',
-  'ES256', 'ES384', 'ES512',
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
   'EdDSA',
 ] as const satisfies readonly JwsAlgorithm[];
 
@@ -40,10 +58,18 @@ export interface SigningKey {
 }
 
 const HASH: Record<SigningAlgorithm, string | null> = {
-  HS256: 'sha256', HS384: 'sha384', HS512: 'sha512',
-  RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
-  PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
-  ES256: 'sha256', ES384: 'sha384', ES512: 'sha512',
+  HS256: 'sha256',
+  HS384: 'sha384',
+  HS512: 'sha512',
+  RS256: 'sha256',
+  RS384: 'sha384',
+  RS512: 'sha512',
+  PS256: 'sha256',
+  PS384: 'sha384',
+  PS512: 'sha512',
+  ES256: 'sha256',
+  ES384: 'sha384',
+  ES512: 'sha512',
   EdDSA: null,
 };
 const EC_CURVE: Partial<Record<SigningAlgorithm, string>> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1' };
@@ -109,7 +135,8 @@ export function prepareSigningKey(alg: SigningAlgorithm, input: SigningKeyInput,
     } catch (error) {
       fail(`is unusable for ${alg}: ${(error as Error).message}`);
     }
-    const secret = input instanceof KeyObject ? input : createSecretKey(typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input as Uint8Array));
+    const secret =
+      input instanceof KeyObject ? input : createSecretKey(typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input as Uint8Array));
     return {
       alg,
       kid: undefined,
@@ -124,12 +151,11 @@ export function prepareSigningKey(alg: SigningAlgorithm, input: SigningKeyInput,
   const jwk = publicKey.export({ format: 'jwk' }) as JWK;
   const kid = thumbprint(jwk);
   const publicJwk: PublishedJwk = { ...jwk, kid, alg, use: 'sig' };
-  const options =
-    alg.startsWith('PS')
-      ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-      : alg.startsWith('ES')
-        ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const }
-        : privateKey;
+  const options = alg.startsWith('PS')
+    ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+    : alg.startsWith('ES')
+      ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const }
+      : privateKey;
   const keySource = staticKeys([{ key: publicKey, kid, alg }]);
   return {
     alg,

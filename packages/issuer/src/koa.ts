@@ -18,7 +18,9 @@ export function issuerRoutes(issuer: Issuer<never>): Middleware {
     if (!issuer.owns(ctx.path)) return next();
     const parsed = (ctx.request as { body?: unknown }).body;
     const body = parsed === undefined ? await readBody(ctx.req, issuer.maxBodyBytes) : undefined;
-    const response = await issuer.handle(neutralRequest({ method: ctx.method, path: ctx.path, headers: ctx.headers, body, parsedBody: parsed, clientAddress: ctx.ip }));
+    const response = await issuer.handle(
+      neutralRequest({ method: ctx.method, path: ctx.path, headers: ctx.headers, body, parsedBody: parsed, clientAddress: ctx.ip }),
+    );
     if (response === undefined) return next();
     ctx.status = response.status;
     ctx.set(response.headers);

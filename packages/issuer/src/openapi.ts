@@ -27,20 +27,35 @@ function jsonResponse(description: string, schema: Json, headers: Json = {}): Js
 }
 
 function strings(...names: string[]): Json {
-  return { type: 'object', properties: Object.fromEntries(names.map((name) => [name, { type: 'string', minLength: 1 }])), required: names, additionalProperties: false };
+  return {
+    type: 'object',
+    properties: Object.fromEntries(names.map((name) => [name, { type: 'string', minLength: 1 }])),
+    required: names,
+    additionalProperties: false,
+  };
 }
 
 /** The errors every POST route can answer. */
 function common(settings: OpenApiSettings, route: 'obtain' | 'refresh' | 'verify' | 'blacklist'): Json {
   const cookieRoute = settings.refreshCookie !== undefined && route !== 'verify';
   return {
-    '400': jsonResponse('A missing or invalid field, a body that is not JSON or a dictionary, or a body over the size limit (DRF\'s bodies).', ref('BadRequest')),
-    '401': route === 'obtain'
-      ? jsonResponse('Wrong credentials, or an unknown or inactive user.', ref('Detail'), { 'WWW-Authenticate': header('WWWAuthenticate') })
-      : jsonResponse('The token is invalid, expired, of the wrong type, or blacklisted (simplejwt\'s `token_not_valid`), or its user is inactive.', ref('TokenNotValid'), { 'WWW-Authenticate': header('WWWAuthenticate'), ...(cookieRoute && route === 'refresh' ? { 'Set-Cookie': header('SetCookieOptional') } : {}) }),
+    '400': jsonResponse(
+      "A missing or invalid field, a body that is not JSON or a dictionary, or a body over the size limit (DRF's bodies).",
+      ref('BadRequest'),
+    ),
+    '401':
+      route === 'obtain'
+        ? jsonResponse('Wrong credentials, or an unknown or inactive user.', ref('Detail'), { 'WWW-Authenticate': header('WWWAuthenticate') })
+        : jsonResponse(
+            "The token is invalid, expired, of the wrong type, or blacklisted (simplejwt's `token_not_valid`), or its user is inactive.",
+            ref('TokenNotValid'),
+            { 'WWW-Authenticate': header('WWWAuthenticate'), ...(cookieRoute && route === 'refresh' ? { 'Set-Cookie': header('SetCookieOptional') } : {}) },
+          ),
     ...(cookieRoute ? { '403': jsonResponse('Cookie mode: the request failed the CSRF checks (Origin, Sec-Fetch-Site, custom header).', ref('Refusal')) } : {}),
     '415': jsonResponse('A body that is neither JSON nor form-encoded.', ref('Detail')),
-    ...(route === 'obtain' && settings.loginLimits ? { '429': jsonResponse('A login limit holds.', ref('Refusal'), { 'Retry-After': header('RetryAfter') }) } : {}),
+    ...(route === 'obtain' && settings.loginLimits
+      ? { '429': jsonResponse('A login limit holds.', ref('Refusal'), { 'Retry-After': header('RetryAfter') }) }
+      : {}),
     '500': jsonResponse('The user source or the store failed unexpectedly.', ref('Detail')),
     '503': jsonResponse('The store (or the login limiter store) is unreachable; nothing was written.', ref('Refusal'), { 'Retry-After': header('RetryAfter') }),
   };
@@ -51,13 +66,16 @@ function body(schema: Json): Json {
 }
 
 // Any other method gets DRF's 405 (described once, on GET: an OpenAPI path item has no "other methods").
-const NOT_ALLOWED: Json = { summary: 'Not allowed: any method but the ones listed', responses: { '405': jsonResponse('DRF\'s body, with `Allow`.', ref('Detail'), { Allow: header('Allow') }) } };
+const NOT_ALLOWED: Json = {
+  summary: 'Not allowed: any method but the ones listed',
+  responses: { '405': jsonResponse("DRF's body, with `Allow`.", ref('Detail'), { Allow: header('Allow') }) },
+};
 
 function options(cookieRoute: boolean): Json {
   return {
     summary: 'DRF metadata' + (cookieRoute ? ', or the CORS preflight of an allowed origin' : ''),
     responses: {
-      '200': jsonResponse('DRF\'s metadata for the view.', ref('Metadata'), { Allow: header('Allow') }),
+      '200': jsonResponse("DRF's metadata for the view.", ref('Metadata'), { Allow: header('Allow') }),
       ...(cookieRoute ? { '204': { description: 'CORS preflight (allow headers only for an allowed origin).', headers: { Vary: header('Vary') } } } : {}),
     },
   };
@@ -77,7 +95,10 @@ export function openApiDocument(settings: OpenApiSettings): Json {
       summary: sliding ? 'Log in: credentials for a sliding token' : 'Log in: credentials for a token pair',
       ...(cookie === undefined ? {} : { security: [{ csrfHeader: [] }] }),
       requestBody: body(strings(settings.usernameField, 'password')),
-      responses: { '200': jsonResponse(cookie === undefined ? 'The tokens.' : 'The access token; the refresh token is in Set-Cookie.', tokens, setCookie), ...common(settings, 'obtain') },
+      responses: {
+        '200': jsonResponse(cookie === undefined ? 'The tokens.' : 'The access token; the refresh token is in Set-Cookie.', tokens, setCookie),
+        ...common(settings, 'obtain'),
+      },
     },
     get: NOT_ALLOWED,
     options: options(cookie !== undefined),
@@ -85,7 +106,12 @@ export function openApiDocument(settings: OpenApiSettings): Json {
   const refreshAnswer = sliding
     ? strings('token')
     : cookie === undefined
-      ? { type: 'object', properties: { access: { type: 'string', minLength: 1 }, refresh: { type: 'string', minLength: 1 } }, required: ['access'], additionalProperties: false }
+      ? {
+          type: 'object',
+          properties: { access: { type: 'string', minLength: 1 }, refresh: { type: 'string', minLength: 1 } },
+          required: ['access'],
+          additionalProperties: false,
+        }
       : strings('access');
   paths[settings.paths.refresh] = {
     post: {
@@ -93,14 +119,22 @@ export function openApiDocument(settings: OpenApiSettings): Json {
       summary: sliding ? 'A sliding token for a new one (same jti)' : 'A refresh token for an access token (and, rotating, a successor)',
       ...cookieSecurity,
       ...(cookie === undefined ? { requestBody: body(strings(sliding ? 'token' : 'refresh')) } : {}),
-      responses: { '200': jsonResponse('The new tokens.', refreshAnswer, cookie === undefined ? {} : { 'Set-Cookie': header('SetCookieOptional') }), ...common(settings, 'refresh') },
+      responses: {
+        '200': jsonResponse('The new tokens.', refreshAnswer, cookie === undefined ? {} : { 'Set-Cookie': header('SetCookieOptional') }),
+        ...common(settings, 'refresh'),
+      },
     },
     get: NOT_ALLOWED,
     options: options(cookie !== undefined),
   };
   if (settings.paths.verify !== false) {
     paths[settings.paths.verify] = {
-      post: { operationId: 'verifyToken', summary: 'Is this access token valid and not revoked?', requestBody: body(strings('token')), responses: { '200': jsonResponse('Valid.', ref('Empty')), ...common(settings, 'verify') } },
+      post: {
+        operationId: 'verifyToken',
+        summary: 'Is this access token valid and not revoked?',
+        requestBody: body(strings('token')),
+        responses: { '200': jsonResponse('Valid.', ref('Empty')), ...common(settings, 'verify') },
+      },
       get: NOT_ALLOWED,
       options: options(false),
     };
@@ -109,7 +143,7 @@ export function openApiDocument(settings: OpenApiSettings): Json {
     paths[settings.paths.blacklist] = {
       post: {
         operationId: 'blacklistToken',
-        summary: 'Log out: revoke the refresh token\'s family',
+        summary: "Log out: revoke the refresh token's family",
         ...cookieSecurity,
         ...(cookie === undefined ? { requestBody: body(strings('refresh')) } : {}),
         responses: { '200': jsonResponse('Revoked.', ref('Empty'), setCookie), ...common(settings, 'blacklist') },
@@ -119,38 +153,79 @@ export function openApiDocument(settings: OpenApiSettings): Json {
     };
   }
   if (settings.jwks && settings.paths.jwks !== false) {
-    const jwks = { description: 'The public keys (RFC 7517 §5).', headers: { 'Cache-Control': header('CacheControl') }, content: { 'application/jwk-set+json': { schema: ref('JwkSet') } } };
+    const jwks = {
+      description: 'The public keys (RFC 7517 §5).',
+      headers: { 'Cache-Control': header('CacheControl') },
+      content: { 'application/jwk-set+json': { schema: ref('JwkSet') } },
+    };
     paths[settings.paths.jwks] = {
       get: { operationId: 'getJwks', summary: 'The JWK Set of the signing keys', responses: { '200': jwks } },
       post: NOT_ALLOWED,
-      head: { operationId: 'headJwks', summary: 'The JWK Set\'s headers', responses: { '200': { description: 'As GET, without a body.', headers: { 'Cache-Control': header('CacheControl') } } } },
+      head: {
+        operationId: 'headJwks',
+        summary: "The JWK Set's headers",
+        responses: { '200': { description: 'As GET, without a body.', headers: { 'Cache-Control': header('CacheControl') } } },
+      },
       options: { summary: 'Allowed methods', responses: { '200': { description: 'Allow.', headers: { Allow: header('Allow') } } } },
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Latchkey issuer', version: '1', description: 'djangorestframework-simplejwt\'s token endpoints, as served by @latchkey/issuer.' },
+    info: { title: 'Latchkey issuer', version: '1', description: "djangorestframework-simplejwt's token endpoints, as served by @latchkey/issuer." },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
       schemas: {
         Detail: { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'], additionalProperties: false },
-        Refusal: { type: 'object', properties: { detail: { type: 'string' }, code: { enum: ['csrf_failed', 'throttled', 'service_unavailable'] } }, required: ['detail', 'code'], additionalProperties: false },
+        Refusal: {
+          type: 'object',
+          properties: { detail: { type: 'string' }, code: { enum: ['csrf_failed', 'throttled', 'service_unavailable'] } },
+          required: ['detail', 'code'],
+          additionalProperties: false,
+        },
         TokenNotValid: {
           oneOf: [
-            { type: 'object', properties: { detail: { type: 'string' }, code: { const: 'token_not_valid' } }, required: ['detail', 'code'], additionalProperties: false },
+            {
+              type: 'object',
+              properties: { detail: { type: 'string' }, code: { const: 'token_not_valid' } },
+              required: ['detail', 'code'],
+              additionalProperties: false,
+            },
             ref('Detail'),
           ],
         },
         BadRequest: {
           oneOf: [
             ref('Detail'),
-            { type: 'object', minProperties: 1, not: { required: ['detail'] }, additionalProperties: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+            {
+              type: 'object',
+              minProperties: 1,
+              not: { required: ['detail'] },
+              additionalProperties: { type: 'array', items: { type: 'string' }, minItems: 1 },
+            },
           ],
         },
         Empty: { type: 'object', maxProperties: 0 },
-        Metadata: { type: 'object', properties: { name: { type: 'string' }, renders: { type: 'array', items: { type: 'string' } }, parses: { type: 'array', items: { type: 'string' } } }, required: ['name', 'renders', 'parses'] },
-        JwkSet: { type: 'object', properties: { keys: { type: 'array', items: { type: 'object', properties: { kty: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { const: 'sig' } }, required: ['kty', 'kid'], not: { anyOf: [{ required: ['d'] }, { required: ['p'] }, { required: ['k'] }] } } } }, required: ['keys'] },
+        Metadata: {
+          type: 'object',
+          properties: { name: { type: 'string' }, renders: { type: 'array', items: { type: 'string' } }, parses: { type: 'array', items: { type: 'string' } } },
+          required: ['name', 'renders', 'parses'],
+        },
+        JwkSet: {
+          type: 'object',
+          properties: {
+            keys: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { kty: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { const: 'sig' } },
+                required: ['kty', 'kid'],
+                not: { anyOf: [{ required: ['d'] }, { required: ['p'] }, { required: ['k'] }] },
+              },
+            },
+          },
+          required: ['keys'],
+        },
       },
       headers: {
         CacheControl: { description: 'Token responses are never stored (RFC 6749 §5.1); the JWKS is cacheable.', required: true, schema: { type: 'string' } },

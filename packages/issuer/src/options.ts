@@ -171,23 +171,69 @@ export interface IssuerOptions<User = unknown> {
 }
 
 const KNOWN_OPTIONS = [
-  'signingKey', 'keyRing', 'developmentKeys', 'algorithm', 'users', 'store', 'accessTokenLifetimeSeconds', 'refreshTokenLifetimeSeconds',
-  'slidingTokenLifetimeSeconds', 'slidingTokenRefreshLifetimeSeconds', 'rotateRefreshTokens', 'reuseGraceSeconds',
-  'sessionLifetimeSeconds', 'idleTimeoutSeconds',
-  'audience', 'issuer', 'leewaySeconds', 'userIdField', 'userIdClaim', 'usernameField', 'tokenTypeClaim', 'jtiClaim',
-  'slidingTokenRefreshExpClaim', 'claims', 'checkUserIsActive', 'userAuthenticationRule', 'onLoginSuccess',
-  'onLoginFailure', 'tokenStyle', 'realm', 'paths', 'maxBodyBytes', 'jwksMaxAgeSeconds', 'onEvent', 'refreshCookie', 'loginLimits', 'dpop',
+  'signingKey',
+  'keyRing',
+  'developmentKeys',
+  'algorithm',
+  'users',
+  'store',
+  'accessTokenLifetimeSeconds',
+  'refreshTokenLifetimeSeconds',
+  'slidingTokenLifetimeSeconds',
+  'slidingTokenRefreshLifetimeSeconds',
+  'rotateRefreshTokens',
+  'reuseGraceSeconds',
+  'sessionLifetimeSeconds',
+  'idleTimeoutSeconds',
+  'audience',
+  'issuer',
+  'leewaySeconds',
+  'userIdField',
+  'userIdClaim',
+  'usernameField',
+  'tokenTypeClaim',
+  'jtiClaim',
+  'slidingTokenRefreshExpClaim',
+  'claims',
+  'checkUserIsActive',
+  'userAuthenticationRule',
+  'onLoginSuccess',
+  'onLoginFailure',
+  'tokenStyle',
+  'realm',
+  'paths',
+  'maxBodyBytes',
+  'jwksMaxAgeSeconds',
+  'onEvent',
+  'refreshCookie',
+  'loginLimits',
+  'dpop',
 ] as const satisfies ReadonlyArray<keyof IssuerOptions>;
 
 // simplejwt's settings, for a port from Django: `ROTATE_REFRESH_TOKENS: true` is told its name here.
 const SIMPLEJWT_NAMES: Readonly<Record<string, string>> = {
-  SIGNING_KEY: 'signingKey', VERIFYING_KEY: 'signingKey', ALGORITHM: 'algorithm', ACCESS_TOKEN_LIFETIME: 'accessTokenLifetimeSeconds',
-  REFRESH_TOKEN_LIFETIME: 'refreshTokenLifetimeSeconds', SLIDING_TOKEN_LIFETIME: 'slidingTokenLifetimeSeconds',
-  SLIDING_TOKEN_REFRESH_LIFETIME: 'slidingTokenRefreshLifetimeSeconds', ROTATE_REFRESH_TOKENS: 'rotateRefreshTokens',
-  AUDIENCE: 'audience', ISSUER: 'issuer', LEEWAY: 'leewaySeconds', USER_ID_FIELD: 'userIdField', USER_ID_CLAIM: 'userIdClaim',
-  TOKEN_TYPE_CLAIM: 'tokenTypeClaim', JTI_CLAIM: 'jtiClaim', SLIDING_TOKEN_REFRESH_EXP_CLAIM: 'slidingTokenRefreshExpClaim',
-  CHECK_USER_IS_ACTIVE: 'checkUserIsActive', USER_AUTHENTICATION_RULE: 'userAuthenticationRule', ON_LOGIN_SUCCESS: 'onLoginSuccess',
-  ON_LOGIN_FAILED: 'onLoginFailure', leeway: 'leewaySeconds', accessTokenLifetime: 'accessTokenLifetimeSeconds',
+  SIGNING_KEY: 'signingKey',
+  VERIFYING_KEY: 'signingKey',
+  ALGORITHM: 'algorithm',
+  ACCESS_TOKEN_LIFETIME: 'accessTokenLifetimeSeconds',
+  REFRESH_TOKEN_LIFETIME: 'refreshTokenLifetimeSeconds',
+  SLIDING_TOKEN_LIFETIME: 'slidingTokenLifetimeSeconds',
+  SLIDING_TOKEN_REFRESH_LIFETIME: 'slidingTokenRefreshLifetimeSeconds',
+  ROTATE_REFRESH_TOKENS: 'rotateRefreshTokens',
+  AUDIENCE: 'audience',
+  ISSUER: 'issuer',
+  LEEWAY: 'leewaySeconds',
+  USER_ID_FIELD: 'userIdField',
+  USER_ID_CLAIM: 'userIdClaim',
+  TOKEN_TYPE_CLAIM: 'tokenTypeClaim',
+  JTI_CLAIM: 'jtiClaim',
+  SLIDING_TOKEN_REFRESH_EXP_CLAIM: 'slidingTokenRefreshExpClaim',
+  CHECK_USER_IS_ACTIVE: 'checkUserIsActive',
+  USER_AUTHENTICATION_RULE: 'userAuthenticationRule',
+  ON_LOGIN_SUCCESS: 'onLoginSuccess',
+  ON_LOGIN_FAILED: 'onLoginFailure',
+  leeway: 'leewaySeconds',
+  accessTokenLifetime: 'accessTokenLifetimeSeconds',
   refreshTokenLifetime: 'refreshTokenLifetimeSeconds',
 };
 
@@ -271,12 +317,14 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
   if (typeof options !== 'object' || options === null) throw new TypeError('createIssuer: options are required');
   for (const key of Object.keys(options)) {
     const ours = (KNOWN_OPTIONS as readonly string[]).includes(key) ? undefined : SIMPLEJWT_NAMES[key];
-    if (ours !== undefined) throw new TypeError(`latchkey: unknown option ${JSON.stringify(key)} in createIssuer options (simplejwt's name, or no unit); did you mean "${ours}"?`);
+    if (ours !== undefined)
+      throw new TypeError(`latchkey: unknown option ${JSON.stringify(key)} in createIssuer options (simplejwt's name, or no unit); did you mean "${ours}"?`);
   }
   refuseUnknownKeys(options, KNOWN_OPTIONS, 'createIssuer options');
   const keyOptions = (['signingKey', 'keyRing', 'developmentKeys'] as const).filter((name) => options[name] !== undefined && options[name] !== false);
   if (options.developmentKeys !== undefined && typeof options.developmentKeys !== 'boolean') fail('developmentKeys', 'must be a boolean');
-  if (keyOptions.length === 0) fail('signingKey', 'is required (simplejwt: SIGNING_KEY), or "keyRing"; a generated key only with developmentKeys: true, for demos');
+  if (keyOptions.length === 0)
+    fail('signingKey', 'is required (simplejwt: SIGNING_KEY), or "keyRing"; a generated key only with developmentKeys: true, for demos');
   if (keyOptions.length > 1) fail(keyOptions[1]!, `cannot be combined with "${keyOptions[0]!}": give one source of signing keys`);
   const algorithm = options.algorithm ?? 'HS256';
   if (!(SIGNING_ALGORITHMS as readonly string[]).includes(algorithm)) fail('algorithm', `must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
@@ -290,8 +338,11 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
   }
   if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer === '')) fail('issuer', 'must be a non-empty string');
   const audience = options.audience as unknown;
-  if (audience !== undefined && !(typeof audience === 'string' && audience !== '') &&
-      !(Array.isArray(audience) && audience.length > 0 && audience.every((item) => typeof item === 'string' && item !== ''))) {
+  if (
+    audience !== undefined &&
+    !(typeof audience === 'string' && audience !== '') &&
+    !(Array.isArray(audience) && audience.length > 0 && audience.every((item) => typeof item === 'string' && item !== ''))
+  ) {
     fail('audience', 'must be a non-empty string or array of strings');
   }
   const tokenStyle = options.tokenStyle ?? 'pair';
@@ -317,7 +368,10 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
   if (options.refreshCookie !== undefined) {
     // A sliding token is itself the bearer credential: there is no refresh token to keep out of script.
     if (tokenStyle === 'sliding') fail('refreshCookie', 'needs tokenStyle "pair" (a sliding token is the access token itself)');
-    refreshCookie = resolveRefreshCookie(options.refreshCookie, [paths.refresh, paths.blacklist].filter((path): path is string => path !== false));
+    refreshCookie = resolveRefreshCookie(
+      options.refreshCookie,
+      [paths.refresh, paths.blacklist].filter((path): path is string => path !== false),
+    );
   }
   const accessTokenLifetimeSeconds = seconds('accessTokenLifetimeSeconds', options.accessTokenLifetimeSeconds, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS);
   const refreshTokenLifetimeSeconds = seconds('refreshTokenLifetimeSeconds', options.refreshTokenLifetimeSeconds, DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS);
@@ -328,7 +382,11 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     accessTokenLifetimeSeconds,
     refreshTokenLifetimeSeconds,
     slidingTokenLifetimeSeconds,
-    slidingTokenRefreshLifetimeSeconds: seconds('slidingTokenRefreshLifetimeSeconds', options.slidingTokenRefreshLifetimeSeconds, DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME_SECONDS),
+    slidingTokenRefreshLifetimeSeconds: seconds(
+      'slidingTokenRefreshLifetimeSeconds',
+      options.slidingTokenRefreshLifetimeSeconds,
+      DEFAULT_SLIDING_TOKEN_REFRESH_LIFETIME_SECONDS,
+    ),
     rotateRefreshTokens,
     reuseGraceSeconds,
     sessionLifetimeSeconds: options.sessionLifetimeSeconds === undefined ? undefined : seconds('sessionLifetimeSeconds', options.sessionLifetimeSeconds, 0),
@@ -350,8 +408,7 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     // A sliding token is refreshed only while unexpired, so its own lifetime bounds it too.
     maxTokenLifetimeSeconds:
       (tokenStyle === 'sliding' ? slidingTokenLifetimeSeconds : Math.max(accessTokenLifetimeSeconds, refreshTokenLifetimeSeconds)) + leewaySeconds,
-    userAuthenticationRule:
-      options.userAuthenticationRule ?? ((user) => user !== null && user !== undefined && (!checkUserIsActive || isActive(user))),
+    userAuthenticationRule: options.userAuthenticationRule ?? ((user) => user !== null && user !== undefined && (!checkUserIsActive || isActive(user))),
     refreshCookie,
     loginLimits: resolveLoginLimits(options.loginLimits),
     dpop: resolveDpop(options.dpop, tokenStyle),

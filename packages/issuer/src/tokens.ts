@@ -73,7 +73,9 @@ export class TokenCodec {
     let headers = this.headers.get(key);
     if (headers === undefined) {
       const header = (kind: TokenKind): string =>
-        Buffer.from(JSON.stringify(key.kid === undefined ? { alg: key.alg, typ: TYP_OF[kind] } : { alg: key.alg, typ: TYP_OF[kind], kid: key.kid })).toString('base64url');
+        Buffer.from(JSON.stringify(key.kid === undefined ? { alg: key.alg, typ: TYP_OF[kind] } : { alg: key.alg, typ: TYP_OF[kind], kid: key.kid })).toString(
+          'base64url',
+        );
       headers = { access: header('access'), refresh: header('refresh'), sliding: header('sliding') };
       this.headers.set(key, headers);
     }

@@ -103,10 +103,22 @@ describe.each(MOUNT_NAMES)('cookie mode on %s', (mount) => {
 
   describe('CSRF checks', () => {
     const cases: Array<[string, Record<string, string>, string]> = [
-      ['a foreign Origin', { origin: 'https://evil.example', 'x-latchkey-csrf': '1' }, 'CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.'],
+      [
+        'a foreign Origin',
+        { origin: 'https://evil.example', 'x-latchkey-csrf': '1' },
+        'CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins.',
+      ],
       ['an opaque Origin (null)', { origin: 'null', 'x-latchkey-csrf': '1' }, 'CSRF Failed: Origin checking failed - null does not match any trusted origins.'],
-      ['an allowed origin on another scheme', { origin: 'http://app.example.com', 'x-latchkey-csrf': '1' }, 'CSRF Failed: Origin checking failed - http://app.example.com does not match any trusted origins.'],
-      ['Sec-Fetch-Site cross-site without Origin', { 'sec-fetch-site': 'cross-site', 'x-latchkey-csrf': '1' }, 'CSRF Failed: Sec-Fetch-Site is cross-site and no trusted Origin was sent.'],
+      [
+        'an allowed origin on another scheme',
+        { origin: 'http://app.example.com', 'x-latchkey-csrf': '1' },
+        'CSRF Failed: Origin checking failed - http://app.example.com does not match any trusted origins.',
+      ],
+      [
+        'Sec-Fetch-Site cross-site without Origin',
+        { 'sec-fetch-site': 'cross-site', 'x-latchkey-csrf': '1' },
+        'CSRF Failed: Sec-Fetch-Site is cross-site and no trusted Origin was sent.',
+      ],
       ['no custom header', { origin: APP, 'sec-fetch-site': 'same-site' }, 'CSRF Failed: the X-Latchkey-CSRF header is missing.'],
       ['a blank custom header', { origin: APP, 'x-latchkey-csrf': ' ' }, 'CSRF Failed: the X-Latchkey-CSRF header is missing.'],
     ];
@@ -139,7 +151,11 @@ describe.each(MOUNT_NAMES)('cookie mode on %s', (mount) => {
 
     it('answers the CORS preflight of an allowed origin, and not of another', async () => {
       const { url } = await cookieIssuer();
-      const ask = (origin: string) => send(`${url}/api/token/refresh/`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-latchkey-csrf' } });
+      const ask = (origin: string) =>
+        send(`${url}/api/token/refresh/`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-latchkey-csrf' },
+        });
       const allowed = await ask(APP);
       expect(allowed.status).toBe(204);
       expect(Object.fromEntries([...allowed.headers].filter(([name]) => name.startsWith('access-control-')))).toEqual({

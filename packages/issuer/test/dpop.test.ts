@@ -34,7 +34,10 @@ describe('DPoP-bound tokens from the issuer', () => {
 
     // A stolen refresh token: without the key it is useless.
     const bare = await send(`${url}/api/token/refresh/`, { body: { refresh: pair.refresh } });
-    expect([bare.status, bare.body]).toEqual([400, { error: 'invalid_dpop_proof', error_description: 'the refresh token is DPoP-bound: a DPoP proof from its key is required' }]);
+    expect([bare.status, bare.body]).toEqual([
+      400,
+      { error: 'invalid_dpop_proof', error_description: 'the refresh token is DPoP-bound: a DPoP proof from its key is required' },
+    ]);
     const thief = await withProof(url, '/api/token/refresh/', { refresh: pair.refresh }, await dpop.generateKeyPair('ES256'));
     expect([thief.status, (thief.body as { error_description: string }).error_description]).toEqual([400, 'DPoP proof key does not match the token cnf.jkt']);
 
@@ -54,7 +57,10 @@ describe('DPoP-bound tokens from the issuer', () => {
     expect((await send(`${url}/api/token/`, { body: credentials, headers: { dpop: proof } })).status).toBe(200);
     const replay = await send(`${url}/api/token/`, { body: credentials, headers: { dpop: proof } });
     expect([replay.status, (replay.body as { error_description: string }).error_description]).toEqual([400, 'DPoP proof jti was already used']);
-    const elsewhere = await send(`${url}/api/token/`, { body: credentials, headers: { dpop: await dpop.generateProof(key, `${PUBLIC_URL}/api/token/refresh/`, 'POST', nonce) } });
+    const elsewhere = await send(`${url}/api/token/`, {
+      body: credentials,
+      headers: { dpop: await dpop.generateProof(key, `${PUBLIC_URL}/api/token/refresh/`, 'POST', nonce) },
+    });
     expect((elsewhere.body as { error_description: string }).error_description).toBe('DPoP proof htu does not match the request URL');
   });
 
@@ -72,7 +78,11 @@ describe('DPoP-bound tokens from the issuer', () => {
     const app = express();
     const { issuerRoutes } = await import('../src/express.js');
     app.use(issuerRoutes(issuer));
-    app.get('/api/me', authenticate({ verifier: issuer.verifier(), dpop: { publicUrl: PUBLIC_URL } }), (req, res) => void res.json({ sub: req.auth!.payload.sub }));
+    app.get(
+      '/api/me',
+      authenticate({ verifier: issuer.verifier(), dpop: { publicUrl: PUBLIC_URL } }),
+      (req, res) => void res.json({ sub: req.auth!.payload.sub }),
+    );
     app.use(authErrorHandler());
     const server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -80,7 +90,9 @@ describe('DPoP-bound tokens from the issuer', () => {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const key = await dpop.generateKeyPair('ES256');
       const { access } = (await withProof(url, '/api/token/', credentials, key)).body as { access: string };
-      const ok = await fetch(`${url}/api/me`, { headers: { authorization: `DPoP ${access}`, dpop: await dpop.generateProof(key, `${PUBLIC_URL}/api/me`, 'GET', undefined, access) } });
+      const ok = await fetch(`${url}/api/me`, {
+        headers: { authorization: `DPoP ${access}`, dpop: await dpop.generateProof(key, `${PUBLIC_URL}/api/me`, 'GET', undefined, access) },
+      });
       expect([ok.status, await ok.json()]).toEqual([200, { sub: '1' }]);
       const asBearer = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${access}` } });
       expect(asBearer.status).toBe(401);

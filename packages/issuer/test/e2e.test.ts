@@ -56,7 +56,7 @@ describe.each(Object.entries(FRAMEWORKS))('%s', (name, startFramework) => {
   // Behind express.json(), bad bodies are express.json()'s to answer: the parity test is for the bare mounts.
   if (name.includes('express.json')) return;
 
-  it('answers simplejwt\'s 400s for bad bodies and 405 with Allow, never a 500', async () => {
+  it("answers simplejwt's 400s for bad bodies and 405 with Allow, never a 500", async () => {
     const url = await start();
     const badJson = await send(`${url}/api/token/`, { body: '{nope', contentType: 'application/json' });
     expect(badJson.status).toBe(400);
@@ -108,7 +108,9 @@ describe('mount details', () => {
     const started = await listen(app.listen(0, '127.0.0.1'));
     stops.push(started.close);
     expect((await send(`${started.url}/api/token/`, { body: { username: 'alice', password: 'wonderland' } })).status).toBe(200);
-    expect((await send(`${started.url}/api/token/`, { body: ['alice'] })).text).toBe('{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}');
+    expect((await send(`${started.url}/api/token/`, { body: ['alice'] })).text).toBe(
+      '{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}',
+    );
   });
 
   it('express: under a mount path, with a query string', async () => {

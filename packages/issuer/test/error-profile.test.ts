@@ -59,7 +59,12 @@ function forge(payload: Record<string, unknown>, header: Record<string, unknown>
   return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
 }
 
-const given = (message: string) => JSON.stringify({ detail: 'Given token not valid for any token type', code: 'token_not_valid', messages: [{ token_class: 'AccessToken', token_type: 'access', message }] });
+const given = (message: string) =>
+  JSON.stringify({
+    detail: 'Given token not valid for any token type',
+    code: 'token_not_valid',
+    messages: [{ token_class: 'AccessToken', token_type: 'access', message }],
+  });
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -79,7 +84,7 @@ describe.each(Object.entries(APPS))('%s with authErrorHandler({ body: "simplejwt
   }
   const now = () => Math.floor(Date.now() / 1000);
 
-  it('answers every row of the reference table with simplejwt\'s body, and keeps the RFC 6750 challenge', async () => {
+  it("answers every row of the reference table with simplejwt's body, and keeps the RFC 6750 challenge", async () => {
     const { url, issuer } = await setup();
     const { access, refresh } = await issuer.issueTokens((await testUsers().then((users) => users.getUser('1')))!);
     const base = { token_type: 'access', exp: now() + 60, iat: now(), jti: 'e'.repeat(32), sub: '1', user_id: '1', fam: 'f' };
@@ -91,7 +96,12 @@ describe.each(Object.entries(APPS))('%s with authErrorHandler({ body: "simplejwt
     const rows: Array<[string | undefined, number, string, RegExp]> = [
       [undefined, 401, '{"detail":"Authentication credentials were not provided."}', /^Bearer$/],
       ['Bearer', 401, '{"detail":"Authorization header must contain two space-delimited values","code":"bad_authorization_header"}', /invalid_request/],
-      [`Bearer ${access} extra`, 401, '{"detail":"Authorization header must contain two space-delimited values","code":"bad_authorization_header"}', /invalid_request/],
+      [
+        `Bearer ${access} extra`,
+        401,
+        '{"detail":"Authorization header must contain two space-delimited values","code":"bad_authorization_header"}',
+        /invalid_request/,
+      ],
       [`Bearer ${h}.${p}.${'A'.repeat(43)}`, 401, given('Token is invalid'), /invalid_token/],
       ['Bearer garbage', 401, given('Token is invalid'), /invalid_token/],
       [`Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${p}.`, 401, given('Token is invalid'), /invalid_token/],

@@ -13,7 +13,9 @@ const PASSWORDS = ['wonderland', 'not-the-password-1'];
 
 /** Everything an event could leak, as text: messages and causes of errors included. */
 function eventText(event: IssuerEvent): string {
-  return JSON.stringify(event, (_key, value: unknown) => (value instanceof Error ? { message: value.message, stack: value.stack, cause: String(value.cause) } : value));
+  return JSON.stringify(event, (_key, value: unknown) =>
+    value instanceof Error ? { message: value.message, stack: value.stack, cause: String(value.cause) } : value,
+  );
 }
 
 /** A token, each of its three parts, and the hash the store keeps of it. */
@@ -49,9 +51,18 @@ describe('issuer events', () => {
     expect(second.refresh).toBeDefined();
 
     const { url: cookieUrl } = await start({ refreshCookie: { allowedOrigins: [APP] }, onEvent: (event) => void events.push(event) });
-    expect((await send(`${cookieUrl}/api/token/`, { body: { username: 'alice', password: PASSWORDS[0] }, headers: { origin: 'https://evil.example', 'x-latchkey-csrf': '1' } })).status).toBe(403);
+    expect(
+      (
+        await send(`${cookieUrl}/api/token/`, {
+          body: { username: 'alice', password: PASSWORDS[0] },
+          headers: { origin: 'https://evil.example', 'x-latchkey-csrf': '1' },
+        })
+      ).status,
+    ).toBe(403);
 
-    expect(new Set(events.map((event) => event.type))).toEqual(new Set(['token.issued', 'token.refreshed', 'refresh.reuse_detected', 'family.revoked', 'login.failed', 'login.rate_limited', 'csrf.refused']));
+    expect(new Set(events.map((event) => event.type))).toEqual(
+      new Set(['token.issued', 'token.refreshed', 'refresh.reuse_detected', 'family.revoked', 'login.failed', 'login.rate_limited', 'csrf.refused']),
+    );
     expect(events.filter((event) => event.type === 'family.revoked').map((event) => (event as { reason: string }).reason)).toEqual(['reuse', 'logout']);
     expect(tokens.length).toBeGreaterThanOrEqual(5);
     const secrets = [...tokens.flatMap(secretsOf), ...PASSWORDS];
@@ -67,7 +78,11 @@ describe('issuer events', () => {
     const original = console.error;
     console.error = (...args: unknown[]) => void errors.push(args[0]);
     try {
-      const { url } = await start({ onEvent: () => { throw new Error('handler bug'); } });
+      const { url } = await start({
+        onEvent: () => {
+          throw new Error('handler bug');
+        },
+      });
       for (let i = 0; i < 3; i++) expect((await send(`${url}/api/token/`, { body: { username: 'alice', password: 'wonderland' } })).status).toBe(200);
     } finally {
       console.error = original;

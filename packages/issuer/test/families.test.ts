@@ -75,7 +75,12 @@ describe('refresh-token families', () => {
   });
 
   it('an event handler that throws never breaks a request', async () => {
-    const { url } = await start({ rotateRefreshTokens: true, onEvent: () => { throw new Error('boom'); } });
+    const { url } = await start({
+      rotateRefreshTokens: true,
+      onEvent: () => {
+        throw new Error('boom');
+      },
+    });
     const { refresh } = await login(url);
     expect((await refreshOnce(url, refresh)).status).toBe(200);
   });
@@ -83,13 +88,20 @@ describe('refresh-token families', () => {
   it('a failing login hook is reported, and the login still answers as it should', async () => {
     const events: IssuerEvent[] = [];
     const { url } = await start({
-      onLoginSuccess: () => { throw new Error('db down'); },
-      onLoginFailure: async () => { throw new Error('db down'); },
+      onLoginSuccess: () => {
+        throw new Error('db down');
+      },
+      onLoginFailure: async () => {
+        throw new Error('db down');
+      },
       onEvent: (event) => events.push(event),
     });
     expect((await send(`${url}/api/token/`, { body: { username: 'alice', password: 'wonderland' } })).status).toBe(200);
     expect((await send(`${url}/api/token/`, { body: { username: 'alice', password: 'x' } })).status).toBe(401);
-    expect(events.filter((event) => event.type === 'hook.failed').map((event) => (event as { hook: string }).hook)).toEqual(['onLoginSuccess', 'onLoginFailure']);
+    expect(events.filter((event) => event.type === 'hook.failed').map((event) => (event as { hook: string }).hook)).toEqual([
+      'onLoginSuccess',
+      'onLoginFailure',
+    ]);
   });
 
   it('calls onLoginFailure with the password masked, and onLoginSuccess on every login', async () => {
@@ -102,9 +114,17 @@ describe('refresh-token families', () => {
     expect(successes).toEqual(['1']);
   });
 
-  it('a user source that fails gives DRF\'s 500 body and an event, never a crash', async () => {
+  it("a user source that fails gives DRF's 500 body and an event, never a crash", async () => {
     const events: IssuerEvent[] = [];
-    const { url } = await start({ onEvent: (event) => events.push(event), users: { authenticate: () => { throw new Error('ldap down'); }, getUser: () => null } });
+    const { url } = await start({
+      onEvent: (event) => events.push(event),
+      users: {
+        authenticate: () => {
+          throw new Error('ldap down');
+        },
+        getUser: () => null,
+      },
+    });
     const answer = await send(`${url}/api/token/`, { body: { username: 'alice', password: 'x' } });
     expect(answer.status).toBe(500);
     expect(answer.text).toBe('{"detail":"A server error occurred."}');

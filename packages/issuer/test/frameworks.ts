@@ -35,10 +35,11 @@ export async function listen(server: Server): Promise<Mounted> {
   await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -122,7 +123,9 @@ export type MountName = keyof typeof ISSUER_MOUNTS;
 export const MOUNT_NAMES = Object.keys(ISSUER_MOUNTS) as MountName[];
 
 /** Starts issuers on one framework and stops them after each test. */
-export function mountPerTest(mount: MountName): (options?: Partial<IssuerOptions<MemoryUser>>, settings?: MountSettings) => Promise<Mounted & { issuer: Issuer<MemoryUser> }> {
+export function mountPerTest(
+  mount: MountName,
+): (options?: Partial<IssuerOptions<MemoryUser>>, settings?: MountSettings) => Promise<Mounted & { issuer: Issuer<MemoryUser> }> {
   const running: Mounted[] = [];
   afterEach(async () => {
     await Promise.all(running.splice(0).map((server) => server.close()));

@@ -36,10 +36,15 @@ export async function testUsers(): Promise<MemoryUsers> {
 export function issuerPerTest(): (options?: Partial<IssuerOptions<MemoryUser>>) => Promise<Started> {
   const servers: Server[] = [];
   afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(resolve);
-    })));
+    await Promise.all(
+      servers.splice(0).map(
+        (server) =>
+          new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(resolve);
+          }),
+      ),
+    );
   });
   return async (options = {}) => {
     const users = await testUsers();
@@ -61,7 +66,10 @@ export interface Answer {
 }
 
 /** Sends a request; `body` objects go as JSON unless `form` is set; strings go as they are. */
-export async function send(url: string, init: { method?: string; body?: unknown; form?: boolean; contentType?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+export async function send(
+  url: string,
+  init: { method?: string; body?: unknown; form?: boolean; contentType?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const headers = new Headers(init.headers);
   let body: string | undefined;
   if (typeof init.body === 'string') body = init.body;

@@ -44,7 +44,11 @@ describe('the schedule (pure)', () => {
 
   it.each([
     ['two keys at the same instant', [{ activateAt: iso(T0) }, { activateAt: iso(T0) }], /same instant/],
-    ['a retireAt before the last token can expire', [{ activateAt: iso(T0), retireAt: iso(T0 + 65 * MIN) }, { activateAt: iso(T0 + 60 * MIN) }], /too early.*live until 2026-12-01T01:11:00.000Z/],
+    [
+      'a retireAt before the last token can expire',
+      [{ activateAt: iso(T0), retireAt: iso(T0 + 65 * MIN) }, { activateAt: iso(T0 + 60 * MIN) }],
+      /too early.*live until 2026-12-01T01:11:00.000Z/,
+    ],
     ['a retireAt on the newest key', [{ activateAt: iso(T0), retireAt: iso(T0 + 600 * MIN) }], /newest key/],
     ['a time without a zone', [{ activateAt: '2026-12-01T00:00:00' }], /ISO 8601 time with a zone/],
   ])('refuses %s', (_, entries, message) => {
@@ -65,9 +69,16 @@ describe('an issuer on a ring', () => {
       accessTokenLifetimeSeconds: 300,
       refreshTokenLifetimeSeconds: 3600,
       jwksMaxAgeSeconds: 60,
-      keyRing: { keys: [{ key: a, activateAt: iso(T0) }, { key: b, activateAt: iso(T0 + 60 * MIN) }], retireMarginSeconds: 60 },
+      keyRing: {
+        keys: [
+          { key: a, activateAt: iso(T0) },
+          { key: b, activateAt: iso(T0 + 60 * MIN) },
+        ],
+        retireMarginSeconds: 60,
+      },
     });
-    const published = async (): Promise<string[]> => ((await send(`${url}/.well-known/jwks.json`, { method: 'GET' })).body as { keys: Array<{ kid: string }> }).keys.map((key) => key.kid);
+    const published = async (): Promise<string[]> =>
+      ((await send(`${url}/.well-known/jwks.json`, { method: 'GET' })).body as { keys: Array<{ kid: string }> }).keys.map((key) => key.kid);
     // Before the rotation: A signs, B is already published (resource servers learn it an hour early).
     expect(issuer.keyStates().map((key) => key.state)).toEqual(['active', 'next']);
     expect(await published()).toEqual([kidOf(a), kidOf(b)]);
@@ -76,14 +87,24 @@ describe('an issuer on a ring', () => {
 
     // B activates: it signs; A retires and keeps verifying A's tokens, the refresh token included.
     vi.setSystemTime(T0 + 60 * MIN + 1000);
-    expect(issuer.keyStates()).toMatchObject([{ state: 'retiring', retireAt: iso(T0 + 60 * MIN + 3660_000) }, { state: 'active', retireAt: undefined }]);
+    expect(issuer.keyStates()).toMatchObject([
+      { state: 'retiring', retireAt: iso(T0 + 60 * MIN + 3660_000) },
+      { state: 'active', retireAt: undefined },
+    ]);
     expect(await published()).toEqual([kidOf(b), kidOf(a)]);
     const after = await login(url);
     expect(decode(after.access).header.kid).toBe(kidOf(b));
     const refreshed = await send(`${url}/api/token/refresh/`, { body: { refresh: before.refresh } });
     expect(refreshed.status).toBe(200);
     expect(decode((refreshed.body as { access: string }).access).header.kid).toBe(kidOf(b));
-    const resourceServer = createVerifier({ keys: remoteJwks(`${url}/.well-known/jwks.json`), algorithms: ['EdDSA'], issuer: null, audience: null, typ: 'at+jwt', clockToleranceSeconds: 0 });
+    const resourceServer = createVerifier({
+      keys: remoteJwks(`${url}/.well-known/jwks.json`),
+      algorithms: ['EdDSA'],
+      issuer: null,
+      audience: null,
+      typ: 'at+jwt',
+      clockToleranceSeconds: 0,
+    });
     expect((await resourceServer.verify(after.access)).header.kid).toBe(kidOf(b));
 
     // A retires: gone from the JWKS and from every verifier, even for a token that claims to live longer.
@@ -91,7 +112,10 @@ describe('an issuer on a ring', () => {
     expect(issuer.keyStates().map((key) => key.state)).toEqual(['retired', 'active']);
     expect(await published()).toEqual([kidOf(b)]);
     const late = await new SignJWT({ token_type: 'access', jti: 'x'.repeat(32), sub: '1', user_id: '1', fam: 'f' })
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: kidOf(a) }).setIssuedAt().setExpirationTime('1h').sign(a);
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: kidOf(a) })
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(a);
     await expect(issuer.verifier().verify(late)).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY', status: 401 });
     expect((await send(`${url}/api/token/verify/`, { body: { token: late } })).status).toBe(401);
   });
@@ -104,7 +128,12 @@ describe('an issuer on a ring', () => {
       signingKey: undefined,
       accessTokenLifetimeSeconds: 3600,
       refreshTokenLifetimeSeconds: 3600,
-      keyRing: { keys: [{ key: old, activateAt: iso(T0) }, { key: current, activateAt: iso(T0 + 30 * MIN) }] },
+      keyRing: {
+        keys: [
+          { key: old, activateAt: iso(T0) },
+          { key: current, activateAt: iso(T0 + 30 * MIN) },
+        ],
+      },
     });
     expect((await send(`${url}/.well-known/jwks.json`, { method: 'GET' })).status).toBe(404);
     const first = await login(url);
@@ -124,7 +153,10 @@ describe('an issuer on a ring', () => {
     // Retired (30 min + 3600 s + 60 s margin): its tokens fail even if they claim to live on.
     vi.setSystemTime(T0 + 30 * MIN + 3660_000);
     const forged = await new SignJWT({ token_type: 'access', jti: 'y'.repeat(32), sub: '1', user_id: '1', fam: 'f' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).setIssuedAt().setExpirationTime('1h').sign(Buffer.from(old));
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(Buffer.from(old));
     await expect(issuer.verifier().verify(forged)).rejects.toMatchObject({ status: 401 });
   });
 
@@ -133,12 +165,28 @@ describe('an issuer on a ring', () => {
     const key = ed25519();
     const make = (keyRing: unknown) => () => createIssuer({ users, algorithm: 'EdDSA', keyRing: keyRing as never });
     expect(make({ keys: [{ key, activateAt: iso(Date.now() + 3_600_000) }] })).toThrow(/no key active yet/);
-    expect(make({ keys: [{ key, activateAt: iso(T0) }, { key: 's'.repeat(32), algorithm: 'HS256', activateAt: iso(T0 + MIN) }] })).toThrow(/mixes HMAC secrets and asymmetric keys/);
-    expect(make({ keys: [{ key, activateAt: iso(T0) }, { key, activateAt: iso(T0 + MIN) }] })).toThrow(/holds the key .* twice/);
+    expect(
+      make({
+        keys: [
+          { key, activateAt: iso(T0) },
+          { key: 's'.repeat(32), algorithm: 'HS256', activateAt: iso(T0 + MIN) },
+        ],
+      }),
+    ).toThrow(/mixes HMAC secrets and asymmetric keys/);
+    expect(
+      make({
+        keys: [
+          { key, activateAt: iso(T0) },
+          { key, activateAt: iso(T0 + MIN) },
+        ],
+      }),
+    ).toThrow(/holds the key .* twice/);
     expect(make({ keys: [{ key, activeAt: iso(T0) }] })).toThrow(/unknown option "activeAt" in createIssuer keyRing.keys\[0\]; did you mean "activateAt"\?/);
     expect(make({ keys: [{ key, activateAt: iso(T0) }], retireMargin: 5 })).toThrow(/did you mean "retireMarginSeconds"/);
     expect(make({ keys: [{ key: 'short', activateAt: iso(T0), algorithm: 'HS256' }] })).toThrow(/"keyRing.keys\[0\].key" is unusable for HS256/);
-    expect(() => createIssuer({ users, signingKey: 's'.repeat(32), keyRing: { keys: [{ key, activateAt: iso(T0) }] } })).toThrow(/"keyRing" cannot be combined with "signingKey"/);
+    expect(() => createIssuer({ users, signingKey: 's'.repeat(32), keyRing: { keys: [{ key, activateAt: iso(T0) }] } })).toThrow(
+      /"keyRing" cannot be combined with "signingKey"/,
+    );
   });
 
   it('warns at start-up when a next key activates sooner than the JWKS max-age', async () => {
@@ -146,7 +194,16 @@ describe('an issuer on a ring', () => {
     const listen = (warning: Error & { code?: string }): void => void warnings.push(warning);
     process.on('warning', listen);
     try {
-      createIssuer({ users: await testUsers(), algorithm: 'EdDSA', keyRing: { keys: [{ key: ed25519(), activateAt: iso(T0) }, { key: ed25519(), activateAt: iso(Date.now() + 10_000) }] } });
+      createIssuer({
+        users: await testUsers(),
+        algorithm: 'EdDSA',
+        keyRing: {
+          keys: [
+            { key: ed25519(), activateAt: iso(T0) },
+            { key: ed25519(), activateAt: iso(Date.now() + 10_000) },
+          ],
+        },
+      });
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings.map((warning) => warning.code)).toContain('LATCHKEY_KEY_ACTIVATES_SOON');
     } finally {
@@ -197,8 +254,12 @@ describe('ring files', () => {
     await writeFile(join(dir, 'keyring.json'), JSON.stringify(ring));
     const issuer = createIssuer({ users: await testUsers(), keyRing: keyRingFromFile(join(dir, 'keyring.json')) });
     expect(issuer.keyStates().map((key) => key.kid)).toEqual([kidOf(a), kidOf(b)]);
-    expect(() => parseKeyRing({ keys: [{ ...ring.keys[0]!, kid: kidOf(b) }] } as never, { baseDir: dir } as never)).toThrow(/is not the key's RFC 7638 thumbprint.*wrong file/);
-    expect(() => parseKeyRing({ keys: [{ ...ring.keys[0]!, activate: 'x' }] } as never, { baseDir: dir })).toThrow(/unknown option "activate".*did you mean "activateAt"/);
+    expect(() => parseKeyRing({ keys: [{ ...ring.keys[0]!, kid: kidOf(b) }] } as never, { baseDir: dir } as never)).toThrow(
+      /is not the key's RFC 7638 thumbprint.*wrong file/,
+    );
+    expect(() => parseKeyRing({ keys: [{ ...ring.keys[0]!, activate: 'x' }] } as never, { baseDir: dir })).toThrow(
+      /unknown option "activate".*did you mean "activateAt"/,
+    );
     expect(() => parseKeyRing('{"keys": [', {})).toThrow(/not valid JSON/);
     // An HMAC ring inline, as one environment variable could carry it.
     const secret = Buffer.alloc(32, 7).toString('base64url');

@@ -33,33 +33,42 @@ describe('asymmetric keys', () => {
     ['ES384', 'PEM'],
     ['ES512', 'KeyObject'],
     ['EdDSA', 'JWK'],
-  ] as Array<[SigningAlgorithm, string]>)('%s from a %s: signs, publishes the public key with an RFC 7638 kid, verifies through the JWKS', async (alg, form) => {
-    const { url, issuer } = await start({ algorithm: alg, signingKey: FORMS[form]!(pair(alg)) });
-    const jwksAnswer = await send(`${url}/.well-known/jwks.json`, { method: 'GET' });
-    expect(jwksAnswer.status).toBe(200);
-    expect(jwksAnswer.headers.get('content-type')).toBe('application/jwk-set+json');
-    expect(jwksAnswer.headers.get('cache-control')).toBe('public, max-age=300');
-    const { keys } = jwksAnswer.body as { keys: Array<Record<string, string>> };
-    expect(keys).toHaveLength(1);
-    const [jwk] = keys;
-    expect(jwk).toMatchObject({ alg, use: 'sig' });
-    for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(jwk).not.toHaveProperty(member);
-    expect(jwk!.kid).toBe(await calculateJwkThumbprint(jwk as never, 'sha256'));
+  ] as Array<[SigningAlgorithm, string]>)(
+    '%s from a %s: signs, publishes the public key with an RFC 7638 kid, verifies through the JWKS',
+    async (alg, form) => {
+      const { url, issuer } = await start({ algorithm: alg, signingKey: FORMS[form]!(pair(alg)) });
+      const jwksAnswer = await send(`${url}/.well-known/jwks.json`, { method: 'GET' });
+      expect(jwksAnswer.status).toBe(200);
+      expect(jwksAnswer.headers.get('content-type')).toBe('application/jwk-set+json');
+      expect(jwksAnswer.headers.get('cache-control')).toBe('public, max-age=300');
+      const { keys } = jwksAnswer.body as { keys: Array<Record<string, string>> };
+      expect(keys).toHaveLength(1);
+      const [jwk] = keys;
+      expect(jwk).toMatchObject({ alg, use: 'sig' });
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(jwk).not.toHaveProperty(member);
+      expect(jwk!.kid).toBe(await calculateJwkThumbprint(jwk as never, 'sha256'));
 
-    const { access, refresh } = await login(url);
-    expect(decode(access).header).toEqual({ alg, typ: 'at+jwt', kid: jwk!.kid });
-    // Any resource server: a core verifier that knows only the JWKS URL.
-    const remote = createVerifier({ keys: remoteJwks(`${url}/.well-known/jwks.json`), algorithms: [alg as JwsAlgorithm], issuer: null, audience: null, typ: 'at+jwt' });
-    expect((await remote.verify(access)).payload.sub).toBe('1');
-    await expect(remote.verify(refresh)).rejects.toMatchObject({ code: 'ERR_JWS_HEADER_INVALID' });
-    // Any other verifier too: jose, from the published set alone.
-    const viaJose = await jwtVerify(access, createLocalJWKSet({ keys: keys as never }), { typ: 'at+jwt', algorithms: [alg] });
-    expect(viaJose.payload.sub).toBe('1');
-    // In process, no HTTP.
-    expect((await issuer.verifier().verify(access)).payload.sub).toBe('1');
-    await expect(issuer.verifier().verify(refresh)).rejects.toMatchObject({ status: 401 });
-    expect((await send(`${url}/api/token/refresh/`, { body: { refresh } })).status).toBe(200);
-  });
+      const { access, refresh } = await login(url);
+      expect(decode(access).header).toEqual({ alg, typ: 'at+jwt', kid: jwk!.kid });
+      // Any resource server: a core verifier that knows only the JWKS URL.
+      const remote = createVerifier({
+        keys: remoteJwks(`${url}/.well-known/jwks.json`),
+        algorithms: [alg as JwsAlgorithm],
+        issuer: null,
+        audience: null,
+        typ: 'at+jwt',
+      });
+      expect((await remote.verify(access)).payload.sub).toBe('1');
+      await expect(remote.verify(refresh)).rejects.toMatchObject({ code: 'ERR_JWS_HEADER_INVALID' });
+      // Any other verifier too: jose, from the published set alone.
+      const viaJose = await jwtVerify(access, createLocalJWKSet({ keys: keys as never }), { typ: 'at+jwt', algorithms: [alg] });
+      expect(viaJose.payload.sub).toBe('1');
+      // In process, no HTTP.
+      expect((await issuer.verifier().verify(access)).payload.sub).toBe('1');
+      await expect(issuer.verifier().verify(refresh)).rejects.toMatchObject({ status: 401 });
+      expect((await send(`${url}/api/token/refresh/`, { body: { refresh } })).status).toBe(200);
+    },
+  );
 
   it('answers 405 to a POST on the JWKS, and HEAD without a body', async () => {
     const { url } = await start({ algorithm: 'EdDSA', signingKey: pair('EdDSA') });
@@ -92,7 +101,11 @@ describe('key misconfiguration fails at start-up', () => {
     ['a public key', { algorithm: 'RS256', signingKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey }, /must be a private key/],
     ['a 1024-bit RSA key', { algorithm: 'RS256', signingKey: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey }, /2048/],
     ['a short HMAC secret', { algorithm: 'HS256', signingKey: 'short' }, /at least 32/],
-    ['a PEM public key as HMAC secret', { algorithm: 'HS256', signingKey: generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }) as string }, /looks like a public key/],
+    [
+      'a PEM public key as HMAC secret',
+      { algorithm: 'HS256', signingKey: generateKeyPairSync('ed25519').publicKey.export({ format: 'pem', type: 'spki' }) as string },
+      /looks like a public key/,
+    ],
     ['a private key for HS256', { algorithm: 'HS256', signingKey: pair('EdDSA') }, /must be a secret/],
     ['garbage PEM', { algorithm: 'RS256', signingKey: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----' }, /could not be read/],
     ['an unknown algorithm', { algorithm: 'none', signingKey: SECRET }, /"algorithm" must be one of/],

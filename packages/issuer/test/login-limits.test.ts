@@ -10,7 +10,10 @@ import { send, type Answer } from './helpers.js';
 
 const WRONG = { username: 'alice', password: 'not-the-password' };
 const RIGHT = { username: 'alice', password: 'wonderland' };
-const TIGHT = { perAccountAndAddress: { attempts: 3, windowSeconds: 600, blockSeconds: 120 }, perAddress: { attempts: 50, windowSeconds: 600, blockSeconds: 300 } };
+const TIGHT = {
+  perAccountAndAddress: { attempts: 3, windowSeconds: 600, blockSeconds: 120 },
+  perAddress: { attempts: 50, windowSeconds: 600, blockSeconds: 300 },
+};
 
 function expectThrottled(answer: Answer, maxSeconds: number): void {
   expect(answer.status).toBe(429);
@@ -54,7 +57,11 @@ describe.each(MOUNT_NAMES)('login limits on %s', (mount) => {
     const { url } = await limited(TIGHT);
     for (let i = 0; i < 3; i++) expect((await obtain(url, WRONG, `192.0.2.${i + 1}`)).status).toBe(401);
     expectThrottled(await obtain(url, RIGHT, '192.0.2.99'), 120);
-    expect(events.filter((event) => event.type === 'login.failed').map((event) => (event as { clientAddress?: string }).clientAddress)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+    expect(events.filter((event) => event.type === 'login.failed').map((event) => (event as { clientAddress?: string }).clientAddress)).toEqual([
+      '127.0.0.1',
+      '127.0.0.1',
+      '127.0.0.1',
+    ]);
   });
 
   it('resets the account+address counter on a successful login', async () => {
@@ -66,7 +73,10 @@ describe.each(MOUNT_NAMES)('login limits on %s', (mount) => {
   });
 
   it('limits one address spraying many accounts (per address), and counts parallel guesses before checking them', async () => {
-    const { url } = await limited({ perAccountAndAddress: { attempts: 100, windowSeconds: 600, blockSeconds: 60 }, perAddress: { attempts: 5, windowSeconds: 600, blockSeconds: 300 } });
+    const { url } = await limited({
+      perAccountAndAddress: { attempts: 100, windowSeconds: 600, blockSeconds: 60 },
+      perAddress: { attempts: 5, windowSeconds: 600, blockSeconds: 300 },
+    });
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => obtain(url, { username: `user${i}`, password: 'guess' })));
     expect(answers.filter((answer) => answer.status === 401)).toHaveLength(5);
     const refused = answers.filter((answer) => answer.status === 429);

@@ -7,7 +7,7 @@ import { TEST_COST } from './helpers.js';
 const request = { method: 'POST', path: '/api/token/', headers: {}, clientAddress: undefined, userAgent: undefined };
 
 describe('password hashes', () => {
-  it('default to OWASP\'s scrypt minimum (N 2^17, r 8, p 1) and verify in constant time', async () => {
+  it("default to OWASP's scrypt minimum (N 2^17, r 8, p 1) and verify in constant time", async () => {
     expect(DEFAULT_SCRYPT_COST).toEqual({ N: 2 ** 17, r: 8, p: 1 });
     const hash = await hashPassword('correct horse', DEFAULT_SCRYPT_COST);
     expect(hash).toMatch(/^scrypt\$131072\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
@@ -38,7 +38,15 @@ describe('createMemoryUsers', () => {
 
   it('refuses bad user lists and unknown options', async () => {
     await expect(createMemoryUsers([{ id: '1', username: 'a' }])).rejects.toThrow(/exactly one of "password" and "passwordHash"/);
-    await expect(createMemoryUsers([{ id: '1', username: 'a', password: 'x' }, { id: '1', username: 'b', password: 'y' }], { cost: TEST_COST })).rejects.toThrow(/twice/);
+    await expect(
+      createMemoryUsers(
+        [
+          { id: '1', username: 'a', password: 'x' },
+          { id: '1', username: 'b', password: 'y' },
+        ],
+        { cost: TEST_COST },
+      ),
+    ).rejects.toThrow(/twice/);
     await expect(createMemoryUsers([], { costs: TEST_COST } as never)).rejects.toThrow(/unknown option "costs".*did you mean "cost"/);
   });
 

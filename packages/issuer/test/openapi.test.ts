@@ -73,12 +73,27 @@ function flakyStore(): { store: IssuerStore; fail: { mode: 'no' | 'unavailable' 
     fail,
     store: {
       ...store,
-      createFamily: async (family) => { if (family.userId === '3') throw new StoreUnavailableError('down'); return store.createFamily(family); },
-      getFamily: async (userId, id) => { guard(); return store.getFamily(userId, id); },
-      isTokenDenied: async (jti) => { guard(); return store.isTokenDenied(jti); },
+      createFamily: async (family) => {
+        if (family.userId === '3') throw new StoreUnavailableError('down');
+        return store.createFamily(family);
+      },
+      getFamily: async (userId, id) => {
+        guard();
+        return store.getFamily(userId, id);
+      },
+      isTokenDenied: async (jti) => {
+        guard();
+        return store.isTokenDenied(jti);
+      },
       // Since sessions, a refresh makes every store check inside the one atomic rotate/touch call.
-      rotate: async (...args: Parameters<IssuerStore['rotate']>) => { guard(); return store.rotate(...args); },
-      touch: async (...args: Parameters<IssuerStore['touch']>) => { guard(); return store.touch(...args); },
+      rotate: async (...args: Parameters<IssuerStore['rotate']>) => {
+        guard();
+        return store.rotate(...args);
+      },
+      touch: async (...args: Parameters<IssuerStore['touch']>) => {
+        guard();
+        return store.touch(...args);
+      },
     } as IssuerStore,
   };
 }
@@ -90,7 +105,17 @@ describe('OpenAPI document', () => {
     const defaults = openApiDocument({ paths: DEFAULT_PATHS, tokenStyle: 'pair', usernameField: 'username', loginLimits: true, jwks: true });
     if (process.env.LATCHKEY_WRITE_OPENAPI === '1') writeFileSync(SHIPPED, `${JSON.stringify(defaults, null, 2)}\n`);
     expect(JSON.parse(readFileSync(SHIPPED, 'utf8'))).toEqual(defaults);
-    for (const document of [defaults, openApiDocument({ paths: DEFAULT_PATHS, tokenStyle: 'pair', usernameField: 'username', loginLimits: false, jwks: false, refreshCookie: { name: '__Host-r', csrfHeader: 'X-Latchkey-CSRF' } })]) {
+    for (const document of [
+      defaults,
+      openApiDocument({
+        paths: DEFAULT_PATHS,
+        tokenStyle: 'pair',
+        usernameField: 'username',
+        loginLimits: false,
+        jwks: false,
+        refreshCookie: { name: '__Host-r', csrfHeader: 'X-Latchkey-CSRF' },
+      }),
+    ]) {
       const result = await new Validator().validate(document);
       expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
       expect(result.valid).toBe(true);
@@ -109,7 +134,14 @@ describe('OpenAPI document', () => {
       getUser: (id: string) => base.getUser(id),
     };
     const flaky = flakyStore();
-    const { url, issuer } = await start({ signingKey: privateKey, algorithm: 'EdDSA', users: users as never, rotateRefreshTokens: true, store: flaky.store, loginLimits: { perAccountAndAddress: { attempts: 2, windowSeconds: 60, blockSeconds: 60 } } });
+    const { url, issuer } = await start({
+      signingKey: privateKey,
+      algorithm: 'EdDSA',
+      users: users as never,
+      rotateRefreshTokens: true,
+      store: flaky.store,
+      loginLimits: { perAccountAndAddress: { attempts: 2, windowSeconds: 60, blockSeconds: 60 } },
+    });
     const document = issuer.openapi();
     expect(document).toEqual(JSON.parse(readFileSync(SHIPPED, 'utf8')));
     const { check, seen } = contract(document);
@@ -150,7 +182,9 @@ describe('OpenAPI document', () => {
     await call(jwks, { method: 'OPTIONS' });
     await call(jwks, { method: 'POST' });
 
-    const documented = Object.entries(document.paths as Json).flatMap(([path, item]) => Object.entries(item as Json).flatMap(([method, operation]) => Object.keys((operation as Json).responses).map((status) => `${method} ${path} ${status}`)));
+    const documented = Object.entries(document.paths as Json).flatMap(([path, item]) =>
+      Object.entries(item as Json).flatMap(([method, operation]) => Object.keys((operation as Json).responses).map((status) => `${method} ${path} ${status}`)),
+    );
     const unseen = documented.filter((entry) => !seen.has(entry));
     expect(unseen).toEqual([]);
   });
@@ -158,7 +192,9 @@ describe('OpenAPI document', () => {
   it('describes cookie mode, and its real answers match', async () => {
     const { url, issuer } = await start({ rotateRefreshTokens: true, refreshCookie: { allowedOrigins: [APP] } });
     const document = issuer.openapi();
-    expect(document.components).toMatchObject({ securitySchemes: { refreshCookie: { in: 'cookie', name: '__Host-latchkey-refresh' }, csrfHeader: { in: 'header', name: 'X-Latchkey-CSRF' } } });
+    expect(document.components).toMatchObject({
+      securitySchemes: { refreshCookie: { in: 'cookie', name: '__Host-latchkey-refresh' }, csrfHeader: { in: 'header', name: 'X-Latchkey-CSRF' } },
+    });
     const { check } = contract(document);
     const headers = { origin: APP, 'x-latchkey-csrf': '1' };
     const call = async (path: string, init: Parameters<typeof send>[1] = {}) => {

@@ -8,7 +8,7 @@ const base = { signingKey: SECRET, users };
 const resolve = (extra: Record<string, unknown>) => resolveIssuerOptions({ ...base, ...extra } as IssuerOptions);
 
 describe('issuer options', () => {
-  it('default to simplejwt\'s settings', () => {
+  it("default to simplejwt's settings", () => {
     expect(resolve({})).toMatchObject({
       algorithm: 'HS256',
       accessTokenLifetimeSeconds: 300,
@@ -55,11 +55,27 @@ describe('issuer options', () => {
     ['paths collide', { paths: { verify: '/api/token/' } }, /repeats the path/],
     ['claims', { claims: 'role' }, /"claims" must be a function/],
     ['refreshCookie without origins', { refreshCookie: {} }, /"refreshCookie.allowedOrigins" is required/],
-    ['refreshCookie origin with a path', { refreshCookie: { allowedOrigins: ['https://app.example.com/login'] } }, /give the bare origin \(https:\/\/app.example.com\)/],
+    [
+      'refreshCookie origin with a path',
+      { refreshCookie: { allowedOrigins: ['https://app.example.com/login'] } },
+      /give the bare origin \(https:\/\/app.example.com\)/,
+    ],
     ['refreshCookie origin that is no URL', { refreshCookie: { allowedOrigins: ['app.example.com'] } }, /not an origin/],
-    ['refreshCookie without a prefix', { refreshCookie: { allowedOrigins: ['https://a.example'], name: 'refresh' } }, /must start with "__Host-" or "__Secure-"/],
-    ['a __Host- cookie with a path', { refreshCookie: { allowedOrigins: ['https://a.example'], path: '/api/token/' } }, /must be "\/" for a "__Host-" cookie.*"__Secure-"/],
-    ['a cookie path that misses the routes', { refreshCookie: { allowedOrigins: ['https://a.example'], name: '__Secure-r', path: '/api/token/refresh/' } }, /does not cover \/api\/token\/blacklist\//],
+    [
+      'refreshCookie without a prefix',
+      { refreshCookie: { allowedOrigins: ['https://a.example'], name: 'refresh' } },
+      /must start with "__Host-" or "__Secure-"/,
+    ],
+    [
+      'a __Host- cookie with a path',
+      { refreshCookie: { allowedOrigins: ['https://a.example'], path: '/api/token/' } },
+      /must be "\/" for a "__Host-" cookie.*"__Secure-"/,
+    ],
+    [
+      'a cookie path that misses the routes',
+      { refreshCookie: { allowedOrigins: ['https://a.example'], name: '__Secure-r', path: '/api/token/refresh/' } },
+      /does not cover \/api\/token\/blacklist\//,
+    ],
     ['a safelisted CSRF header', { refreshCookie: { allowedOrigins: ['https://a.example'], csrfHeader: 'Content-Type' } }, /CORS-safelisted/],
     ['refreshCookie sameSite', { refreshCookie: { allowedOrigins: ['https://a.example'], sameSite: 'strict' } }, /"refreshCookie.sameSite"/],
     ['refreshCookie unknown key', { refreshCookie: { allowedOrigins: ['https://a.example'], domain: 'example.com' } }, /unknown option "domain"/],
@@ -75,6 +91,8 @@ describe('issuer options', () => {
   it('refuse a store that is not an IssuerStore, and rotation without a store', async () => {
     const real = await testUsers();
     expect(() => createIssuer({ signingKey: SECRET, users: real, store: {} as never })).toThrow(/IssuerStore interface/);
-    expect(() => createIssuer({ signingKey: SECRET, users: real, store: null, rotateRefreshTokens: true, paths: { blacklist: false } })).toThrow(/needs a store/);
+    expect(() => createIssuer({ signingKey: SECRET, users: real, store: null, rotateRefreshTokens: true, paths: { blacklist: false } })).toThrow(
+      /needs a store/,
+    );
   });
 });

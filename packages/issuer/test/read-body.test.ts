@@ -7,10 +7,15 @@ import { readBody } from '../src/mounts/read-body.js';
 
 const servers: Array<ReturnType<typeof createServer>> = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(resolve);
-  })));
+  await Promise.all(
+    servers.splice(0).map(
+      (server) =>
+        new Promise((resolve) => {
+          server.closeAllConnections();
+          server.close(resolve);
+        }),
+    ),
+  );
 });
 
 /** A server that reports what readBody resolved for each request. */
@@ -33,10 +38,16 @@ describe('readBody', () => {
     const { port } = await serve(100);
     const post = (body: string, chunked = false): Promise<{ status: number; text: string }> =>
       new Promise((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', headers: chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': Buffer.byteLength(body) } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode!, text }));
-        });
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', headers: chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            let text = '';
+            res
+              .setEncoding('utf8')
+              .on('data', (chunk: string) => (text += chunk))
+              .on('end', () => resolve({ status: res.statusCode!, text }));
+          },
+        );
         req.on('error', reject);
         if (chunked) for (let i = 0; i < body.length; i += 10) req.write(body.slice(i, i + 10));
         else req.write(body);

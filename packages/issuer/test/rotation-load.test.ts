@@ -32,10 +32,15 @@ const STILL_VALID_MS = 1000;
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(resolve);
-  })));
+  await Promise.all(
+    servers.splice(0).map(
+      (server) =>
+        new Promise((resolve) => {
+          server.closeAllConnections();
+          server.close(resolve);
+        }),
+    ),
+  );
 });
 
 async function listen(app: express.Express): Promise<string> {
@@ -108,7 +113,13 @@ describe('rotation under load', () => {
     const start = Date.now();
     const keys = Array.from({ length: ROTATIONS + 1 }, (_, index) => ({ key: newKey(), activateAt: new Date(start - 1 + index * PERIOD_MS).toISOString() }));
     // One user logs in hundreds of times: lift the per-user session bound, which would otherwise revoke the oldest sessions.
-    const issuer = createIssuer<MemoryUser>({ users: await testUsers(), store: memoryStore({ maxSessionsPerUser: 100_000 }), algorithm: 'EdDSA', ...LIFETIMES, keyRing: { keys, retireMarginSeconds: TOLERANCE_SECONDS } });
+    const issuer = createIssuer<MemoryUser>({
+      users: await testUsers(),
+      store: memoryStore({ maxSessionsPerUser: 100_000 }),
+      algorithm: 'EdDSA',
+      ...LIFETIMES,
+      keyRing: { keys, retireMarginSeconds: TOLERANCE_SECONDS },
+    });
     const app = express();
     app.use(issuerRoutes(issuer));
     const issuerUrl = await listen(app);
@@ -131,7 +142,9 @@ describe('rotation under load', () => {
   it('control: a rotation without overlap (the new key replaces the old one at once) fails verifications', async () => {
     const users = await testUsers();
     const options: Partial<IssuerOptions<MemoryUser>> = { algorithm: 'EdDSA', ...LIFETIMES };
-    const issuers: Array<Issuer<MemoryUser>> = Array.from({ length: ROTATIONS + 1 }, () => createIssuer<MemoryUser>({ users, signingKey: newKey(), ...options }));
+    const issuers: Array<Issuer<MemoryUser>> = Array.from({ length: ROTATIONS + 1 }, () =>
+      createIssuer<MemoryUser>({ users, signingKey: newKey(), ...options }),
+    );
     const mounts: RequestHandler[] = issuers.map((one) => issuerRoutes(one));
     const start = Date.now();
     // What a restart with a new signingKey does: at each instant one key signs and is the only one published.

@@ -17,7 +17,13 @@ const track = closedAfterEach();
 
 describe.each(Object.entries(MOUNTS))('%s', (_name, startFramework) => {
   async function start(options: Partial<IssuerOptions<MemoryUser>> = {}): Promise<{ url: string; issuer: Issuer<MemoryUser> }> {
-    const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users: await testUsers(), rotateRefreshTokens: true, paths: { ...SESSION_PATHS }, ...options });
+    const issuer = createIssuer<MemoryUser>({
+      signingKey: SECRET,
+      users: await testUsers(),
+      rotateRefreshTokens: true,
+      paths: { ...SESSION_PATHS },
+      ...options,
+    });
     const { url } = track(await startFramework(issuer, issuer.verifier({ checkRevocation: true })));
     return { url, issuer };
   }
@@ -104,7 +110,7 @@ describe.each(Object.entries(MOUNTS))('%s', (_name, startFramework) => {
     expect((await refresh(url, fresh.refresh)).status).toBe(200);
   });
 
-  it('session list: created, last used, user agent, client address, current; revoke one; only the caller\'s own', async () => {
+  it("session list: created, last used, user agent, client address, current; revoke one; only the caller's own", async () => {
     const { url } = await start();
     const phone = await login(url, 'phone/1');
     await sleep(5);
@@ -158,7 +164,13 @@ describe.each(Object.entries(MOUNTS))('%s', (_name, startFramework) => {
   });
 
   it('fail closed: a full epoch table refuses logout everywhere with 503 + Retry-After, and keeps the epochs it has', async () => {
-    const users = await createMemoryUsers([{ id: '1', username: 'alice', password: 'wonderland' }, { id: '3', username: 'carol', password: 'carol-pw' }], { cost: TEST_COST });
+    const users = await createMemoryUsers(
+      [
+        { id: '1', username: 'alice', password: 'wonderland' },
+        { id: '3', username: 'carol', password: 'carol-pw' },
+      ],
+      { cost: TEST_COST },
+    );
     const { url } = await start({ users, store: memoryStore({ maxEpochs: 1 }) });
     const alice = await login(url);
     const carol = (await send(`${url}/api/token/`, { body: { username: 'carol', password: 'carol-pw' } })).body as { access: string; refresh: string };
@@ -205,6 +217,13 @@ describe('issuer API', () => {
   });
 
   it('refuses session routes without a store, at start-up', async () => {
-    expect(() => createIssuer({ signingKey: SECRET, users: { authenticate: async () => null, getUser: async () => null }, store: null, paths: { blacklist: false, ...SESSION_PATHS } })).toThrow(/"paths.sessions" needs a store/);
+    expect(() =>
+      createIssuer({
+        signingKey: SECRET,
+        users: { authenticate: async () => null, getUser: async () => null },
+        store: null,
+        paths: { blacklist: false, ...SESSION_PATHS },
+      }),
+    ).toThrow(/"paths.sessions" needs a store/);
   });
 });

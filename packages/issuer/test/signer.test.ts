@@ -107,7 +107,13 @@ describe('an issuer signing with a KMS key', () => {
     const jwks = (await send(`${url}/.well-known/jwks.json`, { method: 'GET' })).body as { keys: PublishedJwk[] };
     expect(jwks.keys).toEqual([signer.publicJwk]);
     const { access } = await login(url);
-    const resourceServer = createVerifier({ keys: remoteJwks(`${url}/.well-known/jwks.json`), algorithms: ['ES256'], issuer: null, audience: null, typ: 'at+jwt' });
+    const resourceServer = createVerifier({
+      keys: remoteJwks(`${url}/.well-known/jwks.json`),
+      algorithms: ['ES256'],
+      issuer: null,
+      audience: null,
+      typ: 'at+jwt',
+    });
     expect((await resourceServer.verify(access)).header.kid).toBe(signer.kid);
     kmsDown = true;
     try {

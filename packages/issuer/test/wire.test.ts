@@ -258,9 +258,18 @@ describe('sliding views (tokenStyle: "sliding")', () => {
     expect((await send(`${url}/api/token/refresh/`, { body: {} })).text).toBe('{"token":["This field is required."]}');
     const base = { token_type: 'sliding', iat: now(), jti: 'd'.repeat(32), user_id: '1', sub: '1', fam: 'd'.repeat(32) };
     const header = { alg: 'HS256', typ: 'at+jwt' };
-    expectTokenError(await send(`${url}/api/token/refresh/`, { body: { token: forge({ ...base, exp: now() - 5, refresh_exp: now() + 100 }, header) } }), 'Token is expired');
-    expectTokenError(await send(`${url}/api/token/refresh/`, { body: { token: forge({ ...base, exp: now() + 100 }, header) } }), "Token has no 'refresh_exp' claim");
-    expectTokenError(await send(`${url}/api/token/refresh/`, { body: { token: forge({ ...base, exp: now() + 100, refresh_exp: now() - 5 }, header) } }), "Token 'refresh_exp' claim has expired");
+    expectTokenError(
+      await send(`${url}/api/token/refresh/`, { body: { token: forge({ ...base, exp: now() - 5, refresh_exp: now() + 100 }, header) } }),
+      'Token is expired',
+    );
+    expectTokenError(
+      await send(`${url}/api/token/refresh/`, { body: { token: forge({ ...base, exp: now() + 100 }, header) } }),
+      "Token has no 'refresh_exp' claim",
+    );
+    expectTokenError(
+      await send(`${url}/api/token/refresh/`, { body: { token: forge({ ...base, exp: now() + 100, refresh_exp: now() - 5 }, header) } }),
+      "Token 'refresh_exp' claim has expired",
+    );
   });
 });
 
@@ -307,7 +316,12 @@ describe('shared behaviour of the token views', () => {
         controller.close();
       },
     });
-    const chunked = await fetch(`${url}/api/token/`, { method: 'POST', body: stream, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit);
+    const chunked = await fetch(`${url}/api/token/`, {
+      method: 'POST',
+      body: stream,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
     expect(chunked.status).toBe(400);
   });
 

@@ -4,8 +4,25 @@
  *
  * @packageDocumentation
  */
-import { claimCheck as coreClaimCheck, isLatchkeyError, type AuthErrorHandlerOptions, type ClaimRule, type JwtPayload, type RequestAuthOptions, type Rule, type VerifiedToken } from '@latchkey/core';
-import { authErrorRenderer, checkedRules, createRequestAuthenticator, isPromise, notAuthenticated, type RequestAuthenticator, type RequestReader } from '@latchkey/core/adapter';
+import {
+  claimCheck as coreClaimCheck,
+  isLatchkeyError,
+  type AuthErrorHandlerOptions,
+  type ClaimRule,
+  type JwtPayload,
+  type RequestAuthOptions,
+  type Rule,
+  type VerifiedToken,
+} from '@latchkey/core';
+import {
+  authErrorRenderer,
+  checkedRules,
+  createRequestAuthenticator,
+  isPromise,
+  notAuthenticated,
+  type RequestAuthenticator,
+  type RequestReader,
+} from '@latchkey/core/adapter';
 import type { Context, Middleware } from 'koa';
 
 export { claimEquals, claimIncludes, requireAnyScope, requireScopes, type Rule } from '@latchkey/core';

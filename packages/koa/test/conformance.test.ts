@@ -25,7 +25,11 @@ function harness(Koa: typeof Koa3): AdapterHarness {
         byPath.set(route.path, chain(handlers));
       }
       app.use((ctx, next) => (byPath.get(ctx.path) ?? ((_ctx, next) => next()))(ctx, next));
-      return listening(tls === undefined ? app.listen(0, '127.0.0.1') : createHttpsServer(tls, app.callback() as (req: IncomingMessage, res: ServerResponse) => void).listen(0, '127.0.0.1'));
+      return listening(
+        tls === undefined
+          ? app.listen(0, '127.0.0.1')
+          : createHttpsServer(tls, app.callback() as (req: IncomingMessage, res: ServerResponse) => void).listen(0, '127.0.0.1'),
+      );
     },
     checkNativeBody(body, contentType, expected) {
       // Koa's ctx.onerror: plain text, the message itself (the error is `expose: true`).

@@ -54,7 +54,9 @@ describe('authenticate', () => {
   });
 
   it('refuses unknown keys in its options, suggesting the intended one', () => {
-    expect(() => authenticate({ verifier, allowQueryTokens: true } as never)).toThrow('latchkey: unknown option "allowQueryTokens" in authenticate() options; did you mean "allowQueryToken"?');
+    expect(() => authenticate({ verifier, allowQueryTokens: true } as never)).toThrow(
+      'latchkey: unknown option "allowQueryTokens" in authenticate() options; did you mean "allowQueryToken"?',
+    );
   });
 
   it('reads the token where getToken says', async () => {

@@ -23,7 +23,8 @@ export function redisLimiterStore(options: RedisLimiterStoreOptions): LimiterSto
   if (typeof options !== 'object' || options === null) throw new TypeError('redisLimiterStore: options are required');
   refuseUnknownKeys(options, ['client', 'keyPrefix'], 'redisLimiterStore options');
   const { client } = options;
-  if (typeof (client as { eval?: unknown } | undefined)?.eval !== 'function') throw new TypeError('redisLimiterStore: "client" must be an ioredis Redis or Cluster client');
+  if (typeof (client as { eval?: unknown } | undefined)?.eval !== 'function')
+    throw new TypeError('redisLimiterStore: "client" must be an ioredis Redis or Cluster client');
   const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (typeof prefix !== 'string') throw new TypeError('redisLimiterStore: "keyPrefix" must be a string');
   return {

@@ -1,5 +1,15 @@
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
-import { DEFAULT_MAX_SESSIONS_PER_USER, type FamilyRecord, type IssuerStore, type NewFamily, type RevocationReason, type RotateOutcome, type SessionEndReason, type Successor, type TouchOutcome } from '@latchkey/issuer';
+import {
+  DEFAULT_MAX_SESSIONS_PER_USER,
+  type FamilyRecord,
+  type IssuerStore,
+  type NewFamily,
+  type RevocationReason,
+  type RotateOutcome,
+  type SessionEndReason,
+  type Successor,
+  type TouchOutcome,
+} from '@latchkey/issuer';
 import { runScript, type RedisClientLike } from './client.js';
 import { DEFAULT_KEY_PREFIX, keyNames } from './keys.js';
 import { CREATE_FAMILY, DENY_TOKEN, LIST_FAMILIES, REVOKE_FAMILY, REVOKE_USER, ROTATE, TOUCH, type Script } from './scripts.js';
@@ -85,9 +95,11 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
   if (typeof options !== 'object' || options === null) throw new TypeError('redisStore: options must be an object');
   refuseUnknownKeys(options, OPTION_NAMES, 'redisStore options');
   const { client } = options;
-  if (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function') throw new TypeError('redisStore: "client" must be an ioredis Redis or Cluster');
+  if (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function')
+    throw new TypeError('redisStore: "client" must be an ioredis Redis or Cluster');
   const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new TypeError('redisStore: "keyPrefix" must be a string without "{" or "}" (they would change the Cluster hash tag)');
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix))
+    throw new TypeError('redisStore: "keyPrefix" must be a string without "{" or "}" (they would change the Cluster hash tag)');
   const timeoutMs = positiveInteger('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
   const maxSessions = positiveInteger('maxSessionsPerUser', options.maxSessionsPerUser, DEFAULT_MAX_SESSIONS_PER_USER);
   const keys = keyNames(prefix);
@@ -100,14 +112,29 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
   return {
     async createFamily(family: NewFamily) {
       const expiresAt = Math.min(family.expiresAt, family.sessionExpiresAt ?? Infinity);
-      const fields: (string | number)[] = ['userId', family.userId, 'currentHash', family.currentHash, 'generation', 0, 'createdAt', family.createdAt, 'lastUsedAt', family.createdAt, 'expiresAt', expiresAt];
+      const fields: (string | number)[] = [
+        'userId',
+        family.userId,
+        'currentHash',
+        family.currentHash,
+        'generation',
+        0,
+        'createdAt',
+        family.createdAt,
+        'lastUsedAt',
+        family.createdAt,
+        'expiresAt',
+        expiresAt,
+      ];
       if (family.userAgent !== undefined) fields.push('userAgent', family.userAgent);
       if (family.clientAddress !== undefined) fields.push('clientAddress', family.clientAddress);
       if (family.sessionExpiresAt !== undefined) fields.push('sessionExpiresAt', family.sessionExpiresAt);
       if (family.idleTimeoutMs !== undefined) fields.push('idleTimeoutMs', family.idleTimeoutMs);
-      const created = await run(CREATE_FAMILY, [keys.family(family.userId, family.familyId), keys.sessions(family.userId)], [
-        expiresAt, family.familyId, family.createdAt, maxSessions, keys.familyPrefix(family.userId), keys.channel, ...fields,
-      ]);
+      const created = await run(
+        CREATE_FAMILY,
+        [keys.family(family.userId, family.familyId), keys.sessions(family.userId)],
+        [expiresAt, family.familyId, family.createdAt, maxSessions, keys.familyPrefix(family.userId), keys.channel, ...fields],
+      );
       if (created !== 1) throw new Error('redisStore: a family with this id exists already');
     },
     async getFamily(userId, familyId) {
@@ -146,7 +173,11 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
       return (await call(() => client.exists(keys.denied(jti)))) === 1;
     },
     async revokeUser(userId, at, keepUntil) {
-      const marked = await run(REVOKE_USER, [keys.epoch(userId), keys.sessions(userId)], [at, keepUntil, keys.channel, `user:${at}:${userId}`, keys.familyPrefix(userId)]);
+      const marked = await run(
+        REVOKE_USER,
+        [keys.epoch(userId), keys.sessions(userId)],
+        [at, keepUntil, keys.channel, `user:${at}:${userId}`, keys.familyPrefix(userId)],
+      );
       return Number(marked);
     },
     async getUserEpoch(userId) {
@@ -154,7 +185,11 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
       return epoch === null ? undefined : Number(epoch);
     },
     async listFamilies(userId, limit) {
-      const flat = (await run(LIST_FAMILIES, [keys.sessions(userId), keys.epoch(userId)], [Date.now(), Math.max(0, Math.min(limit, maxSessions)), keys.familyPrefix(userId)])) as unknown[];
+      const flat = (await run(
+        LIST_FAMILIES,
+        [keys.sessions(userId), keys.epoch(userId)],
+        [Date.now(), Math.max(0, Math.min(limit, maxSessions)), keys.familyPrefix(userId)],
+      )) as unknown[];
       const records: FamilyRecord[] = [];
       for (let index = 0; index + 1 < flat.length; index += 2) records.push(recordOf(String(flat[index]), pairs(flat[index + 1])));
       return records;

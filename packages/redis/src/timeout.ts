@@ -1,7 +1,8 @@
 import { StoreCapacityError, StoreUnavailableError } from '@latchkey/issuer';
 
 /** Errors Redis itself answered (a script bug, a wrong type): real failures, not unavailability. */
-const isReplyError = (error: unknown): boolean => error instanceof Error && error.name === 'ReplyError' && !/^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY)/.test(error.message);
+const isReplyError = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ReplyError' && !/^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY)/.test(error.message);
 
 /**
  * Runs one Redis call with a deadline, so no request hangs on a dead or partitioned Redis (a client with

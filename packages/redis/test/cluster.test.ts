@@ -18,7 +18,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 beforeAll(async () => {
   nodes = await startCluster();
-  cluster = new Cluster(nodes.ports.map((port) => ({ host: '127.0.0.1', port })), { enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 0 } });
+  cluster = new Cluster(
+    nodes.ports.map((port) => ({ host: '127.0.0.1', port })),
+    { enableOfflineQueue: false, redisOptions: { maxRetriesPerRequest: 0 } },
+  );
   await new Promise<void>((resolve, reject) => {
     cluster.once('ready', resolve);
     cluster.once('error', reject);
@@ -40,7 +43,9 @@ describe('redisStore on a Cluster', () => {
     const family = { familyId: randomBytes(16).toString('hex'), userId: `race-${now}`, currentHash: 'h0', createdAt: now, expiresAt: now + 60_000 };
     await store.createFamily(family);
     const outcomes = await Promise.all(
-      Array.from({ length: 100 }, (_, index) => store.rotate(family.userId, family.familyId, 'h0', { currentHash: `h${index + 1}`, expiresAt: now + 60_000, usedAt: Date.now() })),
+      Array.from({ length: 100 }, (_, index) =>
+        store.rotate(family.userId, family.familyId, 'h0', { currentHash: `h${index + 1}`, expiresAt: now + 60_000, usedAt: Date.now() }),
+      ),
     );
     const count = (status: string): number => outcomes.filter((outcome) => outcome.status === status).length;
     expect([count('rotated'), count('reused'), count('revoked')]).toEqual([1, 1, 98]);
@@ -94,7 +99,9 @@ describe('two API instances on the Cluster', () => {
     const [one, two] = await Promise.all([startInstance(nodes.ports), startInstance(nodes.ports)]);
     try {
       const { access, refresh } = await login(one!.url);
-      const answers = await Promise.all(Array.from({ length: 100 }, (_, index) => post(`${(index % 2 === 0 ? one! : two!).url}/api/token/refresh/`, { refresh })));
+      const answers = await Promise.all(
+        Array.from({ length: 100 }, (_, index) => post(`${(index % 2 === 0 ? one! : two!).url}/api/token/refresh/`, { refresh })),
+      );
       expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
       expect(answers.filter((answer) => answer.status === 401)).toHaveLength(99);
       for (const instance of [one!, two!]) expect(await me(instance.url, access)).toBe(401);

@@ -12,11 +12,19 @@ export interface Instance {
 
 /** Starts `fixtures/<name>` (default: the issuer instance) on one Redis (its port) or on a Cluster (the ports of its masters). */
 export async function startInstance(redis: number | readonly number[], name = 'instance.ts', env: Record<string, string> = { SECRET }): Promise<Instance> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', name === 'instance.ts' ? fixture : fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: { ...process.env, ...(typeof redis === 'number' ? { REDIS_PORT: String(redis) } : { REDIS_CLUSTER_PORTS: redis.join(','), COMMAND_TIMEOUT_MS: '2000' }), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', name === 'instance.ts' ? fixture : fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: {
+        ...process.env,
+        ...(typeof redis === 'number' ? { REDIS_PORT: String(redis) } : { REDIS_CLUSTER_PORTS: redis.join(','), COMMAND_TIMEOUT_MS: '2000' }),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let errors = '';
   child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {

@@ -19,7 +19,14 @@ async function instance(keyPrefix: string, client: Redis = redis.client): Promis
 }
 
 const login = (issuer: Issuer, password: string) =>
-  issuer.handle({ method: 'POST', path: '/api/token/', headers: {}, contentType: 'application/json', body: JSON.stringify({ username: 'alice', password }), clientAddress: '203.0.113.9' });
+  issuer.handle({
+    method: 'POST',
+    path: '/api/token/',
+    headers: {},
+    contentType: 'application/json',
+    body: JSON.stringify({ username: 'alice', password }),
+    clientAddress: '203.0.113.9',
+  });
 
 describe('redisLimiterStore', () => {
   it('shares the counters between instances and keeps them under the prefix with a TTL', async () => {
@@ -30,7 +37,9 @@ describe('redisLimiterStore', () => {
     expect(refused?.status).toBe(429);
     expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(25);
     const keys = await redis.client.keys('t1:*');
-    expect(keys.sort()).toEqual(expect.arrayContaining([expect.stringMatching(/^t1:login:account-address:/), expect.stringMatching(/^t1:login:address:203\.0\.113\.9$/)]));
+    expect(keys.sort()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^t1:login:account-address:/), expect.stringMatching(/^t1:login:address:203\.0\.113\.9$/)]),
+    );
     for (const key of keys) expect(await redis.client.pttl(key)).toBeGreaterThan(0);
     expect(keys.join(' ')).not.toContain('alice');
     // Another prefix, another application: its counters are its own.

@@ -38,7 +38,9 @@ export const AOF_FLAGS = ['--appendonly', 'yes', '--appendfsync', 'always', '--s
 
 /** Spawns one `redis-server` in the foreground and resolves once it accepts connections. */
 function spawnRedis(port: number, dir: string, flags: readonly string[]): Promise<ChildProcess> {
-  const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', ...AOF_FLAGS, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', ...AOF_FLAGS, ...flags], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise<ChildProcess>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
@@ -134,9 +136,13 @@ export async function startCluster(): Promise<RedisCluster> {
   };
   try {
     for (const [index, port] of ports.entries()) {
-      children.push(await spawnRedis(port, dirs[index]!, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000']));
+      children.push(
+        await spawnRedis(port, dirs[index]!, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000']),
+      );
     }
-    await execFileAsync('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    await execFileAsync('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      timeout: 30_000,
+    });
     const deadline = Date.now() + 30_000;
     for (const port of ports) {
       for (;;) {

@@ -77,7 +77,9 @@ describe('two resource-server processes sharing one Redis', () => {
     expect(replay.status).toBe(401);
     expect(replay.headers.get('www-authenticate')).toMatch(/DPoP error="invalid_dpop_proof", error_description="DPoP proof jti was already used"/);
     // A fresh proof from the same key passes on the other instance.
-    const fresh = await fetch(`${two.url}/orders`, { headers: { authorization: `DPoP ${token}`, dpop: await dpop.generateProof(keyPair, 'https://api.test/orders', 'GET', undefined, token) } });
+    const fresh = await fetch(`${two.url}/orders`, {
+      headers: { authorization: `DPoP ${token}`, dpop: await dpop.generateProof(keyPair, 'https://api.test/orders', 'GET', undefined, token) },
+    });
     expect(fresh.status).toBe(200);
   });
 
@@ -87,7 +89,11 @@ describe('two resource-server processes sharing one Redis', () => {
     const input = `${b64({ alg: 'ES256' })}.${b64({ iss: 'https://idp.test', aud: 'https://api.test', sub: 'bob', iat: now, exp: now + 300, cnf: { jkt: await dpop.calculateThumbprint(keyPair.publicKey) } })}`;
     const token = `${input}.${sign('sha256', Buffer.from(input), { key: signer.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
     const proof = await dpop.generateProof(keyPair, 'https://api.test/orders', 'GET', undefined, token);
-    const statuses = await Promise.all(Array.from({ length: 20 }, (_, index) => fetch(`${(index % 2 === 0 ? one : two).url}/orders`, { headers: { authorization: `DPoP ${token}`, dpop: proof } }).then((response) => response.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        fetch(`${(index % 2 === 0 ? one : two).url}/orders`, { headers: { authorization: `DPoP ${token}`, dpop: proof } }).then((response) => response.status),
+      ),
+    );
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
     expect(statuses.filter((status) => status === 401)).toHaveLength(19);
   });

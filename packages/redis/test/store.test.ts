@@ -39,7 +39,7 @@ describe('redisStore', () => {
     expect(await client.pexpiretime('app1:u:{u}:epoch')).toBe(expiresAt + 5000);
   });
 
-  it('files a user\'s keys under one hash tag, the user id encoded so that braces and colons cannot move it', async () => {
+  it("files a user's keys under one hash tag, the user id encoded so that braces and colons cannot move it", async () => {
     const store = redisStore({ client, keyPrefix: 'tag:' });
     const now = Date.now();
     await store.createFamily({ familyId: 'f', userId: 'a}b:{c', currentHash: 'h', createdAt: now, expiresAt: now + 60_000 });

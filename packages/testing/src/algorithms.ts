@@ -2,11 +2,7 @@
  * Asymmetric JWS algorithms the test kit can generate keys for and sign with (RFC 7518 §3, RFC 8037,
  * RFC 9864 for the fully specified `Ed25519`).
  */
-export type AsymmetricAlgorithm =
-  | 'RS256' | 'RS384' | 'RS512'
-  | 'PS256' | 'PS384' | 'PS512'
-  | 'ES256' | 'ES384' | 'ES512'
-  | 'EdDSA' | 'Ed25519';
+export type AsymmetricAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'Ed25519';
 
 /** HMAC JWS algorithms (RFC 7518 §3.2). */
 export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
@@ -16,10 +12,17 @@ export type SigningAlgorithm = AsymmetricAlgorithm | HmacAlgorithm;
 
 /** The asymmetric algorithms, in a stable order (handy for `it.each`). */
 export const ASYMMETRIC_ALGORITHMS: readonly AsymmetricAlgorithm[] = Object.freeze([
-  'RS256', 'RS384', 'RS512',
-  'PS256', 'PS384', 'PS512',
-  'ES256', 'ES384', 'ES512',
-  'EdDSA', 'Ed25519',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
 ] as const);
 
 /** The HMAC algorithms, in a stable order. */

@@ -61,7 +61,9 @@ function rawSign(alg: SigningAlgorithm, key: TokenSigningKey, data: Buffer): Buf
     if (!isHmacSecret(key)) {
       throw new TypeError(`signWithHeader: ${alg} needs an HMAC secret; to sign HMAC with a public key use signWithPublicKeyAsSecret`);
     }
-    return createHmac(hash ?? 'sha256', key.secret).update(data).digest();
+    return createHmac(hash ?? 'sha256', key.secret)
+      .update(data)
+      .digest();
   }
   if (isHmacSecret(key)) throw new TypeError(`signWithHeader: ${alg} needs a key pair, not an HMAC secret`);
   const privateKey: KeyObject = key.privateKey;

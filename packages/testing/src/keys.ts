@@ -1,13 +1,7 @@
 /** Signing keys for tests: generated per algorithm, with their public JWK. */
 import { KeyObject, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import {
-  HMAC_SECRET_BYTES,
-  isAsymmetricAlgorithm,
-  isHmacAlgorithm,
-  type AsymmetricAlgorithm,
-  type HmacAlgorithm,
-} from './algorithms.js';
+import { HMAC_SECRET_BYTES, isAsymmetricAlgorithm, isHmacAlgorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from './algorithms.js';
 
 /** RSA modulus of generated keys, in bits. 2048 is the minimum verifiers should accept (RFC 7518 §3.3). */
 export const RSA_MODULUS_BITS = 2048;

@@ -63,8 +63,7 @@ export interface MockIdpRequest {
 }
 
 /** Options of {@link createMockIdp}. */
-export interface MockIdpOptions
-  extends Pick<TokenFactoryOptions, 'defaults' | 'header' | 'expiresInSeconds' | 'notBeforeInSeconds' | 'now'> {
+export interface MockIdpOptions extends Pick<TokenFactoryOptions, 'defaults' | 'header' | 'expiresInSeconds' | 'notBeforeInSeconds' | 'now'> {
   /**
    * One signing key is generated per algorithm, all published; tokens are signed with the first unless
    * `sign()` asks for another `alg`. Default: `['RS256']`.
@@ -400,8 +399,7 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
       return next[0] as SigningKey;
     },
     async publishKey(keyOrAlg) {
-      const key =
-        keyOrAlg === undefined || typeof keyOrAlg === 'string' ? await generateSigningKey(keyOrAlg ?? (signingKeys[0] as SigningKey).alg) : keyOrAlg;
+      const key = keyOrAlg === undefined || typeof keyOrAlg === 'string' ? await generateSigningKey(keyOrAlg ?? (signingKeys[0] as SigningKey).alg) : keyOrAlg;
       published = [key, ...published.filter((existing) => existing.kid !== key.kid)];
       return key;
     },

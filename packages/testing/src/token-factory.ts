@@ -222,9 +222,7 @@ export function createTokenFactory(options: TokenFactoryOptions): TokenFactory {
       const protectedHeader = buildHeader(signOptions);
       const signingKey = signOptions?.key ?? key;
       // jose refuses a `crit` it was not told about (RFC 7515 §4.1.11); a test that sets one means it.
-      const crit = Array.isArray(protectedHeader.crit)
-        ? Object.fromEntries(protectedHeader.crit.map((name) => [String(name), true]))
-        : undefined;
+      const crit = Array.isArray(protectedHeader.crit) ? Object.fromEntries(protectedHeader.crit.map((name) => [String(name), true])) : undefined;
       const jws = new CompactSign(new TextEncoder().encode(JSON.stringify(payload)));
       // TokenHeader is wider than jose's header type (that is the point of it); jose checks it at runtime.
       jws.setProtectedHeader(protectedHeader as Parameters<CompactSign['setProtectedHeader']>[0]);

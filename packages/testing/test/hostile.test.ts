@@ -74,7 +74,7 @@ describe('signWithHeader', () => {
     expect(cryptoVerify('sha256', input(token), victim.publicKey, sig(token))).toBe(true);
   });
 
-  it('signs with the key\'s real algorithm when the header claims another (wrong alg for key)', async () => {
+  it("signs with the key's real algorithm when the header claims another (wrong alg for key)", async () => {
     const token = signWithHeader({ alg: 'ES256', kid: victim.kid }, tokens.claims(), victim);
     expect(decodeProtectedHeader(token).alg).toBe('ES256');
     // A genuine RS256 signature...
@@ -85,12 +85,17 @@ describe('signWithHeader', () => {
 
   it('computes the signature with signingAlg when given', async () => {
     const token = signWithHeader({ alg: 'PS256', kid: victim.kid }, tokens.claims(), victim, { signingAlg: 'PS256' });
-    const ok = cryptoVerify('sha256', input(token), { key: victim.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, sig(token));
+    const ok = cryptoVerify(
+      'sha256',
+      input(token),
+      { key: victim.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+      sig(token),
+    );
     expect(ok).toBe(true);
     await expect(jwtVerify(token, await importJWK({ ...victim.publicJwk, alg: 'PS256' }, 'PS256'))).resolves.toBeTruthy();
   });
 
-  it('embeds an attacker\'s key that only a key-trusting verifier would accept', async () => {
+  it("embeds an attacker's key that only a key-trusting verifier would accept", async () => {
     const token = signWithHeader({ alg: 'RS256', jwk: attacker.publicJwk }, tokens.claims({ sub: 'admin' }), attacker);
     expect(decodeProtectedHeader(token).jwk).toMatchObject({ n: attacker.publicJwk.n });
     await expect(jwtVerify(token, EmbeddedJWK)).resolves.toMatchObject({ payload: { sub: 'admin' } });
@@ -138,7 +143,7 @@ describe('signWithPublicKeyAsSecret', () => {
     await expect(jwtVerify(token, victim.publicKey)).rejects.toThrow(/must be of type "secret"/);
   });
 
-  it('can key it with the JWK text and follows the header\'s hash', () => {
+  it("can key it with the JWK text and follows the header's hash", () => {
     const token = signWithPublicKeyAsSecret({ alg: 'HS384' }, {}, victim, { format: 'jwk' });
     expect(sig(token).equals(createHmac('sha384', JSON.stringify(victim.publicJwk)).update(input(token)).digest())).toBe(true);
   });

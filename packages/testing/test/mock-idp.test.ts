@@ -298,7 +298,12 @@ describe('MockIdp: headers, metadata and counters', () => {
     await fetch(`${idp.jwksUri}?v=1`, { headers: { accept: 'application/json', 'user-agent': 'latchkey-test' } });
     await fetch(`${idp.issuer}/favicon.ico`);
     expect(idp.requests).toEqual([
-      { endpoint: 'jwks', method: 'GET', url: `${JWKS_PATH}?v=1`, headers: expect.objectContaining({ accept: 'application/json', 'user-agent': 'latchkey-test' }) },
+      {
+        endpoint: 'jwks',
+        method: 'GET',
+        url: `${JWKS_PATH}?v=1`,
+        headers: expect.objectContaining({ accept: 'application/json', 'user-agent': 'latchkey-test' }),
+      },
       { endpoint: undefined, method: 'GET', url: '/favicon.ico', headers: expect.any(Object) },
     ]);
     idp.resetStats();
@@ -342,4 +347,3 @@ describe('MockIdp: lifecycle', () => {
     await expect(createMockIdp({ algorithms: ['ES256'], audience: '' })).rejects.toThrow(/"audience"/);
   });
 });
-

@@ -29,7 +29,10 @@ it('type-checks every marked block under the strict settings of this repository'
   for (const block of blocks) writeFileSync(`${dir}${block.name}.ts`, block.code);
   writeFileSync(`${dir}tsconfig.json`, JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true }, include: ['*.ts'] }));
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const result = await promisify(execFile)(process.execPath, [tsc, '-p', dir]).then(() => '', (error: { stdout: string }) => error.stdout);
+  const result = await promisify(execFile)(process.execPath, [tsc, '-p', dir]).then(
+    () => '',
+    (error: { stdout: string }) => error.stdout,
+  );
   expect(result).toBe('');
 }, 120_000);
 

@@ -167,7 +167,12 @@ describe('TokenFactory.claims and header', () => {
       exp: NOW_SECONDS + 300,
       jti: expect.stringMatching(UUID),
     });
-    expect(tokens.header({ header: { jku: 'https://evil.example/jwks' } })).toEqual({ alg: 'RS256', kid: rsa.kid, typ: 'JWT', jku: 'https://evil.example/jwks' });
+    expect(tokens.header({ header: { jku: 'https://evil.example/jwks' } })).toEqual({
+      alg: 'RS256',
+      kid: rsa.kid,
+      typ: 'JWT',
+      jku: 'https://evil.example/jwks',
+    });
   });
 });
 

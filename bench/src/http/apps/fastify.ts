@@ -45,7 +45,8 @@ async function setupFor(id: string, context: AppContext): Promise<Setup> {
       return async (app) => {
         await app.register(fastifyJwt, {
           decode: { complete: true },
-          secret: (_request: unknown, token: { header: { kid?: string; alg: string } }) => getJwks.getPublicKey({ kid: token.header.kid, alg: token.header.alg, domain: jwksDomain }),
+          secret: (_request: unknown, token: { header: { kid?: string; alg: string } }) =>
+            getJwks.getPublicKey({ kid: token.header.kid, alg: token.header.alg, domain: jwksDomain }),
           verify: { allowedIss: ISSUER, allowedAud: AUDIENCE, algorithms: [alg] },
         } as never);
         return async (request) => {

@@ -87,7 +87,11 @@ element<HTMLFormElement>('login-form').addEventListener('submit', (event) => {
     })
     .catch((error: unknown) => {
       const status = error instanceof LatchkeyClientError ? error.status : undefined;
-      show('login', status === 429 ? 'Too many attempts: wait a moment.' : status === 401 ? 'Wrong user name or password.' : 'Sign-in failed; try again.', true);
+      show(
+        'login',
+        status === 429 ? 'Too many attempts: wait a moment.' : status === 401 ? 'Wrong user name or password.' : 'Sign-in failed; try again.',
+        true,
+      );
     });
 });
 

@@ -45,7 +45,9 @@ export function createApp(parts: InstanceParts): Express {
   const protect = authenticate({ verifier: parts.verifier });
   app.get('/api/me', protect, (req, res) => {
     const payload = req.auth!.payload;
-    res.set('Cache-Control', 'no-store').json({ user: payload.sub, username: payload.username, expiresAt: payload.exp, instance: parts.name, clientAddress: req.ip });
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ user: payload.sub, username: payload.username, expiresAt: payload.exp, instance: parts.name, clientAddress: req.ip });
   });
   // simplejwt's 401 body (`code: token_not_valid`) is what @latchkey/client refreshes on.
   app.use(authErrorHandler({ body: 'simplejwt' }));

@@ -24,7 +24,9 @@ export async function localSecrets(runDir: string, env: NodeJS.ProcessEnv = proc
   const dir = join(runDir, 'secrets');
   const files = { signingKeyFile: join(dir, 'signing-key.pem'), usersFile: join(dir, 'users.json') };
   if (existsSync(files.signingKeyFile) && existsSync(files.usersFile)) return files;
-  warn('WARNING: generating a signing key and demo users for the LOCAL stack only (run/secrets/). Never generate keys at start-up in production: mount them from your secret store.');
+  warn(
+    'WARNING: generating a signing key and demo users for the LOCAL stack only (run/secrets/). Never generate keys at start-up in production: mount them from your secret store.',
+  );
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync('ed25519');
   writeFileSync(files.signingKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });

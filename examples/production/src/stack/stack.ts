@@ -125,7 +125,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // Exit codes of the instances this process started (a rolling restart checks each one exits 0).
   const exits = new Map<number, Promise<number | null>>();
   async function startInstance(index: number): Promise<void> {
-    const proc = spawnTracked({ name: instanceName(index), command: process.execPath, args: ['--import', 'tsx', 'src/instance/main.ts'], cwd: EXAMPLE_DIR, env: instanceEnv(index), runDir });
+    const proc = spawnTracked({
+      name: instanceName(index),
+      command: process.execPath,
+      args: ['--import', 'tsx', 'src/instance/main.ts'],
+      cwd: EXAMPLE_DIR,
+      env: instanceEnv(index),
+      runDir,
+    });
     if (proc.exited) exits.set(proc.pid, proc.exited);
     await waitForHttp(`${instanceUrl(index)}/readyz`, 30_000, () => isAlive(proc.pid));
   }
@@ -141,7 +148,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const config = join(runDir, 'nginx.conf');
     // Workers run as the starting user, who can read the SPA (as root nginx would pick `nobody`).
-    writeFileSync(config, nginxConfig({ runDir, spaDir, listenPort: httpPort, upstreamPorts: instancePorts, failTimeoutSeconds, user: process.getuid?.() === 0 ? userInfo().username : undefined }));
+    writeFileSync(
+      config,
+      nginxConfig({
+        runDir,
+        spaDir,
+        listenPort: httpPort,
+        upstreamPorts: instancePorts,
+        failTimeoutSeconds,
+        user: process.getuid?.() === 0 ? userInfo().username : undefined,
+      }),
+    );
     const nginxArgs = ['-p', runDir, '-c', config, '-e', join(runDir, 'logs', 'nginx-error.log')];
     const test = spawnSync(NGINX, ['-t', '-q', ...nginxArgs], { encoding: 'utf8' });
     if (test.error) throw new Error(`cannot run ${NGINX} (install Debian's nginx): ${test.error.message}`);

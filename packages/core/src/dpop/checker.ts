@@ -12,7 +12,12 @@ export interface DpopProofChecker {
    * `publicUrl` + `path`, unreplayed, with a current nonce when nonces are on; with `accessToken`, its
    * `ath`; with `jkt`, from that key. Resolves to the proof key's thumbprint, or a refusal.
    */
-  check(header: string | readonly string[] | undefined, method: string, path: string, binding?: { accessToken?: string; jkt?: string }): DpopAcceptance | DpopRefusal | Promise<DpopAcceptance | DpopRefusal>;
+  check(
+    header: string | readonly string[] | undefined,
+    method: string,
+    path: string,
+    binding?: { accessToken?: string; jkt?: string },
+  ): DpopAcceptance | DpopRefusal | Promise<DpopAcceptance | DpopRefusal>;
   /** A fresh nonce for `DPoP-Nonce`, or `undefined` when nonces are off. */
   nonce(): string | undefined;
   /** The accepted proof algorithms, for `dpop_signing_alg_values_supported`. */
@@ -33,7 +38,14 @@ export function createDpopProofChecker(options: DpopOptions): DpopProofChecker {
       const htu = policy.htuFor(path);
       if (htu === undefined) return { ok: false, error: 'invalid_dpop_proof', reason: 'the request path is not absolute' } as const;
       return checkDpopProof(
-        { proof: header, method, htu, accessToken: binding.accessToken, jkt: binding.jkt, isNonceAccepted: nonces === undefined ? undefined : (nonce) => nonces.accepts(nonce) },
+        {
+          proof: header,
+          method,
+          htu,
+          accessToken: binding.accessToken,
+          jkt: binding.jkt,
+          isNonceAccepted: nonces === undefined ? undefined : (nonce) => nonces.accepts(nonce),
+        },
         policy.proof,
       );
     },

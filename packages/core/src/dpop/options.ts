@@ -41,7 +41,10 @@ export interface DpopOptions {
   nonce?: boolean | DpopNonceOptions;
 }
 
-const DPOP_OPTIONS = Object.keys({ mode: true, publicUrl: true, algorithms: true, iatWindowSeconds: true, replayStore: true, nonce: true } satisfies Record<keyof DpopOptions, true>);
+const DPOP_OPTIONS = Object.keys({ mode: true, publicUrl: true, algorithms: true, iatWindowSeconds: true, replayStore: true, nonce: true } satisfies Record<
+  keyof DpopOptions,
+  true
+>);
 const NONCE_OPTIONS = Object.keys({ secret: true, rotateSeconds: true } satisfies Record<keyof DpopNonceOptions, true>);
 
 /** The DPoP settings of one authenticator, checked once. */
@@ -77,7 +80,8 @@ function publicBase(value: unknown): string {
 /** Validates the `dpop` option (start-up); `undefined` when DPoP is off. */
 export function resolveDpopOptions(options: unknown, now: () => number = Date.now): DpopPolicy | undefined {
   if (options === undefined || options === false) return undefined;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError('latchkey: "dpop" must be an object: { publicUrl, mode?, ... }');
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TypeError('latchkey: "dpop" must be an object: { publicUrl, mode?, ... }');
   refuseUnknownKeys(options, DPOP_OPTIONS, 'the dpop option');
   const given = options as DpopOptions;
   const mode = given.mode ?? 'allowed';
@@ -89,10 +93,12 @@ export function resolveDpopOptions(options: unknown, now: () => number = Date.no
   const algorithms = given.algorithms ?? DEFAULT_DPOP_ALGORITHMS;
   if (!Array.isArray(algorithms) || algorithms.length === 0) fail('algorithms', 'must be a non-empty array');
   for (const alg of algorithms) {
-    if (!isSupportedAlgorithm(alg) || ALGORITHMS[alg].family === 'HMAC') fail('algorithms', `has ${JSON.stringify(alg)}, which is not an asymmetric JWS algorithm (RFC 9449 §4.3)`);
+    if (!isSupportedAlgorithm(alg) || ALGORITHMS[alg].family === 'HMAC')
+      fail('algorithms', `has ${JSON.stringify(alg)}, which is not an asymmetric JWS algorithm (RFC 9449 §4.3)`);
   }
   const iatWindowSeconds = given.iatWindowSeconds ?? DEFAULT_DPOP_IAT_WINDOW_SECONDS;
-  if (typeof iatWindowSeconds !== 'number' || !Number.isFinite(iatWindowSeconds) || iatWindowSeconds <= 0 || iatWindowSeconds > 3600) fail('iatWindowSeconds', 'must be a number of seconds in (0, 3600]');
+  if (typeof iatWindowSeconds !== 'number' || !Number.isFinite(iatWindowSeconds) || iatWindowSeconds <= 0 || iatWindowSeconds > 3600)
+    fail('iatWindowSeconds', 'must be a number of seconds in (0, 3600]');
   const replayStore = given.replayStore ?? createMemoryReplayStore();
   if (typeof (replayStore as { remember?: unknown })?.remember !== 'function') fail('replayStore', 'must have remember(jti, ttlSeconds)');
   if (mode === 'disabled') return undefined;

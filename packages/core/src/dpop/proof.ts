@@ -133,7 +133,8 @@ function proofKeyOf(headerSegment: string, algorithms: readonly string[]): Proof
   if (header.typ !== 'dpop+jwt') return 'proof typ is not dpop+jwt';
   // Step 5: an asymmetric algorithm from the allow-list.
   const alg = header.alg;
-  if (typeof alg !== 'string' || !algorithms.includes(alg) || !isSupportedAlgorithm(alg) || ALGORITHMS[alg].family === 'HMAC') return 'proof alg is not allowed';
+  if (typeof alg !== 'string' || !algorithms.includes(alg) || !isSupportedAlgorithm(alg) || ALGORITHMS[alg].family === 'HMAC')
+    return 'proof alg is not allowed';
   if (header.crit !== undefined) return 'proof uses crit';
   // Step 7: a public key, never a private one.
   const jwk = header.jwk;

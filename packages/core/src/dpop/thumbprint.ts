@@ -26,5 +26,7 @@ export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string | 
     if (typeof value !== 'string') return undefined;
     parts.push(`${JSON.stringify(member)}:${JSON.stringify(value)}`);
   }
-  return createHash('sha256').update(`{${parts.join(',')}}`).digest('base64url');
+  return createHash('sha256')
+    .update(`{${parts.join(',')}}`)
+    .digest('base64url');
 }

@@ -95,7 +95,10 @@ export function verifyObserved<Payload extends JwtPayload>(internals: VerifierIn
  * `verify(token)` without the refusal of sender-constrained tokens, for a caller that checks `cnf` itself
  * against the request (an issuer's token endpoint reading its own DPoP-bound refresh tokens). Emits no events.
  */
-export function verifyIgnoringBinding<Payload extends JwtPayload>(verifier: { verify(token: string): Promise<VerifiedToken<Payload>> }, token: string): Promise<VerifiedToken<Payload>> {
+export function verifyIgnoringBinding<Payload extends JwtPayload>(
+  verifier: { verify(token: string): Promise<VerifiedToken<Payload>> },
+  token: string,
+): Promise<VerifiedToken<Payload>> {
   const internals = internalsOf<Payload>(verifier);
   if (internals === undefined) return verifier.verify(token);
   try {

@@ -79,7 +79,8 @@ class DiscoveryLocator implements JwksLocator {
     if (typeof document !== 'object' || document === null || Array.isArray(document)) throw invalid('the discovery document is not a JSON object');
     const { issuer, jwks_uri: jwksUri } = document as { issuer?: unknown; jwks_uri?: unknown };
     // Discovery §4.3: a mismatch means the wrong document, or one impersonating another issuer.
-    if (issuer !== this.issuer) throw invalid(`the discovery document's issuer ${displayable(JSON.stringify(issuer))} is not the configured ${JSON.stringify(this.issuer)}`);
+    if (issuer !== this.issuer)
+      throw invalid(`the discovery document's issuer ${displayable(JSON.stringify(issuer))} is not the configured ${JSON.stringify(this.issuer)}`);
     if (typeof jwksUri !== 'string') throw invalid('the discovery document has no "jwks_uri"');
     const url = parseHttpUrl(jwksUri);
     if (typeof url === 'string') throw invalid(`the "jwks_uri" ${url}`);

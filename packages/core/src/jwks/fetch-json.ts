@@ -29,15 +29,7 @@ export interface FetchResponse {
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
 /** Why a remote document was refused. Stable: match on it in `keys-fetch-failed` handlers. */
-export type RemoteDocumentFailure =
-  | 'url'
-  | 'network'
-  | 'timeout'
-  | 'redirect'
-  | 'status'
-  | 'too-large'
-  | 'not-json'
-  | 'invalid-document';
+export type RemoteDocumentFailure = 'url' | 'network' | 'timeout' | 'redirect' | 'status' | 'too-large' | 'not-json' | 'invalid-document';
 
 /**
  * A remote document (JWKS or discovery) could not be had. Carried in `keys-fetch-failed` events; never

@@ -123,7 +123,11 @@ export class JwksKeySource implements KeySource {
     }
     // No usable set: a cold start, or refreshes have failed past the grace period.
     const pending = this.inflight ?? (this.mayFetch(now) ? this.refresh(events) : undefined);
-    if (pending === undefined) throw new LatchkeyError('ERR_JWKS_UNAVAILABLE', NOT_AVAILABLE, { cause: this.lastError, detail: `no usable key set from ${this.description}; refetch backing off` });
+    if (pending === undefined)
+      throw new LatchkeyError('ERR_JWKS_UNAVAILABLE', NOT_AVAILABLE, {
+        cause: this.lastError,
+        detail: `no usable key set from ${this.description}; refetch backing off`,
+      });
     return pending.then(
       (next) => found(next, lookup),
       (error: unknown) => {
@@ -271,6 +275,11 @@ function noMatchingKey(lookup: KeyLookup): LatchkeyError {
   return new LatchkeyError(
     'ERR_JWKS_NO_MATCHING_KEY',
     lookup.kid === undefined ? "no key of the identity provider matches the token's algorithm" : 'no key of the identity provider matches the token\'s "kid"',
-    { detail: lookup.kid === undefined ? `no key for ${quoted(lookup.alg)} in the key set` : `kid ${quoted(lookup.kid)} (${quoted(lookup.alg)}) is not in the key set` },
+    {
+      detail:
+        lookup.kid === undefined
+          ? `no key for ${quoted(lookup.alg)} in the key set`
+          : `kid ${quoted(lookup.kid)} (${quoted(lookup.alg)}) is not in the key set`,
+    },
   );
 }

@@ -53,7 +53,8 @@ export async function loadKeySet(
     // A JWK listed twice is one key, not two candidates.
     if (entry !== undefined && !byJwk.has(entry[0])) byJwk.set(entry[0], entry[1]);
   }
-  if (byJwk.size === 0) throw new RemoteDocumentError(url, 'invalid-document', `the JWK Set has no usable key (${jwks.length} listed, ${skippedCount} skipped)`);
+  if (byJwk.size === 0)
+    throw new RemoteDocumentError(url, 'invalid-document', `the JWK Set has no usable key (${jwks.length} listed, ${skippedCount} skipped)`);
   return { set: new KeySet([...byJwk.values()]), byJwk, skippedCount };
 }
 

@@ -131,7 +131,11 @@ export function resolveJwksOptions(caller: string, options: RemoteJwksOptions | 
     const value = options[name];
     return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
   };
-  const minCacheAgeMs = number('minCacheAgeMs', Math.min(DEFAULT_JWKS_MIN_CACHE_AGE_MS, given('cacheMaxAgeMs') ?? Infinity, given('maxCacheAgeMs') ?? Infinity), 0);
+  const minCacheAgeMs = number(
+    'minCacheAgeMs',
+    Math.min(DEFAULT_JWKS_MIN_CACHE_AGE_MS, given('cacheMaxAgeMs') ?? Infinity, given('maxCacheAgeMs') ?? Infinity),
+    0,
+  );
   const maxCacheAgeMs = number('maxCacheAgeMs', Math.max(DEFAULT_JWKS_MAX_CACHE_AGE_MS, minCacheAgeMs, given('cacheMaxAgeMs') ?? 0), minCacheAgeMs);
   const cacheMaxAgeMs = number('cacheMaxAgeMs', Math.min(Math.max(DEFAULT_JWKS_CACHE_MAX_AGE_MS, minCacheAgeMs), maxCacheAgeMs), minCacheAgeMs, maxCacheAgeMs);
   if (options.headers !== undefined) {

@@ -26,7 +26,8 @@ export function checkCsrf(request: IssuerRequest, cookie: ResolvedRefreshCookie)
     if (!cookie.allowedOrigins.has(origin)) return refuse('origin', `Origin checking failed - ${origin.slice(0, 200)} does not match any trusted origins.`);
   } else {
     const site = header(request, 'sec-fetch-site');
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') return refuse('fetch-site', `Sec-Fetch-Site is ${site.slice(0, 40)} and no trusted Origin was sent.`);
+    if (site !== undefined && site !== 'same-origin' && site !== 'none')
+      return refuse('fetch-site', `Sec-Fetch-Site is ${site.slice(0, 40)} and no trusted Origin was sent.`);
   }
   const token = header(request, cookie.csrfHeader);
   if (token === undefined || token.trim() === '') return refuse('header', `the ${cookie.csrfHeaderDisplay} header is missing.`);
@@ -57,7 +58,12 @@ export function preflight(request: IssuerRequest, cookie: ResolvedRefreshCookie)
   if (cors['access-control-allow-origin'] === undefined) return { status: 204, headers: { vary: 'Origin' }, body: '' };
   return {
     status: 204,
-    headers: { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': `Content-Type, ${cookie.csrfHeaderDisplay}`, 'access-control-max-age': '600' },
+    headers: {
+      ...cors,
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': `Content-Type, ${cookie.csrfHeaderDisplay}`,
+      'access-control-max-age': '600',
+    },
     body: '',
   };
 }

@@ -41,7 +41,8 @@ export class CookieDelivery {
       const read = readCookie(request.headers.cookie, this.cookie.name);
       if (read.kind === 'absent') return withHeaders(invalidToken(this.realm, 'No refresh token cookie was sent.'), cors);
       // Two values under our name: one was planted. Trust neither, and clear ours.
-      if (read.kind === 'several') return withHeaders(invalidToken(this.realm, 'Several refresh token cookies were sent.'), { ...cors, 'set-cookie': clearedCookieHeader(this.cookie) });
+      if (read.kind === 'several')
+        return withHeaders(invalidToken(this.realm, 'Several refresh token cookies were sent.'), { ...cors, 'set-cookie': clearedCookieHeader(this.cookie) });
       presented = { token: read.value };
     }
     return withHeaders(this.deliver(route, await handler(presented)), cors);
@@ -56,7 +57,11 @@ export class CookieDelivery {
     const body = JSON.parse(response.body) as Record<string, unknown>;
     if (typeof body.refresh !== 'string') return response;
     const { refresh, ...rest } = body;
-    return { ...response, headers: { ...response.headers, 'set-cookie': refreshCookieHeader(this.cookie, refresh, this.maxAgeSeconds) }, body: JSON.stringify(rest) };
+    return {
+      ...response,
+      headers: { ...response.headers, 'set-cookie': refreshCookieHeader(this.cookie, refresh, this.maxAgeSeconds) },
+      body: JSON.stringify(rest),
+    };
   }
 }
 

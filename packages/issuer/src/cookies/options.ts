@@ -57,7 +57,8 @@ function origin(value: unknown): string {
     fail('allowedOrigins', `has ${JSON.stringify(value)}, which is not an origin like "https://app.example.com"`);
   }
   // An Origin header is scheme://host[:port] and nothing else (RFC 6454 §6.1): a path here is a mistake.
-  if (url.origin === 'null' || `${url.origin}` !== value.replace(/\/$/, '')) fail('allowedOrigins', `has ${JSON.stringify(value)}: give the bare origin (${url.origin === 'null' ? 'scheme://host[:port]' : url.origin})`);
+  if (url.origin === 'null' || `${url.origin}` !== value.replace(/\/$/, ''))
+    fail('allowedOrigins', `has ${JSON.stringify(value)}: give the bare origin (${url.origin === 'null' ? 'scheme://host[:port]' : url.origin})`);
   return url.origin;
 }
 
@@ -69,18 +70,22 @@ export function resolveRefreshCookie(value: unknown, cookiePaths: readonly strin
   if (typeof value !== 'object' || value === null) throw new TypeError('createIssuer: "refreshCookie" must be an object with allowedOrigins');
   refuseUnknownKeys(value, KNOWN, 'createIssuer refreshCookie');
   const options = value as RefreshCookieOptions;
-  if (!Array.isArray(options.allowedOrigins) || options.allowedOrigins.length === 0) fail('allowedOrigins', 'is required: the origins of the pages that log in (e.g. ["https://app.example.com"])');
+  if (!Array.isArray(options.allowedOrigins) || options.allowedOrigins.length === 0)
+    fail('allowedOrigins', 'is required: the origins of the pages that log in (e.g. ["https://app.example.com"])');
   const allowedOrigins = new Set(options.allowedOrigins.map(origin));
   const name = options.name ?? DEFAULT_REFRESH_COOKIE_NAME;
   if (typeof name !== 'string' || !TOKEN.test(name)) fail('name', 'must be a cookie name (an RFC 9110 token)');
   const host = name.startsWith('__Host-');
   // Without a prefix, any subdomain or plain-HTTP page on the host could plant a cookie of the same name.
-  if (!host && !name.startsWith('__Secure-')) fail('name', 'must start with "__Host-" or "__Secure-" (RFC 6265bis §4.1.3), so no subdomain or insecure page can plant it');
+  if (!host && !name.startsWith('__Secure-'))
+    fail('name', 'must start with "__Host-" or "__Secure-" (RFC 6265bis §4.1.3), so no subdomain or insecure page can plant it');
   const path = options.path ?? '/';
   if (typeof path !== 'string' || !path.startsWith('/') || /[;\s,]/.test(path)) fail('path', 'must be a path starting with "/"');
-  if (host && path !== '/') fail('path', `must be "/" for a "__Host-" cookie (RFC 6265bis §4.1.3.2; browsers drop it otherwise): use a "__Secure-" name to scope it to ${path}`);
+  if (host && path !== '/')
+    fail('path', `must be "/" for a "__Host-" cookie (RFC 6265bis §4.1.3.2; browsers drop it otherwise): use a "__Secure-" name to scope it to ${path}`);
   for (const route of cookiePaths) {
-    if (!(route === path || route.startsWith(path.endsWith('/') ? path : `${path}/`))) fail('path', `${path} does not cover ${route}, so the cookie would never reach it`);
+    if (!(route === path || route.startsWith(path.endsWith('/') ? path : `${path}/`)))
+      fail('path', `${path} does not cover ${route}, so the cookie would never reach it`);
   }
   const sameSite = options.sameSite ?? 'Strict';
   if (sameSite !== 'Strict' && sameSite !== 'Lax' && sameSite !== 'None') fail('sameSite', 'must be "Strict", "Lax" or "None"');

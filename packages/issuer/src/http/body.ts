@@ -56,7 +56,8 @@ export function parseBody(request: IssuerRequest): ParsedBody {
 
 function fromParsed(value: unknown): ParsedBody {
   if (value === null) return bad({ non_field_errors: ['No data provided'] });
-  if (typeof value !== 'object' || Array.isArray(value)) return bad({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonType(value)}.`] });
+  if (typeof value !== 'object' || Array.isArray(value))
+    return bad({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonType(value)}.`] });
   return { ok: true, data: value as Record<string, unknown> };
 }
 
@@ -71,7 +72,10 @@ export interface FieldSpec {
  * Validates string fields like DRF's `CharField`: required, not null, a string (numbers are taken as
  * their text, like DRF), not blank. Resolves the values, or the 400 `{"field": ["…"]}` with every field's error.
  */
-export function readFields(data: Record<string, unknown>, fields: readonly FieldSpec[]): { ok: true; values: Record<string, string> } | { ok: false; response: IssuerResponse } {
+export function readFields(
+  data: Record<string, unknown>,
+  fields: readonly FieldSpec[],
+): { ok: true; values: Record<string, string> } | { ok: false; response: IssuerResponse } {
   const values: Record<string, string> = Object.create(null);
   const errors: Record<string, string[]> = {};
   for (const { name, raw } of fields) {

@@ -31,11 +31,19 @@ export function serverError(): IssuerResponse {
 
 /** 503 with `Retry-After` (RFC 9110 §15.6.4): the store is unreachable for now, nothing was written. */
 export function serviceUnavailable(retryAfterSeconds: number): IssuerResponse {
-  return json(503, { detail: 'Service temporarily unavailable, try again later.', code: 'service_unavailable' }, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  return json(
+    503,
+    { detail: 'Service temporarily unavailable, try again later.', code: 'service_unavailable' },
+    { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+  );
 }
 
 /** DRF's `Throttled` (429, RFC 6585 §4) with `Retry-After` in seconds, plus a `code` a client can switch on. */
 export function throttled(retryAfterSeconds: number): IssuerResponse {
   const unit = retryAfterSeconds === 1 ? 'second' : 'seconds';
-  return json(429, { detail: `Request was throttled. Expected available in ${retryAfterSeconds} ${unit}.`, code: 'throttled' }, { 'retry-after': String(retryAfterSeconds) });
+  return json(
+    429,
+    { detail: `Request was throttled. Expected available in ${retryAfterSeconds} ${unit}.`, code: 'throttled' },
+    { 'retry-after': String(retryAfterSeconds) },
+  );
 }

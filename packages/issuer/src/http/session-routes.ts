@@ -65,7 +65,9 @@ export class SessionRoutes<User> {
     const payload = auth?.payload;
     if (typeof payload?.sub !== 'string' || typeof payload.fam !== 'string') {
       const challenge = `Bearer realm="${this.realm}", error="invalid_token"`;
-      return { response: json(401, { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' }, { 'www-authenticate': challenge }) };
+      return {
+        response: json(401, { detail: 'Token contained no recognizable user identification', code: 'token_not_valid' }, { 'www-authenticate': challenge }),
+      };
     }
     return { payload: payload as JwtPayload & { sub: string; fam: string } };
   }

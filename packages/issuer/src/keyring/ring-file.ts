@@ -92,7 +92,8 @@ export function parseKeyRing(document: string | KeyRingDocument, options: { base
       throw new TypeError('parseKeyRing: the key ring is not valid JSON');
     }
   }
-  if (typeof value !== 'object' || value === null || !Array.isArray((value as KeyRingDocument).keys)) throw new TypeError('parseKeyRing: a key ring is an object { "keys": [...] }');
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as KeyRingDocument).keys))
+    throw new TypeError('parseKeyRing: a key ring is an object { "keys": [...] }');
   refuseUnknownKeys(value, DOCUMENT_MEMBERS, 'the key ring');
   const ring = value as KeyRingDocument;
   const keys = ring.keys.map((entry, index): KeyRingEntry => {
@@ -100,10 +101,16 @@ export function parseKeyRing(document: string | KeyRingDocument, options: { base
     if (typeof entry !== 'object' || entry === null) throw new TypeError(`${where} must be an object`);
     refuseUnknownKeys(entry, ENTRY_MEMBERS, `the key ring's keys[${index}]`);
     if ((entry.file === undefined) === (entry.jwk === undefined)) throw new TypeError(`${where}: give exactly one of "file" and "jwk"`);
-    const material = entry.file === undefined ? entry.jwk! : readKey(isAbsolute(entry.file) ? entry.file : join(options.baseDir ?? process.cwd(), entry.file), where);
+    const material =
+      entry.file === undefined ? entry.jwk! : readKey(isAbsolute(entry.file) ? entry.file : join(options.baseDir ?? process.cwd(), entry.file), where);
     const key = keyOf(material, where);
     checkKid(entry, key, where);
-    return { key, activateAt: entry.activateAt, ...(entry.alg === undefined ? {} : { algorithm: entry.alg }), ...(entry.retireAt === undefined ? {} : { retireAt: entry.retireAt }) };
+    return {
+      key,
+      activateAt: entry.activateAt,
+      ...(entry.alg === undefined ? {} : { algorithm: entry.alg }),
+      ...(entry.retireAt === undefined ? {} : { retireAt: entry.retireAt }),
+    };
   });
   return { keys, ...(ring.retireMarginSeconds === undefined ? {} : { retireMarginSeconds: ring.retireMarginSeconds }) };
 }

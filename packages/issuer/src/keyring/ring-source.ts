@@ -5,9 +5,13 @@ import type { KeyRing, RingKey } from './ring.js';
 type Found = readonly PreparedKey[] | Promise<readonly PreparedKey[]>;
 
 function noKey(kid: string | undefined): never {
-  throw new LatchkeyError('ERR_JWKS_NO_MATCHING_KEY', kid === undefined ? 'no configured key matches the token' : 'no configured key matches the token\'s "kid"', {
-    detail: kid === undefined ? 'no key of the ring verifies this token' : 'the kid is not a key of the ring (unknown, or retired)',
-  });
+  throw new LatchkeyError(
+    'ERR_JWKS_NO_MATCHING_KEY',
+    kid === undefined ? 'no configured key matches the token' : 'no configured key matches the token\'s "kid"',
+    {
+      detail: kid === undefined ? 'no key of the ring verifies this token' : 'the kid is not a key of the ring (unknown, or retired)',
+    },
+  );
 }
 
 function remember(key: RingKey, found: readonly PreparedKey[]): readonly PreparedKey[] {
@@ -20,7 +24,12 @@ function gather(keys: readonly RingKey[], lookup: KeyLookup, events: Parameters<
   const answers = keys.map((key) => {
     try {
       const found = key.keySource.getKeys(lookup, events);
-      return Array.isArray(found) ? remember(key, found) : (found as Promise<readonly PreparedKey[]>).then((keys) => remember(key, keys), () => []);
+      return Array.isArray(found)
+        ? remember(key, found)
+        : (found as Promise<readonly PreparedKey[]>).then(
+            (keys) => remember(key, keys),
+            () => [],
+          );
     } catch {
       return [];
     }

@@ -70,8 +70,10 @@ const isHmac = (alg: SigningAlgorithm): boolean => alg.startsWith('HS');
 function prepareEntry(entry: KeyRingEntry, fallbackAlg: SigningAlgorithm, where: string): Omit<RingKey, keyof ScheduledKey | 'index' | 'handedOut'> {
   if (isSigner(entry.key)) {
     const signer = entry.key;
-    if (entry.algorithm !== undefined && entry.algorithm !== signer.alg) throw new TypeError(`createIssuer: "${where}.algorithm" is ${entry.algorithm}, but its Signer signs ${signer.alg}`);
-    if (!(SIGNING_ALGORITHMS as readonly string[]).includes(signer.alg) || isHmac(signer.alg)) throw new TypeError(`createIssuer: "${where}.key" is a Signer with an unsupported alg ${JSON.stringify(signer.alg)}`);
+    if (entry.algorithm !== undefined && entry.algorithm !== signer.alg)
+      throw new TypeError(`createIssuer: "${where}.algorithm" is ${entry.algorithm}, but its Signer signs ${signer.alg}`);
+    if (!(SIGNING_ALGORITHMS as readonly string[]).includes(signer.alg) || isHmac(signer.alg))
+      throw new TypeError(`createIssuer: "${where}.key" is a Signer with an unsupported alg ${JSON.stringify(signer.alg)}`);
     let publicKey;
     try {
       publicKey = createPublicKey({ key: signer.publicJwk, format: 'jwk' });
@@ -87,7 +89,8 @@ function prepareEntry(entry: KeyRingEntry, fallbackAlg: SigningAlgorithm, where:
     };
   }
   const alg = entry.algorithm ?? fallbackAlg;
-  if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg)) throw new TypeError(`createIssuer: "${where}.algorithm" must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
+  if (!(SIGNING_ALGORITHMS as readonly string[]).includes(alg))
+    throw new TypeError(`createIssuer: "${where}.algorithm" must be one of ${SIGNING_ALGORITHMS.join(', ')}`);
   const prepared = prepareSigningKey(alg, entry.key, `${where}.key`);
   return { alg, kid: prepared.kid, publicJwk: prepared.publicJwk, keySource: prepared.keySource, sign: prepared.sign };
 }
@@ -116,7 +119,19 @@ export class KeyRing {
   /** A ring of one key that never rotates (the `signingKey` option). */
   static single(alg: SigningAlgorithm, input: SigningKeyInput): KeyRing {
     const prepared = prepareSigningKey(alg, input);
-    return new KeyRing([{ index: 0, alg, kid: prepared.kid, publicJwk: prepared.publicJwk, keySource: prepared.keySource, sign: prepared.sign, handedOut: new Set(), activateAtMs: Number.NEGATIVE_INFINITY, retireAtMs: Number.POSITIVE_INFINITY }]);
+    return new KeyRing([
+      {
+        index: 0,
+        alg,
+        kid: prepared.kid,
+        publicJwk: prepared.publicJwk,
+        keySource: prepared.keySource,
+        sign: prepared.sign,
+        handedOut: new Set(),
+        activateAtMs: Number.NEGATIVE_INFINITY,
+        retireAtMs: Number.POSITIVE_INFINITY,
+      },
+    ]);
   }
 
   /**
@@ -127,21 +142,30 @@ export class KeyRing {
     if (typeof options !== 'object' || options === null) throw new TypeError('createIssuer: "keyRing" must be an object { keys: [...] }');
     refuseUnknownKeys(options, RING_OPTIONS, 'createIssuer keyRing');
     const margin = options.retireMarginSeconds;
-    if (margin !== undefined && (typeof margin !== 'number' || !Number.isInteger(margin) || margin < 0)) throw new TypeError('createIssuer: "keyRing.retireMarginSeconds" must be a whole number of seconds ≥ 0');
+    if (margin !== undefined && (typeof margin !== 'number' || !Number.isInteger(margin) || margin < 0))
+      throw new TypeError('createIssuer: "keyRing.retireMarginSeconds" must be a whole number of seconds ≥ 0');
     if (!Array.isArray(options.keys) || options.keys.length === 0) throw new TypeError('createIssuer: "keyRing.keys" must be a non-empty array');
     options.keys.forEach((entry, index) => {
       if (typeof entry !== 'object' || entry === null) throw new TypeError(`createIssuer: "keyRing.keys[${index}]" must be an object`);
       refuseUnknownKeys(entry, ENTRY_OPTIONS, `createIssuer keyRing.keys[${index}]`);
     });
     const schedule = scheduleKeys(options.keys, { maxTokenLifetimeSeconds, retireMarginSeconds: margin });
-    const keys = schedule.map((timing) => ({ ...timing, ...prepareEntry(options.keys[timing.index]!, fallbackAlg, `keyRing.keys[${timing.index}]`), handedOut: new Set<PreparedKey>() }));
+    const keys = schedule.map((timing) => ({
+      ...timing,
+      ...prepareEntry(options.keys[timing.index]!, fallbackAlg, `keyRing.keys[${timing.index}]`),
+      handedOut: new Set<PreparedKey>(),
+    }));
     const kinds = new Set(keys.map((key) => isHmac(key.alg)));
     // One token's alg picks the kind of key; a ring that mixes them would let an HS token meet a public key's bytes.
-    if (kinds.size > 1) throw new TypeError('createIssuer: "keyRing.keys" mixes HMAC secrets and asymmetric keys; rotate from one to the other in two steps with two issuers');
+    if (kinds.size > 1)
+      throw new TypeError('createIssuer: "keyRing.keys" mixes HMAC secrets and asymmetric keys; rotate from one to the other in two steps with two issuers');
     const kids = keys.map((key) => key.kid).filter((kid) => kid !== undefined);
     const repeated = kids.find((kid, position) => kids.indexOf(kid) !== position);
     if (repeated !== undefined) throw new TypeError(`createIssuer: "keyRing.keys" holds the key ${repeated} twice`);
-    if (keys[0]!.activateAtMs > nowMs) throw new TypeError(`createIssuer: "keyRing.keys" has no key active yet (the first activates at ${new Date(keys[0]!.activateAtMs).toISOString()}), so nothing could sign`);
+    if (keys[0]!.activateAtMs > nowMs)
+      throw new TypeError(
+        `createIssuer: "keyRing.keys" has no key active yet (the first activates at ${new Date(keys[0]!.activateAtMs).toISOString()}), so nothing could sign`,
+      );
     return new KeyRing(keys);
   }
 
@@ -154,7 +178,10 @@ export class KeyRing {
     const active = this.keys[states.lastIndexOf('active')]!;
     // Active first: a kid-less (HMAC) token is tried against each secret in this order, and most are the active one's.
     const verifying = [active, ...this.keys.filter((key, position) => states[position] !== 'retired' && key !== active).reverse()];
-    const previousFrom = this.keys.reduce((latest, key) => Math.max(latest, ...[key.activateAtMs, key.retireAtMs].filter((at) => at <= nowMs)), Number.NEGATIVE_INFINITY);
+    const previousFrom = this.keys.reduce(
+      (latest, key) => Math.max(latest, ...[key.activateAtMs, key.retireAtMs].filter((at) => at <= nowMs)),
+      Number.NEGATIVE_INFINITY,
+    );
     this.keys.forEach((key, position) => {
       if (states[position] === 'retired') for (const prepared of key.handedOut) prepared.retired = true;
     });

@@ -51,7 +51,11 @@ function instant(value: unknown, where: string): number {
  * at the same instant, when a `retireAt` would drop a key while tokens it signed are still valid, or when
  * the newest key has a `retireAt` (it has no successor to hand over to).
  */
-export function scheduleKeys(entries: readonly ScheduleInput[], settings: ScheduleSettings, where = 'keyRing'): Array<ScheduledKey & { readonly index: number }> {
+export function scheduleKeys(
+  entries: readonly ScheduleInput[],
+  settings: ScheduleSettings,
+  where = 'keyRing',
+): Array<ScheduledKey & { readonly index: number }> {
   const marginSeconds = settings.retireMarginSeconds ?? DEFAULT_RETIRE_MARGIN_SECONDS;
   const overlapMs = (settings.maxTokenLifetimeSeconds + marginSeconds) * 1000;
   const timed = entries.map((entry, index) => ({ index, activateAtMs: instant(entry.activateAt, `${where}.keys[${index}].activateAt`), entry }));
@@ -59,12 +63,15 @@ export function scheduleKeys(entries: readonly ScheduleInput[], settings: Schedu
   return timed.map(({ index, activateAtMs, entry }, position) => {
     const successor = timed[position + 1];
     if (successor !== undefined && successor.activateAtMs === activateAtMs) {
-      throw new TypeError(`createIssuer: "${where}.keys[${index}]" and "${where}.keys[${successor.index}]" activate at the same instant; which one signs would be a coin toss`);
+      throw new TypeError(
+        `createIssuer: "${where}.keys[${index}]" and "${where}.keys[${successor.index}]" activate at the same instant; which one signs would be a coin toss`,
+      );
     }
     const earliestRetireMs = successor === undefined ? Number.POSITIVE_INFINITY : successor.activateAtMs + overlapMs;
     if (entry.retireAt === undefined) return { index, activateAtMs, retireAtMs: earliestRetireMs };
     const retireAtMs = instant(entry.retireAt, `${where}.keys[${index}].retireAt`);
-    if (successor === undefined) throw new TypeError(`createIssuer: "${where}.keys[${index}].retireAt" is set on the newest key, which has no successor to sign in its place`);
+    if (successor === undefined)
+      throw new TypeError(`createIssuer: "${where}.keys[${index}].retireAt" is set on the newest key, which has no successor to sign in its place`);
     if (retireAtMs < earliestRetireMs) {
       throw new TypeError(
         `createIssuer: "${where}.keys[${index}].retireAt" is too early: tokens it signs until its successor activates live until ${new Date(earliestRetireMs).toISOString()} ` +

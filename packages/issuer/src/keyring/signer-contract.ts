@@ -9,8 +9,16 @@ import { describe, it } from 'vitest';
 import type { Signer } from './signer.js';
 
 const HASH: Record<string, string | null> = {
-  RS256: 'sha256', RS384: 'sha384', RS512: 'sha512', PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
-  ES256: 'sha256', ES384: 'sha384', ES512: 'sha512', EdDSA: null,
+  RS256: 'sha256',
+  RS384: 'sha384',
+  RS512: 'sha512',
+  PS256: 'sha256',
+  PS384: 'sha384',
+  PS512: 'sha512',
+  ES256: 'sha256',
+  ES384: 'sha384',
+  ES512: 'sha512',
+  EdDSA: null,
 };
 // RFC 7518 §3.4: r || s, each as long as the curve's order.
 const ECDSA_SIGNATURE_BYTES: Record<string, number> = { ES256: 64, ES384: 96, ES512: 132 };
@@ -48,7 +56,8 @@ export const SIGNER_CHECKS: readonly SignerCheck[] = [
       const jwk = signer.publicJwk as Record<string, unknown>;
       const leaked = PRIVATE_MEMBERS.filter((member) => member in jwk);
       if (leaked.length > 0) throw new Error(`publicJwk holds private members: ${leaked.join(', ')}`);
-      if (jwk['kid'] !== signer.kid || jwk['alg'] !== signer.alg || jwk['use'] !== 'sig') throw new Error('publicJwk must carry the same kid and alg, and use "sig"');
+      if (jwk['kid'] !== signer.kid || jwk['alg'] !== signer.alg || jwk['use'] !== 'sig')
+        throw new Error('publicJwk must carry the same kid and alg, and use "sig"');
       if (publicKeyOf(signer).type !== 'public') throw new Error('publicJwk is not a public key');
     },
   },
@@ -68,7 +77,9 @@ export const SIGNER_CHECKS: readonly SignerCheck[] = [
       if (!(signature instanceof Uint8Array)) throw new Error('sign() must resolve a Uint8Array');
       const expectedLength = ECDSA_SIGNATURE_BYTES[signer.alg];
       if (expectedLength !== undefined && signature.length !== expectedLength) {
-        throw new Error(`an ${signer.alg} signature is ${expectedLength} bytes (r || s, RFC 7518 §3.4); got ${signature.length} (DER from a KMS must be converted)`);
+        throw new Error(
+          `an ${signer.alg} signature is ${expectedLength} bytes (r || s, RFC 7518 §3.4); got ${signature.length} (DER from a KMS must be converted)`,
+        );
       }
       if (!verifies(signer, publicKeyOf(signer), SAMPLE, signature)) throw new Error('the signature does not verify with publicJwk');
     },

@@ -48,6 +48,13 @@ export function inProcessSigner(alg: AsymmetricSigningAlgorithm, key: SigningKey
 /** True for an object shaped like a {@link Signer} (a JWK or a `KeyObject` is not one). */
 export function isSigner(value: unknown): value is Signer {
   const candidate = value as Partial<Signer> | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.sign === 'function' && typeof candidate.kid === 'string' &&
-    typeof candidate.alg === 'string' && typeof candidate.publicJwk === 'object' && candidate.publicJwk !== null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.sign === 'function' &&
+    typeof candidate.kid === 'string' &&
+    typeof candidate.alg === 'string' &&
+    typeof candidate.publicJwk === 'object' &&
+    candidate.publicJwk !== null
+  );
 }

@@ -8,8 +8,7 @@ export type LimitScope = 'account-address' | 'address';
 
 /** A login attempt that may go on, or the refusal. */
 export type Attempt =
-  | { readonly limited: false; succeeded(): Promise<void> }
-  | { readonly limited: true; readonly scope: LimitScope; readonly retryAfterSeconds: number };
+  { readonly limited: false; succeeded(): Promise<void> } | { readonly limited: true; readonly scope: LimitScope; readonly retryAfterSeconds: number };
 
 interface Bucket {
   readonly scope: LimitScope;
@@ -17,7 +16,8 @@ interface Bucket {
   readonly key: string;
 }
 
-const isLimiterRes = (value: unknown): value is RateLimiterRes => typeof (value as RateLimiterRes | null)?.msBeforeNext === 'number' && !(value instanceof Error);
+const isLimiterRes = (value: unknown): value is RateLimiterRes =>
+  typeof (value as RateLimiterRes | null)?.msBeforeNext === 'number' && !(value instanceof Error);
 
 /**
  * The login back-off, after rate-limiter-flexible's "consecutive failures by user name and IP" pattern.
@@ -32,7 +32,15 @@ export class LoginLimiter {
 
   constructor(settings: ResolvedLoginLimits) {
     const make = (scope: LimitScope, limit: LimitOptions): void => {
-      this.limits.push({ scope, limiter: settings.store.create({ keyPrefix: `latchkey:login:${scope}`, points: limit.attempts, durationSeconds: limit.windowSeconds, blockDurationSeconds: limit.blockSeconds }) });
+      this.limits.push({
+        scope,
+        limiter: settings.store.create({
+          keyPrefix: `latchkey:login:${scope}`,
+          points: limit.attempts,
+          durationSeconds: limit.windowSeconds,
+          blockDurationSeconds: limit.blockSeconds,
+        }),
+      });
     };
     if (settings.perAccountAndAddress !== false) make('account-address', settings.perAccountAndAddress);
     if (settings.perAddress !== false) make('address', settings.perAddress);

@@ -32,11 +32,13 @@ export interface ResolvedLoginLimits {
 function limit(name: string, value: unknown, fallback: Readonly<LimitOptions>): LimitOptions | false {
   if (value === false) return false;
   if (value === undefined) return { ...fallback };
-  if (typeof value !== 'object' || value === null) throw new TypeError(`createIssuer: "loginLimits.${name}" must be { attempts, windowSeconds, blockSeconds } or false`);
+  if (typeof value !== 'object' || value === null)
+    throw new TypeError(`createIssuer: "loginLimits.${name}" must be { attempts, windowSeconds, blockSeconds } or false`);
   refuseUnknownKeys(value, ['attempts', 'windowSeconds', 'blockSeconds'], `createIssuer loginLimits.${name}`);
   const resolved = { ...fallback, ...(value as Partial<LimitOptions>) };
   for (const [key, number] of Object.entries(resolved)) {
-    if (typeof number !== 'number' || !Number.isInteger(number) || number < 1) throw new TypeError(`createIssuer: "loginLimits.${name}.${key}" must be a whole number ≥ 1`);
+    if (typeof number !== 'number' || !Number.isInteger(number) || number < 1)
+      throw new TypeError(`createIssuer: "loginLimits.${name}.${key}" must be a whole number ≥ 1`);
   }
   return resolved;
 }
@@ -48,6 +50,11 @@ export function resolveLoginLimits(value: unknown): ResolvedLoginLimits | undefi
   if (typeof options !== 'object' || options === null) throw new TypeError('createIssuer: "loginLimits" must be an object or false');
   refuseUnknownKeys(options, ['store', 'perAccountAndAddress', 'perAddress'], 'createIssuer loginLimits');
   const store = options.store ?? memoryLimiterStore();
-  if (typeof store?.create !== 'function') throw new TypeError('createIssuer: "loginLimits.store" must have create(settings) (memoryLimiterStore(), redisLimiterStore(client))');
-  return { store, perAccountAndAddress: limit('perAccountAndAddress', options.perAccountAndAddress, DEFAULT_ACCOUNT_ADDRESS_LIMIT), perAddress: limit('perAddress', options.perAddress, DEFAULT_ADDRESS_LIMIT) };
+  if (typeof store?.create !== 'function')
+    throw new TypeError('createIssuer: "loginLimits.store" must have create(settings) (memoryLimiterStore(), redisLimiterStore(client))');
+  return {
+    store,
+    perAccountAndAddress: limit('perAccountAndAddress', options.perAccountAndAddress, DEFAULT_ACCOUNT_ADDRESS_LIMIT),
+    perAddress: limit('perAddress', options.perAddress, DEFAULT_ADDRESS_LIMIT),
+  };
 }

@@ -43,7 +43,6 @@ function positiveInteger(name: string, value: unknown, fallback: number): number
   return value;
 }
 
-
 /**
  * The embedded store: bounded in entries and in time (every entry expires with its token), for a single
  * process. Each method runs to completion without awaiting, which is what makes `rotate` atomic on Node's

@@ -61,7 +61,8 @@ export async function createMemoryUsers(users: readonly MemoryUserInput[], optio
     if (typeof input.id !== 'string' || input.id === '' || typeof input.username !== 'string' || input.username === '') {
       throw new TypeError('createMemoryUsers: every user needs a non-empty string "id" and "username"');
     }
-    if ((password === undefined) === (passwordHash === undefined)) throw new TypeError(`createMemoryUsers: user "${input.id}" needs exactly one of "password" and "passwordHash"`);
+    if ((password === undefined) === (passwordHash === undefined))
+      throw new TypeError(`createMemoryUsers: user "${input.id}" needs exactly one of "password" and "passwordHash"`);
     if (byId.has(input.id) || idByName.has(input.username)) throw new TypeError(`createMemoryUsers: user "${input.id}" is listed twice`);
     const hash = passwordHash ?? (await hashPassword(password!, cost));
     byId.set(input.id, { user: Object.freeze({ ...rest, id: input.id, username: input.username, isActive }), hash });

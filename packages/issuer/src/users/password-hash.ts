@@ -23,13 +23,16 @@ const FORMAT = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9_-]+)\$([A-Za-z0-9_-]+)
 function derive(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     // scrypt needs 128·N·r bytes; node:crypto refuses above maxmem (32 MiB by default).
-    scrypt(password.normalize('NFC'), salt, KEY_BYTES, { ...cost, maxmem: 256 * cost.N * cost.r + 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password.normalize('NFC'), salt, KEY_BYTES, { ...cost, maxmem: 256 * cost.N * cost.r + 1024 * 1024 }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }
 
 export function checkCost(cost: ScryptCost): void {
   const { N, r, p } = cost;
-  if (!Number.isInteger(N) || N < 2 ** 10 || N > 2 ** 22 || (N & (N - 1)) !== 0) throw new TypeError('scrypt cost "N" must be a power of two between 2^10 and 2^22');
+  if (!Number.isInteger(N) || N < 2 ** 10 || N > 2 ** 22 || (N & (N - 1)) !== 0)
+    throw new TypeError('scrypt cost "N" must be a power of two between 2^10 and 2^22');
   if (!Number.isInteger(r) || r < 1 || r > 32) throw new TypeError('scrypt cost "r" must be an integer between 1 and 32');
   if (!Number.isInteger(p) || p < 1 || p > 16) throw new TypeError('scrypt cost "p" must be an integer between 1 and 16');
 }
