@@ -78,6 +78,8 @@ export interface Issuer<User = unknown> {
 
 const TOKEN_ROUTES = ['obtain', 'refresh', 'verify', 'blacklist'] as const;
 const SESSION_ROUTES = ['sessions', 'sessionRevoke', 'logoutAll'] as const;
+const COOKIE_ROUTES: ReadonlySet<string> = new Set<CookieRoute>(['obtain', 'refresh', 'blacklist']);
+const isCookieRoute = (name: string): name is CookieRoute => COOKIE_ROUTES.has(name);
 const POST_ALLOW = 'POST, OPTIONS';
 const JWKS_ALLOW = 'GET, HEAD, OPTIONS';
 
@@ -150,7 +152,7 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     const path = settings.paths[name];
     if (path === false) continue;
     const handler = handlers[name];
-    const cookieRoute = cookies !== undefined && name !== 'verify' ? (name as CookieRoute) : undefined;
+    const cookieRoute = cookies !== undefined && isCookieRoute(name) ? name : undefined;
     routes.set(path, {
       name,
       run:
@@ -223,7 +225,9 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     const route = routes.get(request.path);
     if (route === undefined) return undefined;
     const { allow, method: expected } = sessionMethods.get(request.path) ?? { allow: POST_ALLOW, method: 'POST' };
-    if (method === 'OPTIONS' && cookies !== undefined && expected === 'POST' && route.name !== 'verify') {
+    // Only the cookie routes answer a CORS preflight: the session routes send no CORS headers, so a preflight
+    // they passed would let a page send a request whose answer it could not read.
+    if (method === 'OPTIONS' && cookies !== undefined && isCookieRoute(route.name)) {
       const answer = cookies.preflight(request);
       if (answer !== undefined) return answer;
     }

@@ -81,10 +81,141 @@ function options(cookieRoute: boolean): Json {
   };
 }
 
+/** The answers of a session route that every one of them can give: bearer refusals and store failures. */
+function sessionErrors(): Json {
+  return {
+    '401': jsonResponse(
+      'No access token in `Authorization: Bearer`, a malformed header, or a token that is invalid, expired, of the wrong type or revoked ' +
+        "(its id denylisted, its session revoked, over or logged out everywhere): simplejwt's bodies.",
+      ref('BearerRefusal'),
+      { 'WWW-Authenticate': header('WWWAuthenticateBearer') },
+    ),
+    '500': jsonResponse('The store failed unexpectedly.', ref('Detail')),
+    '503': jsonResponse('The store is unreachable, or (logout everywhere) its epoch table is full; nothing was written.', ref('Refusal'), {
+      'Retry-After': header('RetryAfter'),
+    }),
+  };
+}
+
+/** The opt-in session routes, those that are on; each is authenticated by an access token, never a cookie. */
+function sessionRoutes(paths: Readonly<IssuerPaths>): Json {
+  const security = { security: [{ accessToken: [] }] };
+  const routes: Json = {};
+  if (paths.sessions !== false) {
+    routes[paths.sessions] = {
+      get: {
+        operationId: 'listSessions',
+        summary: "The caller's live sessions, newest first",
+        ...security,
+        responses: { '200': jsonResponse('The sessions; the one of the presented token is `current`.', ref('SessionList')), ...sessionErrors() },
+      },
+      post: NOT_ALLOWED,
+      options: options(false),
+    };
+  }
+  if (paths.sessionRevoke !== false) {
+    routes[paths.sessionRevoke] = {
+      post: {
+        operationId: 'revokeSession',
+        summary: "Revoke one of the caller's sessions (its refresh and access tokens)",
+        ...security,
+        requestBody: body(strings('session')),
+        responses: {
+          '200': jsonResponse('Revoked (also when it was revoked already).', ref('Empty')),
+          '400': jsonResponse(
+            "A missing or blank `session`, a body that is not JSON or a dictionary, or one over the size limit (DRF's bodies).",
+            ref('BadRequest'),
+          ),
+          '404': jsonResponse('The caller has no such session.', ref('Detail')),
+          '415': jsonResponse('A body that is neither JSON nor form-encoded.', ref('Detail')),
+          ...sessionErrors(),
+        },
+      },
+      get: NOT_ALLOWED,
+      options: options(false),
+    };
+  }
+  if (paths.logoutAll !== false) {
+    routes[paths.logoutAll] = {
+      post: {
+        operationId: 'logoutEverywhere',
+        summary: 'Log the caller out everywhere: every session until now, this one included (no body)',
+        ...security,
+        responses: { '200': jsonResponse('How many live sessions were revoked.', ref('Revoked')), ...sessionErrors() },
+      },
+      get: NOT_ALLOWED,
+      options: options(false),
+    };
+  }
+  return routes;
+}
+
+const anySessionRoute = (paths: Readonly<IssuerPaths>): boolean => paths.sessions !== false || paths.sessionRevoke !== false || paths.logoutAll !== false;
+
+/** The schemas and headers only the session routes use (left out of a document without them). */
+const SESSION_SCHEMAS: Json = {
+  BearerRefusal: {
+    type: 'object',
+    properties: {
+      detail: { type: 'string' },
+      code: { enum: ['token_not_valid', 'bad_authorization_header'] },
+      messages: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { token_class: { type: 'string' }, token_type: { type: 'string' }, message: { type: 'string' } },
+          required: ['token_class', 'token_type', 'message'],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ['detail'],
+    additionalProperties: false,
+  },
+  SessionList: {
+    type: 'object',
+    properties: {
+      sessions: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            session: { type: 'string', minLength: 1, description: 'The session id (the `fam` claim of its tokens).' },
+            created: { type: 'string', format: 'date-time', description: 'The login.' },
+            last_used: { type: 'string', format: 'date-time', description: 'The last login or refresh.' },
+            expires: { type: 'string', format: 'date-time', description: 'When its refresh token expires.' },
+            user_agent: { type: ['string', 'null'], description: 'The `User-Agent` of the login.' },
+            client_address: { type: ['string', 'null'], description: "The login's client address, as the framework's proxy settings see it." },
+            current: { type: 'boolean', description: "The presented access token's session." },
+          },
+          required: ['session', 'created', 'last_used', 'expires', 'user_agent', 'client_address', 'current'],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ['sessions'],
+    additionalProperties: false,
+  },
+  Revoked: {
+    type: 'object',
+    properties: { revoked: { type: 'integer', minimum: 0 } },
+    required: ['revoked'],
+    additionalProperties: false,
+  },
+};
+const SESSION_HEADERS: Json = {
+  WWWAuthenticateBearer: {
+    description: 'The Bearer challenge (RFC 6750 §3), with the error code when a token or header was refused.',
+    required: true,
+    schema: { type: 'string', pattern: '^Bearer realm="[^"]*"(, error="(invalid_request|invalid_token)"(, error_description="[^"]*")?)?$' },
+  },
+};
+
 /** Builds the document for one issuer's settings. */
 export function openApiDocument(settings: OpenApiSettings): Json {
   const cookie = settings.refreshCookie;
   const sliding = settings.tokenStyle === 'sliding';
+  const sessions = anySessionRoute(settings.paths);
   const cookieSecurity = cookie === undefined ? {} : { security: [{ refreshCookie: [], csrfHeader: [] }] };
   const setCookie = cookie === undefined ? {} : { 'Set-Cookie': header('SetCookie') };
   const paths: Json = {};
@@ -152,6 +283,7 @@ export function openApiDocument(settings: OpenApiSettings): Json {
       options: options(cookie !== undefined),
     };
   }
+  Object.assign(paths, sessionRoutes(settings.paths));
   if (settings.jwks && settings.paths.jwks !== false) {
     const jwks = {
       description: 'The public keys (RFC 7517 §5).',
@@ -176,6 +308,7 @@ export function openApiDocument(settings: OpenApiSettings): Json {
     paths,
     components: {
       schemas: {
+        ...(sessions ? SESSION_SCHEMAS : {}),
         Detail: { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'], additionalProperties: false },
         Refusal: {
           type: 'object',
@@ -228,6 +361,7 @@ export function openApiDocument(settings: OpenApiSettings): Json {
         },
       },
       headers: {
+        ...(sessions ? SESSION_HEADERS : {}),
         CacheControl: { description: 'Token responses are never stored (RFC 6749 §5.1); the JWKS is cacheable.', required: true, schema: { type: 'string' } },
         Pragma: { required: true, schema: { const: 'no-cache' } },
         WWWAuthenticate: { description: 'The Bearer challenge (RFC 6750 §3).', required: true, schema: { type: 'string', pattern: '^Bearer realm="[^"]*"$' } },
@@ -237,12 +371,22 @@ export function openApiDocument(settings: OpenApiSettings): Json {
         SetCookie: { description: 'The refresh cookie: set on login, cleared on logout.', required: true, schema: { type: 'string' } },
         SetCookieOptional: { description: 'A rotated refresh cookie, or its removal when the token is refused.', required: false, schema: { type: 'string' } },
       },
-      ...(cookie === undefined
+      ...(cookie === undefined && !sessions
         ? {}
         : {
             securitySchemes: {
-              refreshCookie: { type: 'apiKey', in: 'cookie', name: cookie.name, description: 'The HttpOnly refresh cookie.' },
-              csrfHeader: { type: 'apiKey', in: 'header', name: cookie.csrfHeader, description: 'Any non-empty value; with an allowed Origin (CSRF checks).' },
+              ...(sessions ? { accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token (`typ: at+jwt`).' } } : {}),
+              ...(cookie === undefined
+                ? {}
+                : {
+                    refreshCookie: { type: 'apiKey', in: 'cookie', name: cookie.name, description: 'The HttpOnly refresh cookie.' },
+                    csrfHeader: {
+                      type: 'apiKey',
+                      in: 'header',
+                      name: cookie.csrfHeader,
+                      description: 'Any non-empty value; with an allowed Origin (CSRF checks).',
+                    },
+                  }),
             },
           }),
     },

@@ -11,11 +11,11 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../src/openapi.js';
-import { DEFAULT_PATHS } from '../src/options.js';
+import { DEFAULT_PATHS, SESSION_PATHS } from '../src/options.js';
 import { StoreUnavailableError } from '../src/store/errors.js';
 import { memoryStore } from '../src/store/memory.js';
 import type { IssuerStore } from '../src/store/types.js';
-import { mountPerTest } from './frameworks.js';
+import { MOUNT_NAMES, mountPerTest } from './frameworks.js';
 import { send, testUsers, type Answer } from './helpers.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -26,6 +26,8 @@ const pointer = (...parts: string[]) => parts.map((part) => `/${part.replaceAll(
 /** Validates real answers against one document and records which documented responses were seen. */
 function contract(document: Json) {
   const ajv = new Ajv2020({ strictSchema: false, allErrors: true });
+  // The session list's times: what `Date.prototype.toISOString` writes (ajv checks no format by itself).
+  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
   ajv.addSchema({ ...document, $id: 'urn:latchkey:issuer' });
   const validate = (at: string, value: unknown): void => {
     const check = ajv.getSchema(`urn:latchkey:issuer#${at}`) ?? ajv.compile({ $ref: `urn:latchkey:issuer#${at}` });
@@ -85,6 +87,10 @@ function flakyStore(): { store: IssuerStore; fail: { mode: 'no' | 'unavailable' 
         guard();
         return store.isTokenDenied(jti);
       },
+      getUserEpoch: async (userId) => {
+        guard();
+        return store.getUserEpoch(userId);
+      },
       // Since sessions, a refresh makes every store check inside the one atomic rotate/touch call.
       rotate: async (...args: Parameters<IssuerStore['rotate']>) => {
         guard();
@@ -96,6 +102,16 @@ function flakyStore(): { store: IssuerStore; fail: { mode: 'no' | 'unavailable' 
       },
     } as IssuerStore,
   };
+}
+
+/** Every documented `method path status` (of the paths `only` keeps) that the test never provoked. */
+function unseenResponses(document: Json, seen: ReadonlySet<string>, only: (path: string) => boolean = () => true): string[] {
+  return Object.entries(document.paths as Json)
+    .filter(([path]) => only(path))
+    .flatMap(([path, item]) =>
+      Object.entries(item as Json).flatMap(([method, operation]) => Object.keys((operation as Json).responses).map((status) => `${method} ${path} ${status}`)),
+    )
+    .filter((entry) => !seen.has(entry));
 }
 
 describe('OpenAPI document', () => {
@@ -113,6 +129,14 @@ describe('OpenAPI document', () => {
         usernameField: 'username',
         loginLimits: false,
         jwks: false,
+        refreshCookie: { name: '__Host-r', csrfHeader: 'X-Latchkey-CSRF' },
+      }),
+      openApiDocument({
+        paths: { ...DEFAULT_PATHS, ...SESSION_PATHS },
+        tokenStyle: 'pair',
+        usernameField: 'username',
+        loginLimits: true,
+        jwks: true,
         refreshCookie: { name: '__Host-r', csrfHeader: 'X-Latchkey-CSRF' },
       }),
     ]) {
@@ -182,11 +206,7 @@ describe('OpenAPI document', () => {
     await call(jwks, { method: 'OPTIONS' });
     await call(jwks, { method: 'POST' });
 
-    const documented = Object.entries(document.paths as Json).flatMap(([path, item]) =>
-      Object.entries(item as Json).flatMap(([method, operation]) => Object.keys((operation as Json).responses).map((status) => `${method} ${path} ${status}`)),
-    );
-    const unseen = documented.filter((entry) => !seen.has(entry));
-    expect(unseen).toEqual([]);
+    expect(unseenResponses(document, seen)).toEqual([]);
   });
 
   it('describes cookie mode, and its real answers match', async () => {
@@ -209,5 +229,77 @@ describe('OpenAPI document', () => {
     await call(DEFAULT_PATHS.blacklist as string, { headers: { ...headers, cookie } });
     await call(DEFAULT_PATHS.refresh, { headers: { origin: 'https://evil.example', 'x-latchkey-csrf': '1', cookie } }); // 403
     await call(DEFAULT_PATHS.refresh, { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'POST' } }); // 204
+  });
+});
+
+describe.each(MOUNT_NAMES)('OpenAPI document of the session routes on %s', (mount) => {
+  const start = mountPerTest(mount);
+  const sessionPaths = new Set<string>(Object.values(SESSION_PATHS) as string[]);
+
+  it('documents them only when they are on, and every documented answer of theirs matches', async () => {
+    expect(Object.keys((await start()).issuer.openapi().paths as Json).filter((path) => sessionPaths.has(path))).toEqual([]);
+    const flaky = flakyStore();
+    const { url, issuer } = await start({ rotateRefreshTokens: true, store: flaky.store, paths: { ...SESSION_PATHS } });
+    const document = issuer.openapi();
+    expect(Object.keys(document.paths as Json)).toEqual(expect.arrayContaining([...sessionPaths]));
+    const { check, seen } = contract(document);
+    const call = async (path: string, init: Parameters<typeof send>[1] = {}) => {
+      const answer = await send(`${url}${path}`, init);
+      check(path, init.method ?? 'POST', answer);
+      return answer;
+    };
+    const { sessions, sessionRevoke, logoutAll } = SESSION_PATHS as { sessions: string; sessionRevoke: string; logoutAll: string };
+    const login = async () =>
+      (await call(DEFAULT_PATHS.obtain, { body: { username: 'alice', password: 'wonderland' } })).body as { access: string; refresh: string };
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const [phone, laptop] = [await login(), await login()];
+
+    const listed = await call(sessions, { method: 'GET', headers: bearer(laptop.access) }); // 200
+    expect((listed.body as { sessions: unknown[] }).sessions).toHaveLength(2);
+    const phoneSession = (listed.body as { sessions: Array<{ session: string; current: boolean }> }).sessions.find((one) => !one.current)!.session;
+    await call(sessionRevoke, { body: { session: phoneSession }, headers: bearer(laptop.access) }); // 200
+    await call(sessionRevoke, { body: { session: 'not-a-session-of-alice' }, headers: bearer(laptop.access) }); // 404
+    await call(sessionRevoke, { body: {}, headers: bearer(laptop.access) }); // 400 fields
+    await call(sessionRevoke, { body: 'not json', contentType: 'application/json', headers: bearer(laptop.access) }); // 400 detail
+    await call(sessionRevoke, { body: 'x', contentType: 'text/plain', headers: bearer(laptop.access) }); // 415
+    for (const [path, method] of [
+      [sessions, 'GET'],
+      [sessionRevoke, 'POST'],
+      [logoutAll, 'POST'],
+    ] as const) {
+      const refused = [
+        await call(path, { method }), // 401 no credentials
+        await call(path, { method, headers: { authorization: 'Bearer' } }), // 401 bad_authorization_header
+        await call(path, { method, headers: bearer(laptop.refresh) }), // 401 a refresh token is no access token
+        await call(path, { method, headers: bearer(phone.access) }), // 401 its session was revoked
+      ];
+      expect(refused.map((answer) => answer.status)).toEqual([401, 401, 401, 401]);
+      await call(path, { method: method === 'GET' ? 'POST' : 'GET' }); // 405
+      await call(path, { method: 'OPTIONS' }); // 200 metadata
+    }
+    await call(logoutAll, { headers: bearer(laptop.access) }); // 200 {revoked}
+    for (const mode of ['unavailable', 'broken'] as const) {
+      const fresh = await login(); // a session no revocation check has cached yet
+      flaky.fail.mode = mode; // 503, then 500: the store cannot say whether the token was revoked
+      for (const [path, method] of [
+        [sessions, 'GET'],
+        [sessionRevoke, 'POST'],
+        [logoutAll, 'POST'],
+      ] as const)
+        await call(path, { method, headers: bearer(fresh.access), ...(method === 'POST' ? { body: { session: 'x' } } : {}) });
+      flaky.fail.mode = 'no';
+    }
+    expect(unseenResponses(document, seen, (path) => sessionPaths.has(path))).toEqual([]);
+  });
+
+  it('in cookie mode too: no CORS preflight on them (they send no CORS headers), DRF metadata instead', async () => {
+    const { url, issuer } = await start({ rotateRefreshTokens: true, paths: { ...SESSION_PATHS }, refreshCookie: { allowedOrigins: [APP] } });
+    const { check } = contract(issuer.openapi());
+    for (const path of [SESSION_PATHS.sessionRevoke, SESSION_PATHS.logoutAll] as string[]) {
+      const answer = await send(`${url}${path}`, { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'POST' } });
+      check(path, 'OPTIONS', answer);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+    }
   });
 });
