@@ -11,7 +11,7 @@ import { authErrorHandler as expressErrors, authenticate as expressAuth } from '
 import { latchkey as fastifyLatchkey } from '@latchkey/fastify';
 import { authErrorHandler as koaErrors, authenticate as koaAuth } from '@latchkey/koa';
 import express from 'express';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import Koa from 'koa';
 import { afterEach } from 'vitest';
 import { createIssuer, type Issuer } from '../src/issuer.js';
@@ -43,41 +43,64 @@ export async function listen(server: Server): Promise<Mounted> {
   };
 }
 
+// The protected `GET /api/me` on each framework, through its @latchkey adapter (after the issuer's routes, if any).
+function expressApi(app: express.Express, verifier: Verifier): Promise<Mounted> {
+  app.get('/api/me', expressAuth({ verifier }), (req, res) => void res.json({ user: req.auth!.payload.sub }));
+  app.use(expressErrors());
+  return listen(app.listen(0, '127.0.0.1'));
+}
+
+function koaApi(app: Koa, verifier: Verifier): Promise<Mounted> {
+  app.use(koaAuth({ verifier }));
+  app.use((ctx) => {
+    if (ctx.path === '/api/me') ctx.body = { user: ctx.state.auth!.payload.sub };
+  });
+  return listen(app.listen(0, '127.0.0.1'));
+}
+
+async function fastifyApi(app: FastifyInstance, verifier: Verifier): Promise<Mounted> {
+  await app.register(fastifyLatchkey, { verifier });
+  app.get('/api/me', { config: { auth: true } }, (request) => ({ user: request.auth!.payload.sub }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+}
+
+function koaApp(): Koa {
+  const app = new Koa();
+  app.use(koaErrors());
+  return app;
+}
+
 export const FRAMEWORKS: Record<string, StartFramework> = {
   express: (issuer, verifier) => {
     const app = express();
     app.use(expressRoutes(issuer));
-    app.get('/api/me', expressAuth({ verifier }), (req, res) => void res.json({ user: req.auth!.payload.sub }));
-    app.use(expressErrors());
-    return listen(app.listen(0, '127.0.0.1'));
+    return expressApi(app, verifier);
   },
   'express behind express.json()': (issuer, verifier) => {
     const app = express();
     app.use(express.json(), express.urlencoded({ extended: false }));
     app.use(expressRoutes(issuer));
-    app.get('/api/me', expressAuth({ verifier }), (req, res) => void res.json({ user: req.auth!.payload.sub }));
-    app.use(expressErrors());
-    return listen(app.listen(0, '127.0.0.1'));
+    return expressApi(app, verifier);
   },
   koa: (issuer, verifier) => {
-    const app = new Koa();
-    app.use(koaErrors());
+    const app = koaApp();
     app.use(koaRoutes(issuer));
-    app.use(koaAuth({ verifier }));
-    app.use((ctx) => {
-      if (ctx.path === '/api/me') ctx.body = { user: ctx.state.auth!.payload.sub };
-    });
-    return listen(app.listen(0, '127.0.0.1'));
+    return koaApi(app, verifier);
   },
   fastify: async (issuer, verifier) => {
     const app = Fastify();
     await app.register(fastifyRoutes, { issuer });
-    await app.register(fastifyLatchkey, { verifier });
-    app.get('/api/me', { config: { auth: true } }, (request) => ({ user: request.auth!.payload.sub }));
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+    return fastifyApi(app, verifier);
   },
 };
+
+/** A resource server alone: `GET /api/me` behind `verifier` (e.g. on a remote JWKS), on each framework. */
+export const API_MOUNTS = {
+  express: (verifier: Verifier): Promise<Mounted> => expressApi(express(), verifier),
+  koa: (verifier: Verifier): Promise<Mounted> => koaApi(koaApp(), verifier),
+  fastify: (verifier: Verifier): Promise<Mounted> => fastifyApi(Fastify(), verifier),
+} as const;
 
 /** The three mounts, without the Express-behind-a-body-parser variant. */
 export const MOUNTS: Record<string, StartFramework> = Object.fromEntries(Object.entries(FRAMEWORKS).filter(([name]) => !name.includes('express.json')));

@@ -1,24 +1,20 @@
 /**
- * Rotation under load: an issuer on a ring that rotates four times in five seconds, and a resource server
- * (Express + a @latchkey/core verifier with remoteJwks on the issuer's JWKS URL, both on 127.0.0.1, no token
- * cache, honouring the issuer's Cache-Control: max-age=1). A bounded loop logs in, refreshes and calls the
- * API with fresh and older (still valid) tokens while the ring turns: zero failed verifications. The
- * control runs the same loop against the rotation people do without a ring — a new key replaces the old
- * one at once — and the loop catches it.
+ * Rotation under load, on Express, Koa and Fastify: an issuer on a ring that rotates four times in five
+ * seconds, mounted on the framework, and a resource server on the same framework (its @latchkey adapter,
+ * a @latchkey/core verifier with remoteJwks on the issuer's JWKS URL, both on 127.0.0.1, no token cache,
+ * honouring the issuer's Cache-Control: max-age=1). A bounded loop logs in, refreshes and calls the API with
+ * fresh and older (still valid) tokens while the ring turns: zero failed verifications. The control runs
+ * the same loop, on each framework, against the rotation people do without a ring — a new key replaces the
+ * old one at once — and the loop catches it (it stops at the first failure, so it costs about a second).
  */
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
 import { createVerifier, remoteJwks } from '@latchkey/core';
-import { authenticate } from '@latchkey/express';
-import express, { type RequestHandler } from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createIssuer, type Issuer } from '../src/issuer.js';
-import { issuerRoutes } from '../src/express.js';
 import { memoryStore } from '../src/store/memory.js';
 import type { IssuerOptions } from '../src/options.js';
 import type { MemoryUser } from '../src/users/memory-users.js';
+import { API_MOUNTS, closedAfterEach, ISSUER_MOUNTS, MOUNT_NAMES, type MountName } from './frameworks.js';
 import { decode, send, testUsers } from './helpers.js';
 
 const ROTATIONS = 4;
@@ -30,25 +26,7 @@ const MAX_ITERATIONS = 3000;
 // A token is used again only while it has this long to live (plus the tolerance): request latency.
 const STILL_VALID_MS = 1000;
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise((resolve) => {
-          server.closeAllConnections();
-          server.close(resolve);
-        }),
-    ),
-  );
-});
-
-async function listen(app: express.Express): Promise<string> {
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  servers.push(server);
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const track = closedAfterEach();
 
 interface Outcome {
   checks: number;
@@ -75,7 +53,7 @@ async function load(issuerUrl: string, apiUrl: string, durationMs: number, stopA
     const pair = login.body as { access: string; refresh: string };
     outcome.kids.add(String(decode(pair.access).header.kid));
     pool.push({ ...pair, exp: Number(decode(pair.access).payload.exp) });
-    await check('fresh access token at the API', send(`${apiUrl}/items`, { method: 'GET', headers: { authorization: `Bearer ${pair.access}` } }));
+    await check('fresh access token at the API', send(`${apiUrl}/api/me`, { method: 'GET', headers: { authorization: `Bearer ${pair.access}` } }));
     // An older token of the pool, signed perhaps by a key that has rotated out of signing since.
     const now = Date.now();
     // The oldest token that still has STILL_VALID_MS to live: about one period old, so signed by the key before.
@@ -83,15 +61,15 @@ async function load(issuerUrl: string, apiUrl: string, durationMs: number, stopA
     const older = pool[0];
     if (older !== undefined && older.exp * 1000 > now + STILL_VALID_MS) {
       outcome.olderChecks += 1;
-      await check('older access token at the API', send(`${apiUrl}/items`, { method: 'GET', headers: { authorization: `Bearer ${older.access}` } }));
+      await check('older access token at the API', send(`${apiUrl}/api/me`, { method: 'GET', headers: { authorization: `Bearer ${older.access}` } }));
       await check('older refresh token at the issuer', send(`${issuerUrl}/api/token/refresh/`, { body: { refresh: older.refresh } }));
     }
   }
   return outcome;
 }
 
-/** The API: Express + the core verifier on the issuer's JWKS over HTTP, honouring its max-age, no token cache. */
-async function resourceServer(issuerUrl: string): Promise<string> {
+/** The API on `mount`: its adapter and the core verifier on the issuer's JWKS over HTTP, honouring its max-age, no token cache. */
+async function resourceServer(mount: MountName, issuerUrl: string): Promise<string> {
   const verifier = createVerifier({
     keys: remoteJwks(`${issuerUrl}/.well-known/jwks.json`, { minCacheAgeMs: 500 }),
     algorithms: ['EdDSA'],
@@ -101,14 +79,12 @@ async function resourceServer(issuerUrl: string): Promise<string> {
     clockToleranceSeconds: TOLERANCE_SECONDS,
     tokenCache: false,
   });
-  const app = express();
-  app.get('/items', authenticate({ verifier }), (_request, response) => void response.json({ items: [] }));
-  return listen(app);
+  return track(await API_MOUNTS[mount](verifier)).url;
 }
 
 const newKey = () => generateKeyPairSync('ed25519').privateKey;
 
-describe('rotation under load', () => {
+describe.each(MOUNT_NAMES)('rotation under load on %s', (mount) => {
   it(`rotates ${ROTATIONS} times while tokens are issued, refreshed and verified: zero failures`, async () => {
     const start = Date.now();
     const keys = Array.from({ length: ROTATIONS + 1 }, (_, index) => ({ key: newKey(), activateAt: new Date(start - 1 + index * PERIOD_MS).toISOString() }));
@@ -120,10 +96,8 @@ describe('rotation under load', () => {
       ...LIFETIMES,
       keyRing: { keys, retireMarginSeconds: TOLERANCE_SECONDS },
     });
-    const app = express();
-    app.use(issuerRoutes(issuer));
-    const issuerUrl = await listen(app);
-    const apiUrl = await resourceServer(issuerUrl);
+    const issuerUrl = track(await ISSUER_MOUNTS[mount](issuer, {})).url;
+    const apiUrl = await resourceServer(mount, issuerUrl);
 
     const outcome = await load(issuerUrl, apiUrl, ROTATIONS * PERIOD_MS + 1500, false);
 
@@ -145,13 +119,12 @@ describe('rotation under load', () => {
     const issuers: Array<Issuer<MemoryUser>> = Array.from({ length: ROTATIONS + 1 }, () =>
       createIssuer<MemoryUser>({ users, signingKey: newKey(), ...options }),
     );
-    const mounts: RequestHandler[] = issuers.map((one) => issuerRoutes(one));
     const start = Date.now();
     // What a restart with a new signingKey does: at each instant one key signs and is the only one published.
-    const app = express();
-    app.use((request, response, next) => mounts[Math.min(ROTATIONS, Math.floor((Date.now() - start) / PERIOD_MS))]!(request, response, next));
-    const issuerUrl = await listen(app);
-    const apiUrl = await resourceServer(issuerUrl);
+    const current = (): Issuer<MemoryUser> => issuers[Math.min(ROTATIONS, Math.floor((Date.now() - start) / PERIOD_MS))]!;
+    const restarted: Issuer<MemoryUser> = { ...issuers[0]!, handle: (request) => current().handle(request), owns: (path) => current().owns(path) };
+    const issuerUrl = track(await ISSUER_MOUNTS[mount](restarted, {})).url;
+    const apiUrl = await resourceServer(mount, issuerUrl);
 
     const outcome = await load(issuerUrl, apiUrl, ROTATIONS * PERIOD_MS + 1500, true);
 
