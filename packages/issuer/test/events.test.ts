@@ -1,11 +1,13 @@
 /**
- * Issuer events from real flows over HTTP (Express): every kind the flows emit shows up, and no event
- * carries a token, a piece of one, its stored hash or a password — checked by scanning every event.
+ * Issuer events from real flows over HTTP on Express, Koa and Fastify (session routes included): every kind
+ * the flows emit shows up, and no event carries a token, a piece of one, its stored hash or a password —
+ * checked by scanning every event.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { IssuerEvent } from '../src/events.js';
-import { mountPerTest } from './frameworks.js';
+import { SESSION_PATHS } from '../src/options.js';
+import { MOUNT_NAMES, mountPerTest } from './frameworks.js';
 import { send } from './helpers.js';
 
 const APP = 'https://app.example.com';
@@ -23,19 +25,20 @@ function secretsOf(token: string): string[] {
   return [token, ...token.split('.'), createHash('sha256').update(token).digest('base64url'), createHash('sha256').update(token).digest('hex')];
 }
 
-describe('issuer events', () => {
-  const start = mountPerTest('express');
+describe.each(MOUNT_NAMES)('issuer events on %s', (mount) => {
+  const start = mountPerTest(mount);
 
-  it('reports issued, refreshed, reuse, revocation, login failure, rate limit and CSRF refusals without a secret', async () => {
+  it('reports issued, refreshed, reuse, revocations, logout everywhere, login failure, rate limit and CSRF refusals without a secret', async () => {
     const events: IssuerEvent[] = [];
     const tokens: string[] = [];
     const { url } = await start({
       rotateRefreshTokens: true,
+      paths: { ...SESSION_PATHS },
       loginLimits: { perAccountAndAddress: { attempts: 2, windowSeconds: 60, blockSeconds: 60 } },
       onEvent: (event) => void events.push(event),
     });
-    const post = async (path: string, body: object, headers: Record<string, string> = {}) => {
-      const answer = await send(`${url}${path}`, { body, headers });
+    const post = async (path: string, body: object, headers: Record<string, string> = {}, method = 'POST') => {
+      const answer = await send(`${url}${path}`, { method, body: method === 'GET' ? undefined : body, headers });
       const { access, refresh } = (answer.body ?? {}) as Record<string, unknown>;
       for (const token of [access, refresh]) if (typeof token === 'string') tokens.push(token);
       return answer;
@@ -45,6 +48,17 @@ describe('issuer events', () => {
     await post('/api/token/refresh/', { refresh: first.refresh }); // reuse: family revoked
     const other = (await post('/api/token/', { username: 'alice', password: PASSWORDS[0] })).body as { refresh: string };
     await post('/api/token/blacklist/', { refresh: other.refresh });
+    // The session routes, with the access token in Authorization: list, revoke one, log out everywhere.
+    const [phone, laptop] = [
+      (await post('/api/token/', { username: 'alice', password: PASSWORDS[0] })).body as { access: string; refresh: string },
+      (await post('/api/token/', { username: 'alice', password: PASSWORDS[0] })).body as { access: string; refresh: string },
+    ];
+    const bearer = { authorization: `Bearer ${laptop.access}` };
+    const listed = (await post('/api/token/sessions/', {}, bearer, 'GET')).body as { sessions: Array<{ session: string; current: boolean }> };
+    const phoneSession = listed.sessions.find((session) => !session.current)!.session;
+    expect((await post('/api/token/sessions/revoke/', { session: phoneSession }, bearer)).status).toBe(200);
+    expect((await post('/api/token/logout-all/', {}, bearer)).body).toMatchObject({ revoked: expect.any(Number) });
+    expect(phone.refresh).toBeDefined();
     await post('/api/token/', { username: 'alice', password: PASSWORDS[1] });
     await post('/api/token/', { username: 'alice', password: PASSWORDS[1] });
     expect((await post('/api/token/', { username: 'alice', password: PASSWORDS[0] })).status).toBe(429);
@@ -61,10 +75,23 @@ describe('issuer events', () => {
     ).toBe(403);
 
     expect(new Set(events.map((event) => event.type))).toEqual(
-      new Set(['token.issued', 'token.refreshed', 'refresh.reuse_detected', 'family.revoked', 'login.failed', 'login.rate_limited', 'csrf.refused']),
+      new Set([
+        'token.issued',
+        'token.refreshed',
+        'refresh.reuse_detected',
+        'family.revoked',
+        'user.revoked',
+        'login.failed',
+        'login.rate_limited',
+        'csrf.refused',
+      ]),
     );
-    expect(events.filter((event) => event.type === 'family.revoked').map((event) => (event as { reason: string }).reason)).toEqual(['reuse', 'logout']);
-    expect(tokens.length).toBeGreaterThanOrEqual(5);
+    expect(events.filter((event) => event.type === 'family.revoked').map((event) => (event as { reason: string }).reason)).toEqual([
+      'reuse',
+      'logout',
+      'admin',
+    ]);
+    expect(tokens.length).toBeGreaterThanOrEqual(9);
     const secrets = [...tokens.flatMap(secretsOf), ...PASSWORDS];
     expect(secrets.every((secret) => secret.length >= 10)).toBe(true);
     for (const event of events) {

@@ -4,6 +4,7 @@
  * on every refresh, logout of one family, logout everywhere (user epoch), the session list with
  * revoke-one, the access-token denylist, and the per-user session bound.
  */
+import { createVerifier, hmacSecrets } from '@latchkey/core';
 import { describe, expect, it } from 'vitest';
 import { createIssuer, type Issuer } from '../src/issuer.js';
 import { SESSION_PATHS, type IssuerOptions } from '../src/options.js';
@@ -161,6 +162,34 @@ describe.each(Object.entries(MOUNTS))('%s', (_name, startFramework) => {
     expect(await me(url, pair.access)).toBe(401);
     const next = (await refresh(url, pair.refresh)).body as { access: string };
     expect(await me(url, next.access)).toBe(200);
+  });
+
+  it("a resource server's own verifier: core's isRevoked from issuer.revocationCheck() refuses a denylisted jti, a revoked session, a logged-out user", async () => {
+    const issuer = createIssuer<MemoryUser>({ signingKey: SECRET, users: await testUsers(), rotateRefreshTokens: true });
+    const check = issuer.revocationCheck();
+    // What an API beside the issuer builds: the core verifier, its token cache on, revocation through isRevoked.
+    const verifier = createVerifier({
+      keys: hmacSecrets(SECRET),
+      algorithms: ['HS256'],
+      issuer: null,
+      audience: null,
+      typ: 'at+jwt',
+      tokenCache: true,
+      isRevoked: (payload) => check.isRevoked(payload),
+    });
+    const { url } = track(await startFramework(issuer, verifier));
+    const [denied, revoked, loggedOut] = [await login(url), await login(url), await login(url)];
+    for (const pair of [denied, revoked, loggedOut]) expect(await me(url, pair.access)).toBe(200); // cached as verified and not revoked
+    await issuer.denyAccessToken(decode(denied.access).payload);
+    expect(await me(url, denied.access)).toBe(401);
+    expect(await me(url, revoked.access)).toBe(200);
+    expect(await issuer.revokeSession('1', decode(revoked.access).payload.fam as string)).toBe(true);
+    expect(await me(url, revoked.access)).toBe(401);
+    expect(await me(url, loggedOut.access)).toBe(200);
+    await issuer.revokeUser('1');
+    expect(await me(url, loggedOut.access)).toBe(401);
+    // Logout everywhere ended every session, the denylisted token's too.
+    expect((await refresh(url, denied.refresh)).status).toBe(401);
   });
 
   it('fail closed: a full epoch table refuses logout everywhere with 503 + Retry-After, and keeps the epochs it has', async () => {
