@@ -1,9 +1,10 @@
 /**
- * The OpenAPI document against the real endpoints: every documented response of every endpoint is
- * provoked over HTTP (success and each error status), and each real response — status, headers, body —
- * is validated against the document with ajv (JSON Schema 2020-12, OpenAPI 3.1's dialect). The document
- * itself is checked against the official OpenAPI 3.1 schema, and the shipped `openapi.json` must equal the
- * document of the defaults.
+ * The OpenAPI document against the real endpoints on Express, Koa and Fastify: every documented response
+ * of every endpoint is provoked over HTTP (success and each error status), and each real response —
+ * status, headers, body — is validated against the document with ajv (JSON Schema 2020-12, OpenAPI 3.1's
+ * dialect). The opt-in session routes are documented only when they are on, and checked the same way. The
+ * document itself is checked against the official OpenAPI 3.1 schema, and the shipped `openapi.json` must
+ * equal the document of the defaults.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -115,8 +116,6 @@ function unseenResponses(document: Json, seen: ReadonlySet<string>, only: (path:
 }
 
 describe('OpenAPI document', () => {
-  const start = mountPerTest('express');
-
   it('is valid OpenAPI 3.1, and the shipped openapi.json is the document of the defaults', async () => {
     const defaults = openApiDocument({ paths: DEFAULT_PATHS, tokenStyle: 'pair', usernameField: 'username', loginLimits: true, jwks: true });
     if (process.env.LATCHKEY_WRITE_OPENAPI === '1') writeFileSync(SHIPPED, `${JSON.stringify(defaults, null, 2)}\n`);
@@ -145,6 +144,11 @@ describe('OpenAPI document', () => {
       expect(result.valid).toBe(true);
     }
   });
+});
+
+describe.each(MOUNT_NAMES)('OpenAPI document against the real endpoints on %s', (mount) => {
+  const start = mountPerTest(mount);
+  const sessionPaths = new Set<string>(Object.values(SESSION_PATHS) as string[]);
 
   it('matches every response of the real endpoints, each documented status provoked', async () => {
     const { privateKey } = generateKeyPairSync('ed25519');
@@ -230,13 +234,8 @@ describe('OpenAPI document', () => {
     await call(DEFAULT_PATHS.refresh, { headers: { origin: 'https://evil.example', 'x-latchkey-csrf': '1', cookie } }); // 403
     await call(DEFAULT_PATHS.refresh, { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'POST' } }); // 204
   });
-});
 
-describe.each(MOUNT_NAMES)('OpenAPI document of the session routes on %s', (mount) => {
-  const start = mountPerTest(mount);
-  const sessionPaths = new Set<string>(Object.values(SESSION_PATHS) as string[]);
-
-  it('documents them only when they are on, and every documented answer of theirs matches', async () => {
+  it('documents the session routes only when they are on, and every documented answer of theirs matches', async () => {
     expect(Object.keys((await start()).issuer.openapi().paths as Json).filter((path) => sessionPaths.has(path))).toEqual([]);
     const flaky = flakyStore();
     const { url, issuer } = await start({ rotateRefreshTokens: true, store: flaky.store, paths: { ...SESSION_PATHS } });
@@ -292,7 +291,7 @@ describe.each(MOUNT_NAMES)('OpenAPI document of the session routes on %s', (moun
     expect(unseenResponses(document, seen, (path) => sessionPaths.has(path))).toEqual([]);
   });
 
-  it('in cookie mode too: no CORS preflight on them (they send no CORS headers), DRF metadata instead', async () => {
+  it('in cookie mode the session routes answer no CORS preflight (they send no CORS headers), DRF metadata instead', async () => {
     const { url, issuer } = await start({ rotateRefreshTokens: true, paths: { ...SESSION_PATHS }, refreshCookie: { allowedOrigins: [APP] } });
     const { check } = contract(issuer.openapi());
     for (const path of [SESSION_PATHS.sessionRevoke, SESSION_PATHS.logoutAll] as string[]) {
