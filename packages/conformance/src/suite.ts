@@ -421,6 +421,9 @@ export function runConformanceSuite(name: string, harness: AdapterHarness): void
     it('refuses at start-up what it does not know: unknown options (with a suggestion) and guards without rules', () => {
       expect(() => harness.adapter.authenticate({ verifier, optinal: true } as never)).toThrow(/unknown option "optinal" .*did you mean "optional"\?/);
       expect(() => harness.adapter.authenticate({ verifier, realm: 3 } as never)).toThrow(TypeError);
+      expect(() => harness.adapter.authErrorHandler({ bodi: 'simplejwt' } as never)).toThrow(
+        'latchkey: unknown option "bodi" in authErrorHandler options; did you mean "body"?',
+      );
       expect(() => harness.adapter.guard()).toThrow(TypeError);
       expect(() => harness.adapter.guard('read:items' as never)).toThrow(/wrap scopes in requireScopes/);
       expect(() => harness.adapter.guard({ kind: 'scope', scopes: ['x'] } as never)).toThrow(TypeError);
