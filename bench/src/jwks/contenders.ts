@@ -16,7 +16,7 @@ export interface JwksContender {
    */
   cooldown(cooldownMs: number): string | undefined;
   /** Builds a fresh instance; `cooldownMs` given: the flood test's setting, else the library's defaults. */
-  create(url: string, domain: string, cooldownMs?: number): ((token: string) => Promise<unknown>) | { pending: string };
+  create(url: string, domain: string, cooldownMs?: number): (token: string) => Promise<unknown>;
 }
 
 const ALG = 'RS256';
