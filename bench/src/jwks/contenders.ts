@@ -1,3 +1,4 @@
+/** The JWKS-fetching libraries compared in the `jwks` phase, each built fresh per test. */
 import { createVerifier as fastJwtVerifier, type DecodedJwt } from 'fast-jwt';
 import buildGetJwks from 'get-jwks';
 import { createRemoteJWKSet, jwtVerify } from 'jose';

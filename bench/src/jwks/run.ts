@@ -1,3 +1,4 @@
+/** The `jwks` phase: a cold burst of verifications, then a flood of unknown `kid`s, against a local JWKS server. */
 import type { Alg } from '../common/algs.js';
 import { claimsFor, makeToken, randomKid, type Fixture } from '../common/fixture.js';
 import { JwksServer } from '../common/jwks-server.js';

@@ -1,3 +1,4 @@
+/** What every HTTP-phase app module provides, and what it is given. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Alg } from '../../common/algs.js';
