@@ -1,3 +1,4 @@
+/** Builds the packages before a run, so the bench measures their `dist` output. */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

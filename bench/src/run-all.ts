@@ -1,3 +1,4 @@
+/** Runs the selected phases in order, on one fixture and one JWKS server, and writes RESULTS.md. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

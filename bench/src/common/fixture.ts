@@ -1,3 +1,4 @@
+/** The shared fixture: keys per algorithm, tokens signed with node:crypto, and the file handed to server processes. */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createPublicKey, createSecretKey } from 'node:crypto';

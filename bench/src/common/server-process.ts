@@ -1,3 +1,4 @@
+/** Servers in their own processes: started by the bench, announcing their port on stdout, gone when it exits. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';

@@ -1,3 +1,4 @@
+/** The `dpop` section of RESULTS.md and its targets. */
 import { formatMs, formatRate, formatRatio } from '../common/stats.js';
 import type { Settings } from '../config.js';
 import type { Verdict } from '../report.js';

@@ -1,3 +1,4 @@
+/** The contenders of the HTTP phase, per framework: bare, floor, Latchkey and peers. */
 export type Framework = 'express' | 'koa' | 'fastify';
 export const FRAMEWORKS: readonly Framework[] = ['express', 'koa', 'fastify'];
 

@@ -1,3 +1,4 @@
+/** The `http` phase: requests per second through each framework with each contender, under autocannon. */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';

@@ -26,6 +26,5 @@ await serveForParent(async () => {
   if (load === undefined) throw new Error(`unknown framework ${framework}`);
   const start = await load();
   const started: Started = await start(contender, context);
-  if ('pending' in started) return { pending: started.pending };
   return { port: await started.listen(), note: started.note };
 });

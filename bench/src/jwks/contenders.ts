@@ -1,3 +1,4 @@
+/** The JWKS-fetching libraries compared in the `jwks` phase, each built fresh per test. */
 import { createVerifier as fastJwtVerifier, type DecodedJwt } from 'fast-jwt';
 import buildGetJwks from 'get-jwks';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -16,7 +17,7 @@ export interface JwksContender {
    */
   cooldown(cooldownMs: number): string | undefined;
   /** Builds a fresh instance; `cooldownMs` given: the flood test's setting, else the library's defaults. */
-  create(url: string, domain: string, cooldownMs?: number): ((token: string) => Promise<unknown>) | { pending: string };
+  create(url: string, domain: string, cooldownMs?: number): (token: string) => Promise<unknown>;
 }
 
 const ALG = 'RS256';

@@ -1,3 +1,4 @@
+/** The `jwks` phase: a cold burst of verifications, then a flood of unknown `kid`s, against a local JWKS server. */
 import type { Alg } from '../common/algs.js';
 import { claimsFor, makeToken, randomKid, type Fixture } from '../common/fixture.js';
 import { JwksServer } from '../common/jwks-server.js';
@@ -49,12 +50,6 @@ export async function runJwks(
         // Cold burst: every verification starts before any key is known.
         const burstTag = `jwks-burst-${contender.id}`;
         const verify = contender.create(server.url(burstTag), server.domain(burstTag));
-        if (typeof verify !== 'function') {
-          result.status = 'pending';
-          result.note = verify.pending;
-          log(`jwks ${contender.id}: ${verify.pending}`);
-          continue;
-        }
         let started = performance.now();
         const outcomes = await bounded(Promise.allSettled(valid.map((token) => verify(token))), 30_000, 'the cold burst');
         result.burst = {
@@ -67,7 +62,7 @@ export async function runJwks(
         // Random kids: a fresh instance with a 1 s cooldown, warmed with one valid token, then one unknown
         // kid after another, spread evenly over several cooldown windows.
         const floodTag = `jwks-flood-${contender.id}`;
-        const flooded = contender.create(server.url(floodTag), server.domain(floodTag), floodCooldownMs) as (token: string) => Promise<unknown>;
+        const flooded = contender.create(server.url(floodTag), server.domain(floodTag), floodCooldownMs);
         await bounded(flooded(valid[0]!), 10_000, 'the warm-up verification');
         const before = server.fetches(floodTag);
         const spacingMs = (floodSeconds * 1000) / randomKidTokens.length;

@@ -1,3 +1,4 @@
+/** The `memory` phase: Latchkey's memory while verifying many distinct tokens (the token cache's bound), in a worker process. */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+/** The `production` section of RESULTS.md. */
 import { formatMs, formatRate } from '../common/stats.js';
 import type { Settings } from '../config.js';
 import type { ProductionResult } from './run.js';

@@ -5,11 +5,10 @@
  * connection, through nginx minus direct); and `POST /api/token/refresh/` through nginx on Redis.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { startStack, type Stack } from '@latchkey/example-production/stack';
+import { freePort, startStack, type Stack } from '@latchkey/example-production/stack';
 import { median, sleep } from '../common/stats.js';
 import type { Settings } from '../config.js';
 
@@ -25,14 +24,6 @@ export interface ProductionResult {
   /** Mean latency at one connection, ms: direct, through nginx (one instance). */
   readonly latencyDirectMs: number;
   readonly latencyNginxMs: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 type Result = autocannon.Result;

@@ -1,3 +1,4 @@
+/** The demo: a local identity provider and a protected API, and the tour of requests run against them. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createVerifier, oidcDiscovery } from '@latchkey/core';

@@ -1,3 +1,4 @@
+/** The issuer's tour: a local @latchkey/issuer, and the log-in, refresh, reuse and blacklist requests shown to a newcomer. */
 import { once } from 'node:events';
 import { generateKeyPairSync } from 'node:crypto';
 import type { Server } from 'node:http';

@@ -1,3 +1,4 @@
+/** The items API on Koa: public, signed-in and scope-guarded routes. */
 import { grantedScopes, type Verifier } from '@latchkey/core';
 import { authErrorHandler, authenticate, guard, requireScopes, type AuthState } from '@latchkey/koa';
 import Koa, { type Context, type Middleware, type Next } from 'koa';

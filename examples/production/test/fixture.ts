@@ -3,18 +3,9 @@
  * stopped by PID afterwards; logging in and calling the API through nginx.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack, type Stack, type StackOptions } from '../src/stack/stack.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort, startStack, type Stack, type StackOptions } from '../src/stack/stack.js';
 
 export interface TestStack extends Stack {
   /** Stops every process and removes the run directory (kept when `keepRunDir`, to read its logs). */

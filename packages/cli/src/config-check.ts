@@ -12,6 +12,7 @@ import { createVerifier, hmacSecrets, oidcDiscovery, remoteJwks, staticKeys, typ
 import { createIssuer, parseKeyRing, type KeyRingDocument } from '@latchkey/issuer';
 import { EXIT, UsageError, paint, type Io } from './output.js';
 
+/** `latchkey config check --help`. */
 export const CONFIG_HELP = `Usage: latchkey config check <file> [--kind verifier|issuer] [--json]
 
 Builds a Latchkey verifier or issuer configuration as start-up would (no server, no key fetch) and reports

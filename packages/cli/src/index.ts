@@ -12,6 +12,7 @@ import { EXIT, UsageError, processIo, type Io } from './output.js';
 export { EXIT, UsageError, processIo, type Io } from './output.js';
 export { decodeUnverified, redactToken } from './decode.js';
 
+/** `latchkey --help`: the commands. */
 export const MAIN_HELP = `Usage: latchkey <command> [options]
 
 Commands:

@@ -17,6 +17,7 @@ import { decodeUnverified, describeTime, redactToken } from './decode.js';
 import { readKeyFile } from './key-input.js';
 import { EXIT, paint, UsageError, type Io } from './output.js';
 
+/** `latchkey inspect --help`. */
 export const INSPECT_HELP = `Usage: latchkey inspect <token> [options]
 
 Decode a JWT without trusting it, then verify it with @latchkey/core and print every check.
@@ -44,7 +45,9 @@ Examples:
 
 /** The checks in the order they are shown. */
 export const CHECKS = ['format', 'alg', 'typ', 'key', 'signature', 'iss', 'aud', 'exp', 'nbf', 'iat', 'claims', 'scope'] as const;
+/** One of {@link CHECKS}. */
 export type CheckName = (typeof CHECKS)[number];
+/** A check's outcome: `not reached` when an earlier check failed first, `not checked` when nothing asked for it. */
 export type Verdict = 'pass' | 'fail' | 'not checked' | 'not reached';
 
 /** One line of the report. */

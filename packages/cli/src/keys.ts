@@ -5,6 +5,7 @@ import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, import
 import { readKeyFile } from './key-input.js';
 import { EXIT, UsageError, type Io } from './output.js';
 
+/** `latchkey keys --help`. */
 export const KEYS_HELP = `Usage: latchkey keys <generate|jwks|rotate> [options]
 
   generate --alg <EdDSA|ES256|RS256|PS256> --out <file> [--format jwk|pem]

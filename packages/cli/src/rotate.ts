@@ -14,6 +14,7 @@ import { durationSeconds } from './duration.js';
 import { generatePrivateJwk, GENERATABLE, type GeneratableAlg } from './keys.js';
 import { EXIT, UsageError, paint, type Io } from './output.js';
 
+/** `latchkey keys rotate --help`. */
 export const ROTATE_HELP = `Usage: latchkey keys rotate --ring <keyring.json> [options]
 
 One rotation step of the issuer's key ring (next -> active -> retiring -> retired):

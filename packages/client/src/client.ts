@@ -1,3 +1,8 @@
+/**
+ * The browser client: logs in against a simplejwt-compatible issuer, keeps the tokens in memory (the
+ * refresh token, or an HttpOnly cookie in cookie mode), refreshes one tab at a time and shares the result
+ * with the others, and signs DPoP proofs when enabled.
+ */
 import { accessExpiry } from './access-expiry.js';
 import { createDpopSigner, type DpopSigner } from './dpop.js';
 import { LatchkeyClientError } from './errors.js';

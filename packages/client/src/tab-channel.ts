@@ -10,6 +10,7 @@ export interface TabChannel {
   close(): void;
 }
 
+/** Joins the channel `name` (one per client configuration); `onMessage` sees the other tabs' messages only. */
 export function openTabChannel(name: string, onMessage: (message: TabMessage) => void): TabChannel {
   if (typeof BroadcastChannel !== 'function') return { post() {}, close() {} };
   const channel = new BroadcastChannel(name);

@@ -6,6 +6,7 @@ export {
   CONFORMANCE_ROUTES,
   echo,
   runConformanceSuite,
+  type AdapterExports,
   type AdapterHarness,
   type ConformanceApp,
   type ConformanceAuth,

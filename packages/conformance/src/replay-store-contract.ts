@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { DpopReplayStore } from '@latchkey/core';
 
+/** Registers the contract's tests for one store; `makeStore` gives each test a fresh, empty store. */
 export function describeReplayStoreContract(name: string, makeStore: () => DpopReplayStore | Promise<DpopReplayStore>): void {
   describe(`${name} honours the DPoP replay store contract`, () => {
     it('accepts a jti once and refuses it the second time', async () => {

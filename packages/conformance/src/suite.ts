@@ -61,13 +61,24 @@ export interface AdapterHarness {
   start(options: { verifier: Verifier; routes: readonly ConformanceRoute[]; rendering: Rendering; tls?: TlsServerOptions }): Promise<ConformanceApp>;
   /** Asserts the framework's own error body (rendering `'native'`) for the error the core expects. */
   checkNativeBody(body: string, contentType: string | null, expected: LatchkeyError): void;
-  /** The adapter's exports under test, called directly for the start-up checks. */
-  readonly adapter: {
-    authenticate(options: never): unknown;
-    guard(...rules: never[]): unknown;
-    /** The rule builders the adapter re-exports: they must be the core's own. */
-    readonly rules: Readonly<Record<'requireScopes' | 'requireAnyScope' | 'claimEquals' | 'claimIncludes' | 'claimCheck', unknown>>;
-  };
+  /** The adapter's module (`import * as adapter from '@latchkey/<name>'`): its names are checked, and called for the start-up checks. */
+  readonly adapter: AdapterExports;
+}
+
+/**
+ * What every adapter exports under the same names, so code moves between frameworks unchanged. The types
+ * `AuthenticateOptions` and `LatchkeyClaims` are pinned by each adapter's type tests.
+ */
+export interface AdapterExports {
+  authenticate(options: never): unknown;
+  guard(...rules: never[]): unknown;
+  authErrorHandler(options?: never): unknown;
+  /** The core's rule builders, re-exported unchanged (so `guard(requireScopes('x'))` works from any package). */
+  readonly requireScopes: unknown;
+  readonly requireAnyScope: unknown;
+  readonly claimEquals: unknown;
+  readonly claimIncludes: unknown;
+  readonly claimCheck: unknown;
 }
 
 /**
@@ -400,15 +411,19 @@ export function runConformanceSuite(name: string, harness: AdapterHarness): void
       for (const token of Object.values(tokens)) expect(logged).not.toContain(token.split('.')[2]);
     });
 
-    it('re-exports the core rule builders unchanged', () => {
-      expect(harness.adapter.rules).toEqual({ requireScopes, requireAnyScope, claimEquals, claimIncludes, claimCheck });
-      expect(harness.adapter.rules.requireScopes).toBe(requireScopes);
-      expect(harness.adapter.rules.claimCheck).toBe(claimCheck);
+    it('exports the names every adapter shares, and re-exports the core rule builders unchanged', () => {
+      const { authenticate, guard, authErrorHandler, ...rest } = harness.adapter;
+      expect([authenticate, guard, authErrorHandler].map((value) => typeof value)).toEqual(['function', 'function', 'function']);
+      const builders = { requireScopes, requireAnyScope, claimEquals, claimIncludes, claimCheck };
+      for (const [name, builder] of Object.entries(builders)) expect(rest[name as keyof typeof rest], name).toBe(builder);
     });
 
     it('refuses at start-up what it does not know: unknown options (with a suggestion) and guards without rules', () => {
       expect(() => harness.adapter.authenticate({ verifier, optinal: true } as never)).toThrow(/unknown option "optinal" .*did you mean "optional"\?/);
       expect(() => harness.adapter.authenticate({ verifier, realm: 3 } as never)).toThrow(TypeError);
+      expect(() => harness.adapter.authErrorHandler({ bodi: 'simplejwt' } as never)).toThrow(
+        'latchkey: unknown option "bodi" in authErrorHandler options; did you mean "body"?',
+      );
       expect(() => harness.adapter.guard()).toThrow(TypeError);
       expect(() => harness.adapter.guard('read:items' as never)).toThrow(/wrap scopes in requireScopes/);
       expect(() => harness.adapter.guard({ kind: 'scope', scopes: ['x'] } as never)).toThrow(TypeError);

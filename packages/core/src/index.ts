@@ -36,7 +36,7 @@ export type { KeyLookup, KeySource } from './key-source.js';
 export type { PreparedKey } from './keys.js';
 export { hmacSecrets, staticKeys, type StaticKeyEntry, type StaticKeysInput } from './static-keys.js';
 export type { EventHandler, LatchkeyEvent, RefusalStage, RequestInfo } from './events.js';
-export { levelOf, logEvent, logEvents, type LoggerLike, type LogLevel } from './logger.js';
+export { levelOf, logEvent, logEvents, type LogEventsOptions, type LoggerLike, type LogLevel } from './logger.js';
 export { remoteJwks } from './jwks/remote-jwks.js';
 export { oidcDiscovery, type DiscoveryOptions } from './jwks/discovery.js';
 export {

@@ -85,5 +85,3 @@ export function fingerprintOf(key: PreparedKey): string {
   }
   return value;
 }
-
-export const EMPTY_KEY_SET = new KeySet([]);

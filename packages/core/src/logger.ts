@@ -3,6 +3,7 @@
  * logger with pino's `(object, message)` methods. Nothing logs unless you pass this as `onEvent`.
  */
 import type { EventHandler, LatchkeyEvent } from './events.js';
+import { refuseUnknownKeys } from './internal/strict-options.js';
 
 /** A log level Latchkey uses. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -53,6 +54,14 @@ export function logEvent(logger: LoggerLike, event: LatchkeyEvent): void {
   logger[levelOf(event)](logObjectOf(event), messageOf(event));
 }
 
+/** Options of {@link logEvents}. */
+export interface LogEventsOptions {
+  /** The lowest level logged. Default `debug`: every event. */
+  minLevel?: LogLevel;
+}
+
+const LOG_EVENTS_OPTIONS = Object.keys({ minLevel: true } satisfies Record<keyof LogEventsOptions, true>);
+
 /**
  * An `onEvent` handler that logs every event through `logger` at the level {@link levelOf} gives it, with
  * the event under `latchkey` in the log object. Pass `minLevel` to drop chattier levels.
@@ -60,10 +69,14 @@ export function logEvent(logger: LoggerLike, event: LatchkeyEvent): void {
  * @example createVerifier({ ...options, onEvent: logEvents(pino()) })
  * @example createVerifier({ ...options, onEvent: logEvents(app.log, { minLevel: 'warn' }) })
  */
-export function logEvents(logger: LoggerLike, { minLevel = 'debug' }: { minLevel?: LogLevel } = {}): EventHandler {
+export function logEvents(logger: LoggerLike, options: LogEventsOptions = {}): EventHandler {
   if (typeof logger !== 'object' || logger === null || typeof logger.info !== 'function') {
     throw new TypeError("logEvents: pass a logger with debug/info/warn/error methods (pino, Fastify's app.log)");
   }
+  if (typeof options !== 'object' || options === null) throw new TypeError('logEvents: options must be an object');
+  // `{ level: 'warn' }` ignored would log every token verification at debug.
+  refuseUnknownKeys(options, LOG_EVENTS_OPTIONS, 'logEvents options');
+  const { minLevel = 'debug' } = options;
   const floor = LEVELS.indexOf(minLevel);
   if (floor < 0) throw new TypeError(`logEvents: "minLevel" must be one of ${LEVELS.join(', ')}`);
   return (event) => {

@@ -202,8 +202,13 @@ function build<Payload extends JwtPayload, Request>(
     return rechallenged(error, { realm, challenge: schemes(used), dpopNonce });
   }
 
-  function bodyOrQueryToken(request: Request): string | undefined {
+  /**
+   * The token from the query and form carriers this authenticator reads, and from `authorization` when
+   * given (one method only, RFC 6750 §2: a token in two places is refused).
+   */
+  function carriedToken(request: Request, authorization?: string | string[]): string | undefined {
     return extractToken({
+      authorization,
       query: readsQuery ? accessToken(reader.query!(request)) : undefined,
       body: readsBody && FORM.test(reader.contentType!(request) ?? '') ? accessToken(reader.body!(request)) : undefined,
     });
@@ -212,18 +217,14 @@ function build<Payload extends JwtPayload, Request>(
   function extract(request: Request): string | undefined {
     const authorization = authorizationHeader(reader.rawHeaders(request));
     if (!readsQuery && !readsBody) return extractBearerToken(authorization);
-    return extractToken({
-      authorization,
-      query: readsQuery ? accessToken(reader.query!(request)) : undefined,
-      body: readsBody && FORM.test(reader.contentType!(request) ?? '') ? accessToken(reader.body!(request)) : undefined,
-    });
+    return carriedToken(request, authorization);
   }
 
   /** With DPoP on: the token and its scheme; the proof header is read for `DPoP` only. */
   function extractWithScheme(request: Request): Credentials | undefined {
     const fromHeader = extractCredentials(authorizationHeader(reader.rawHeaders(request)), !dpop!.required);
     if (!readsQuery && !readsBody) return fromHeader;
-    const elsewhere = bodyOrQueryToken(request);
+    const elsewhere = carriedToken(request);
     if (elsewhere === undefined) return fromHeader;
     // RFC 6750 §2: one method only. RFC 9449 tokens travel in the Authorization header alone.
     if (fromHeader !== undefined) throw new LatchkeyError('ERR_BEARER_MALFORMED', 'the token was sent in more than one way');

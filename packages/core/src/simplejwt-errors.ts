@@ -1,3 +1,7 @@
+/**
+ * Error bodies in djangorestframework-simplejwt's shape, and the one error rendering the adapters'
+ * `authErrorHandler`s share: an SPA written for a simplejwt backend moves to Latchkey unchanged.
+ */
 import type { LatchkeyError, LatchkeyErrorHeaders } from './errors.js';
 import { refuseUnknownKeys } from './internal/strict-options.js';
 

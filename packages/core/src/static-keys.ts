@@ -5,6 +5,7 @@ import { KeySet } from './key-set.js';
 import type { KeyImportError } from './keys.js';
 import { prepareJwk, prepareSecret, prepareStaticKey, type PreparedKey, type SecretInput, type StaticKeyInput } from './keys.js';
 import { LatchkeyError, quoted } from './errors.js';
+import { refuseUnknownKeys } from './internal/strict-options.js';
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 
@@ -17,6 +18,9 @@ export interface StaticKeyEntry {
 
 /** What {@link staticKeys} accepts: a JWK set, one key, or a list of keys and entries. */
 export type StaticKeysInput = { keys: JWK[] } | StaticKeyInput | ReadonlyArray<StaticKeyInput | StaticKeyEntry>;
+
+const STATIC_KEY_ENTRY = Object.keys({ key: true, kid: true, alg: true } satisfies Record<keyof StaticKeyEntry, true>);
+const SECRET_ENTRY = Object.keys({ secret: true, kid: true, alg: true } satisfies Record<keyof SecretInput, true>);
 
 function isEntry(value: unknown): value is StaticKeyEntry {
   return typeof value === 'object' && value !== null && 'key' in value && !('kty' in value);
@@ -80,7 +84,11 @@ export function staticKeys(input: StaticKeysInput): KeySource {
   if (typeof input === 'object' && input !== null && !Array.isArray(input) && 'keys' in input && Array.isArray((input as { keys: unknown }).keys)) {
     for (const jwk of (input as { keys: JWK[] }).keys) entries.push({ key: jwk });
   } else if (Array.isArray(input)) {
-    for (const item of input as Array<StaticKeyInput | StaticKeyEntry>) entries.push(isEntry(item) ? item : { key: item as StaticKeyInput });
+    for (const [index, item] of (input as Array<StaticKeyInput | StaticKeyEntry>).entries()) {
+      // A misspelt `kid` or `alg` would be dropped: the key would then match any kid, or any algorithm.
+      if (isEntry(item)) refuseUnknownKeys(item, STATIC_KEY_ENTRY, `staticKeys entry #${index}`);
+      entries.push(isEntry(item) ? item : { key: item as StaticKeyInput });
+    }
   } else {
     entries.push({ key: input as StaticKeyInput });
   }
@@ -114,7 +122,9 @@ export function hmacSecrets(input: string | Uint8Array | KeyObject | ReadonlyArr
   const list = Array.isArray(input) ? (input as ReadonlyArray<string | Uint8Array | KeyObject | SecretInput>) : [input as string | Uint8Array | KeyObject];
   // Prepared eagerly: secrets are synchronous to import, so a bad one fails right where it is configured.
   const keys = list.map((item, index) => {
-    const entry: SecretInput = typeof item === 'object' && item !== null && 'secret' in item ? item : { secret: item as string };
+    const isSecretEntry = typeof item === 'object' && item !== null && 'secret' in item;
+    if (isSecretEntry) refuseUnknownKeys(item, SECRET_ENTRY, `hmacSecrets entry #${index}`);
+    const entry: SecretInput = isSecretEntry ? item : { secret: item as string };
     try {
       return prepareSecret(entry);
     } catch (error) {

@@ -4,6 +4,7 @@ import {
   createMultiIssuerVerifier,
   createVerifier,
   hmacSecrets,
+  logEvents,
   oidcDiscovery,
   remoteJwks,
   requireScopes,
@@ -84,6 +85,40 @@ describe('every options object refuses unknown keys', () => {
     expect(() => oidcDiscovery('https://idp.example.com/', { timeout: 5 } as never)).toThrow(
       'latchkey: unknown option "timeout" in oidcDiscovery options; did you mean "timeoutMs"?',
     );
+  });
+
+  it('staticKeys and hmacSecrets entries: a misspelt kid or alg is not dropped', async () => {
+    expect(() => staticKeys([{ key: rsa.publicKey, kid: 'k1', algs: 'RS256' }] as never)).toThrow(
+      'latchkey: unknown option "algs" in staticKeys entry #0; did you mean "alg"?',
+    );
+    expect(() =>
+      hmacSecrets([
+        { secret: 'x'.repeat(32), kid: 'a' },
+        { secret: 'y'.repeat(32), kdi: 'b' },
+      ] as never),
+    ).toThrow('latchkey: unknown option "kdi" in hmacSecrets entry #1; did you mean "kid"?');
+    // A JWK (set) is not an entry: its members (use, key_ops...) are the key's own.
+    const jwk = { ...rsa.publicKey.export({ format: 'jwk' }), use: 'sig', kid: 'k1' };
+    await expect(createVerifier({ ...base, keys: staticKeys({ keys: [jwk] as never }) }).warm()).resolves.toBeUndefined();
+    await expect(
+      createVerifier({ ...base, keys: staticKeys([jwk as never, { key: rsa.publicKey, kid: 'k2', alg: 'RS256' }]) }).warm(),
+    ).resolves.toBeUndefined();
+  });
+
+  it('logEvents options', () => {
+    const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+    expect(() => logEvents(logger, { level: 'warn' } as never)).toThrow('latchkey: unknown option "level" in logEvents options; did you mean "minLevel"?');
+    expect(() => logEvents(logger, { minLevel: 'warn' })).not.toThrow();
+  });
+
+  it('the dpop, dpop.nonce and mtls options', () => {
+    const make = (options: object) => () => createRequestAuthenticator({ verifier: base, ...options } as never, reader);
+    const publicUrl = 'https://api.example.test';
+    expect(make({ dpop: { publicUrl, mod: 'required' } })).toThrow('latchkey: unknown option "mod" in the dpop option; did you mean "mode"?');
+    expect(make({ dpop: { publicUrl, nonce: { rotate: 60 } } })).toThrow(
+      'latchkey: unknown option "rotate" in the dpop.nonce option; did you mean "rotateSeconds"?',
+    );
+    expect(make({ mtls: { header: 'x-client-cert' } })).toThrow('latchkey: unknown option "header" in the mtls option; did you mean "certificateHeader"?');
   });
 
   it("request authenticator (adapter) options, with the adapter's own name for them and extras", () => {

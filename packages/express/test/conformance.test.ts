@@ -2,7 +2,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import express5 from 'express';
 import express4 from 'express4';
 import { expect } from 'vitest';
-import { authErrorHandler, authenticate, claimCheck, claimEquals, claimIncludes, guard, requireAnyScope, requireScopes } from '@latchkey/express';
+import { authErrorHandler, authenticate, guard } from '@latchkey/express';
+import * as adapter from '@latchkey/express';
 import { echo, listening, runConformanceSuite, type AdapterHarness } from '@latchkey/conformance';
 
 // What Express's default handler (finalhandler) does to a message before putting it in its HTML page.
@@ -11,7 +12,7 @@ const escapeHtml = (text: string): string =>
 
 function harness(express: typeof express5): AdapterHarness {
   return {
-    adapter: { authenticate, guard, rules: { requireScopes, requireAnyScope, claimEquals, claimIncludes, claimCheck } },
+    adapter,
     async start({ verifier, routes, rendering, tls }) {
       const app = express();
       for (const route of routes) {

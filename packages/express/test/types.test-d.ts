@@ -1,7 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import { expectTypeOf, test } from 'vitest';
-import { createVerifier, staticKeys, type JwtHeader, type VerifiedToken } from '@latchkey/core';
-import { authErrorHandler, authenticate, claimCheck, guard, requireScopes, type LatchkeyClaims } from '@latchkey/express';
+import { createVerifier, staticKeys, type JwtPayload, type JwtHeader, type VerifiedToken } from '@latchkey/core';
+import { authErrorHandler, authenticate, claimCheck, guard, requireScopes, type AuthenticateOptions, type LatchkeyClaims } from '@latchkey/express';
 
 // How a user types their own claims: once, for every route.
 declare module '@latchkey/express' {
@@ -54,4 +54,11 @@ test('should not compile', () => {
   guard('read');
   // @ts-expect-error the verifier's algorithms are checked
   authenticate({ verifier: { keys: staticKeys({ keys: [] }), algorithms: ['none'], issuer: null, audience: null } });
+});
+
+test('AuthenticateOptions names what authenticate takes, as in every adapter', () => {
+  // JwtPayload, the verifier's claims: the default (LatchkeyClaims) is augmented above with org_id.
+  const options: AuthenticateOptions<JwtPayload> = { verifier, optional: true, realm: 'api' };
+  authenticate(options);
+  expectTypeOf<AuthenticateOptions>().toHaveProperty('verifier');
 });

@@ -15,9 +15,10 @@ import type { AuthenticateOptions, LatchkeyClaims } from './index.js';
 /** A callback-style hook: no promise of its own when the verification is synchronous (keys at hand). */
 export type AuthHook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
 
-// The authenticator that handled a request, for the guards after it (its realm and events).
+/** The request property naming the authenticator that handled a request, for the guards after it (its realm and events). */
 export const HANDLED_BY = 'latchkeyAuthenticator';
 type Handled = FastifyRequest & { [HANDLED_BY]?: RequestAuthenticator<JwtPayload, FastifyRequest> | null };
+/** How the core reads a Fastify request: plain functions, no closure per request. */
 export const reader: RequestReader<FastifyRequest> = {
   rawHeaders: (request) => request.raw.rawHeaders,
   method: (request) => request.method,
@@ -28,6 +29,10 @@ export const reader: RequestReader<FastifyRequest> = {
   socket: (request) => request.raw.socket,
 };
 
+/**
+ * The hook that authenticates with `authenticator`, sets `request.auth` and then, with `routeGuard`,
+ * enforces the route's rules: what `authenticate()` and each `config.auth` route get.
+ */
 export function hookFor(authenticator: RequestAuthenticator<JwtPayload, FastifyRequest>, routeGuard?: RouteGuard<JwtPayload, FastifyRequest>): AuthHook {
   const finish = (request: FastifyRequest, auth: VerifiedToken | null, done: HookHandlerDoneFunction): void => {
     request.auth = auth as VerifiedToken<LatchkeyClaims> | null;

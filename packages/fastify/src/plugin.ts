@@ -89,14 +89,28 @@ const plugin: FastifyPluginAsync<LatchkeyPluginOptions> = async (fastify, option
   // a context's hooks into all its routes at preReady, declared before or after, so this context-level
   // preHandler reaches them: it wires their config.auth on first use. A wired route pays one property read.
   // That hook would cost every request of every route a hook call, so it is added only when such routes
-  // can exist: Fastify's router lists each route the moment it is declared, so an empty listing now means
-  // the onRoute hook above sees every route this registration covers. Should the wording of the empty
-  // listing ever change, the hook is simply always added (fail closed).
-  if (fastify.printRoutes() !== EMPTY_ROUTE_LISTING) addLateWiring(fastify, base);
+  // can exist: Fastify's router holds each route the moment it is declared, so an empty router now means
+  // the onRoute hook above sees every route this registration covers.
+  if (routerHasRoutes(fastify)) addLateWiring(fastify, base);
 };
 
-/** Fastify's `printRoutes()` of a router without routes. */
-const EMPTY_ROUTE_LISTING = '(empty tree)';
+// Not an HTTP method token (it holds spaces), so no route can ever be declared with it.
+const NO_SUCH_METHOD = 'latchkey: no such method';
+
+/**
+ * Whether the app's router holds any route yet. Fastify 5 offers no route count or listing, only
+ * `printRoutes()`; rather than match its wording for an empty router, this compares the full listing with
+ * the listing of a method no route can have: the empty listing, whatever its wording. Should a future
+ * Fastify throw here, or list an empty router otherwise, the answer is `true` and the fallback is added:
+ * the cost is one hook call per request, never a check missed (fail closed).
+ */
+function routerHasRoutes(fastify: FastifyInstance): boolean {
+  try {
+    return fastify.printRoutes() !== fastify.printRoutes({ method: NO_SUCH_METHOD as never });
+  } catch {
+    return true;
+  }
+}
 
 /** The fail-closed fallback for routes declared before the plugin ran (see above). */
 function addLateWiring(fastify: FastifyInstance, base: RequestAuthenticator<JwtPayload, FastifyRequest>): void {

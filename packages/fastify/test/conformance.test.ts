@@ -1,11 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import latchkey, { authErrorHandler, authenticate, claimCheck, claimEquals, claimIncludes, guard, requireAnyScope, requireScopes } from '@latchkey/fastify';
+import latchkey, { authErrorHandler, guard } from '@latchkey/fastify';
+import * as adapter from '@latchkey/fastify';
 import { echo, runConformanceSuite } from '@latchkey/conformance';
 
 runConformanceSuite('fastify 5', {
-  adapter: { authenticate, guard, rules: { requireScopes, requireAnyScope, claimEquals, claimIncludes, claimCheck } },
+  adapter,
   async start({ verifier, routes, rendering, tls }) {
     // The HTTPS instance differs only in its server type: the routes and hooks are the same.
     const app = (tls === undefined ? Fastify() : Fastify({ https: tls })) as unknown as FastifyInstance;

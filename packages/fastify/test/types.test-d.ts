@@ -1,7 +1,16 @@
 import Fastify, { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
 import { expectTypeOf, test } from 'vitest';
-import { createVerifier, staticKeys, type VerifiedToken } from '@latchkey/core';
-import latchkey, { authErrorHandler, authenticate, claimCheck, guard, requireScopes, type AuthHook, type LatchkeyClaims } from '@latchkey/fastify';
+import { createVerifier, staticKeys, type JwtPayload, type VerifiedToken } from '@latchkey/core';
+import latchkey, {
+  authErrorHandler,
+  authenticate,
+  claimCheck,
+  guard,
+  requireScopes,
+  type AuthHook,
+  type AuthenticateOptions,
+  type LatchkeyClaims,
+} from '@latchkey/fastify';
 
 // How a user types their own claims: once, for every route.
 declare module '@latchkey/fastify' {
@@ -59,4 +68,11 @@ test('should not compile', async () => {
   await app.register(latchkey, { verifier, optional: 'yes' });
   // Fastify infers a route's config type from the argument, so a malformed `config.auth` value (e.g.
   // `rules: ['read']`, or an unknown member) still compiles; the plugin refuses it when the route is defined (fastify.test.ts).
+});
+
+test('AuthenticateOptions names what authenticate takes, as in every adapter', () => {
+  // JwtPayload, the verifier's claims: the default (LatchkeyClaims) is augmented above with org_id.
+  const options: AuthenticateOptions<JwtPayload> = { verifier, optional: true, realm: 'api' };
+  authenticate(options);
+  expectTypeOf<AuthenticateOptions>().toHaveProperty('verifier');
 });

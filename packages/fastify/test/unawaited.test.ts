@@ -90,4 +90,30 @@ describe('the fallback costs nothing where it is not needed', () => {
     await app.ready();
     expect(app.printRoutes({ includeHooks: true })).toContain('preHandler');
   });
+
+  it('adds it, and enforces config.auth, for a route declared before an awaited register', async () => {
+    const app = Fastify();
+    started.push(app);
+    app.get('/early', { config: { auth: { rules: [requireScopes('admin')] } } }, async () => 'early');
+    await app.register(latchkey, { verifier });
+    app.get('/later', { config: { auth: true } }, async (request) => request.auth?.payload.sub);
+    await app.ready();
+    expect(app.printRoutes({ includeHooks: true })).toContain('preHandler');
+    expect((await app.inject({ url: '/early' })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/early', headers: { authorization: `Bearer ${await tokens.sign()}` } })).statusCode).toBe(403);
+    const later = await app.inject({ url: '/later', headers: { authorization: `Bearer ${await tokens.sign({ sub: 'bob' })}` } });
+    expect([later.statusCode, later.body]).toEqual([200, 'bob']);
+  });
+
+  it('adds none in a child context registered (awaited) before its routes', async () => {
+    const app = Fastify();
+    started.push(app);
+    await app.register(async (child) => {
+      await child.register(latchkey, { verifier });
+      child.get('/child', { config: { auth: true } }, async () => 'child');
+    });
+    await app.ready();
+    expect(app.printRoutes({ includeHooks: true })).not.toContain('preHandler');
+    expect((await app.inject({ url: '/child' })).statusCode).toBe(401);
+  });
 });

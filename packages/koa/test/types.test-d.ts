@@ -1,7 +1,7 @@
 import Koa, { type Middleware, type ParameterizedContext } from 'koa';
 import { expectTypeOf, test } from 'vitest';
-import { createVerifier, staticKeys, type VerifiedToken } from '@latchkey/core';
-import { authErrorHandler, authenticate, claimCheck, guard, requireScopes, type AuthState, type LatchkeyClaims } from '@latchkey/koa';
+import { createVerifier, staticKeys, type JwtPayload, type VerifiedToken } from '@latchkey/core';
+import { authErrorHandler, authenticate, claimCheck, guard, requireScopes, type AuthState, type AuthenticateOptions, type LatchkeyClaims } from '@latchkey/koa';
 
 // How a user types their own claims: once, for every middleware.
 declare module '@latchkey/koa' {
@@ -57,4 +57,11 @@ test('should not compile', () => {
   requireScopes(42);
   // @ts-expect-error a guard takes rules, not scope names
   guard('read');
+});
+
+test('AuthenticateOptions names what authenticate takes, as in every adapter', () => {
+  // JwtPayload, the verifier's claims: the default (LatchkeyClaims) is augmented above with org_id.
+  const options: AuthenticateOptions<JwtPayload> = { verifier, optional: true, realm: 'api' };
+  authenticate(options);
+  expectTypeOf<AuthenticateOptions>().toHaveProperty('verifier');
 });

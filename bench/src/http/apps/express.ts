@@ -1,3 +1,4 @@
+/** The Express servers of the HTTP phase: bare, floor, Latchkey and the peer libraries. */
 import { createServer } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { auth } from 'express-oauth2-jwt-bearer';

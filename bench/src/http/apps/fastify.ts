@@ -1,3 +1,4 @@
+/** The Fastify servers of the HTTP phase: bare, floor, Latchkey and the peer libraries. */
 import Fastify, { type FastifyInstance, type FastifyPluginCallback, type onRequestAsyncHookHandler } from 'fastify';
 import fastifyJwt from '@fastify/jwt';
 import fastifyJwtJwksModule, { type FastifyJwtJwksOptions } from 'fastify-jwt-jwks';

@@ -1,3 +1,4 @@
+/** The Koa servers of the HTTP phase: bare, floor, Latchkey and the peer libraries. */
 import { createServer } from 'node:http';
 import Koa, { type Middleware } from 'koa';
 import koaJwt from 'koa-jwt';

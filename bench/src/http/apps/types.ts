@@ -1,3 +1,4 @@
+/** What every HTTP-phase app module provides, and what it is given. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Alg } from '../../common/algs.js';
@@ -13,8 +14,11 @@ export interface AppContext {
   readonly jwksDomain: string;
 }
 
-/** A server ready to listen on 127.0.0.1 (port 0), or why it cannot be built yet. */
-export type Started = { listen(): Promise<number>; note?: string } | { pending: string };
+/** A server ready to listen on 127.0.0.1 (port 0). Every contender is imported typed, so none can be "pending". */
+export interface Started {
+  listen(): Promise<number>;
+  note?: string;
+}
 
 export const BODY = { ok: true } as const;
 

@@ -1,5 +1,5 @@
-/** Waiting for the parts to come up: an HTTP 200, or a Redis PONG, within a deadline. */
-import { connect } from 'node:net';
+/** Ports on 127.0.0.1: waiting for the parts to come up (an HTTP 200, a Redis PONG), finding a free one. */
+import { connect, createServer } from 'node:net';
 
 async function until(what: string, timeoutMs: number, attempt: () => Promise<boolean>, alive: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -47,4 +47,16 @@ export function portInUse(port: number): Promise<boolean> {
     });
     socket.on('error', () => resolve(false));
   });
+}
+
+/**
+ * A port nothing listens on now, picked by the OS: for tests and the bench, which start whole stacks
+ * side by side and must not collide with a stack left running on the default ports.
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

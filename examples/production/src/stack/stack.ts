@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nginxConfig } from './nginx-config.js';
 import { portInUse, waitForHttp, waitForRedis } from './probes.js';
+
+export { freePort } from './probes.js';
 import { isAlive, spawnTracked, stopProcess, tracked, type Tracked } from './processes.js';
 import { redisConfig } from './redis-config.js';
 import { localSecrets } from './secrets.js';

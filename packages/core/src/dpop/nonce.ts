@@ -18,6 +18,10 @@ export interface DpopNonces {
 
 const NONCE = /^([0-9a-z]{1,12})\.([\w-]{22})$/;
 
+/**
+ * The nonces of one server. `secret` shared by every instance makes their nonces interchangeable; each
+ * `rotateSeconds` a new one is handed out.
+ */
 export function createDpopNonces(secret: Uint8Array | undefined, rotateSeconds: number, now: () => number): DpopNonces {
   // Without a shared secret, one per process: nonces then only work when a client keeps talking to one instance.
   const key = secret ?? randomBytes(32);

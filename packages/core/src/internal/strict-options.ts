@@ -30,6 +30,8 @@ const ALIASES: Readonly<Record<string, string>> = {
   ttl: 'maxTtlSeconds',
   max: 'maxEntries',
   maxSize: 'maxEntries',
+  header: 'certificateHeader',
+  level: 'minLevel',
 };
 
 /**

@@ -65,6 +65,7 @@ export interface CacheHeaders {
   readonly age: string | null;
 }
 
+/** A fetched document: the parsed body, and the headers that say how long it may be cached. */
 export interface FetchedJson {
   readonly body: unknown;
   readonly headers: CacheHeaders;
