@@ -29,7 +29,11 @@ export interface RedisServer {
   readonly port: number;
   readonly pid: number;
   /** FLUSHALL: the next contender starts on an empty database. */
-  flush(): Promise<void>;
+  flush(): Promise<unknown>;
+  /** CONFIG RESETSTAT: the command counters start from zero. */
+  resetStats(): Promise<unknown>;
+  /** Script calls (EVALSHA + EVAL) since the last reset: commands a script runs inside count apart. */
+  scriptCalls(): Promise<number>;
   /** SIGTERM by PID, SIGKILL after 2 s; resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -47,6 +51,17 @@ function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/** One command on a short-lived connection of the bench's own (not the server under test's client). */
+async function oneCommand<T>(port: number, work: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    return await work(client);
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** Starts one `redis-server` in the foreground; resolves once it accepts connections (10 s at most). */
@@ -85,14 +100,11 @@ export async function startRedisServer(dir: string, persistence: RedisPersistenc
   return {
     port,
     pid: child.pid!,
-    async flush() {
-      const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      try {
-        await client.connect();
-        await client.flushall();
-      } finally {
-        client.disconnect();
-      }
+    flush: () => oneCommand(port, (client) => client.flushall()),
+    resetStats: () => oneCommand(port, (client) => client.config('RESETSTAT')),
+    async scriptCalls() {
+      const stats = await oneCommand(port, (client) => client.info('commandstats'));
+      return [...stats.matchAll(/^cmdstat_eval(?:sha)?:calls=(\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
     },
     stop: () => stopServer(child),
   };

@@ -35,7 +35,7 @@ export function redisStoreTargets(result: IssuerResult | undefined): Array<[stri
     `issuer refresh req/s ${ratio.framework}: Redis store ≥ ${REDIS_TARGET}× memory store`,
     ratio.status === 'pending' ? 'pending' : ratio.status === 'ok' && ratio.median >= REDIS_TARGET ? 'met' : 'missed',
     ratio.status === 'ok'
-      ? `${formatRatio(ratio.median)} (median of ${ratio.perRound.length} per-round ratio(s): ${ratio.perRound.map((value) => value.toFixed(2)).join(', ')})`
+      ? `${formatRatio(ratio.median)} (median of ${ratio.perRound.length} per-round ratio(s): ${ratio.perRound.map((value) => value.toFixed(2)).join(', ')}; ${ratio.scriptsPerRefresh.map((value) => value.toFixed(2)).join(', ')} script calls per refresh)`
       : `${ratio.status}: ${(ratio.note ?? '').replace(/\|/g, '/').slice(0, 200)}`,
   ]);
 }

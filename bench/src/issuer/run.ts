@@ -41,6 +41,8 @@ export interface RedisRatio {
   /** Redis/memory of each round where both ran. */
   readonly perRound: number[];
   median: number;
+  /** Script calls (EVALSHA/EVAL) Redis counted per refresh, warm-up and timed run together: 1 = one round trip. */
+  readonly scriptsPerRefresh: number[];
 }
 
 export interface IssuerResult {
@@ -150,8 +152,15 @@ export async function runIssuer(settings: Settings, scratch: string, log: (line:
   );
   const ratios = ISSUER_FRAMEWORKS.map((framework): RedisRatio =>
     redisNote === undefined
-      ? { framework, status: 'ok', perRound: [], median: NaN }
-      : { framework, status: redisNote === 'redis-server not installed' ? 'pending' : 'failed', note: redisNote, perRound: [], median: NaN },
+      ? { framework, status: 'ok', perRound: [], median: NaN, scriptsPerRefresh: [] }
+      : {
+          framework,
+          status: redisNote === 'redis-server not installed' ? 'pending' : 'failed',
+          note: redisNote,
+          perRound: [],
+          median: NaN,
+          scriptsPerRefresh: [],
+        },
   );
 
   /** One server, started fresh, warmed and loaded; its req/s, or undefined when it failed. */
@@ -160,9 +169,10 @@ export async function runIssuer(settings: Settings, scratch: string, log: (line:
     if (cell === undefined || cell.status !== 'ok') return undefined;
     const poolPath = join(scratch, `issuer-pool-${id}-${round}.json`);
     const args = [id, poolPath, String(poolSize)];
-    if (id.endsWith('-redis') && !('note' in redis)) {
-      await redis.flush();
-      args.push(String(redis.port));
+    const onRedis = id.endsWith('-redis') && !('note' in redis) ? redis : undefined;
+    if (onRedis !== undefined) {
+      await onRedis.flush();
+      args.push(String(onRedis.port));
     }
     const started = await launchServer(SERVER_ENTRY, args);
     if (!('port' in started)) {
@@ -175,9 +185,12 @@ export async function runIssuer(settings: Settings, scratch: string, log: (line:
       const pool = JSON.parse(readFileSync(poolPath, 'utf8')) as string[];
       // Warm-up on the first tenth of the pool; the timed run takes the rest (each token once).
       const warm = Math.floor(pool.length / 10);
+      // The logins are behind us: from here Redis counts the refreshes' scripts only.
+      await onRedis?.resetStats();
       await load(started.port, pool.slice(0, warm), Math.max(1, Math.floor(durationSeconds / 3)), connections);
       const result = await load(started.port, pool.slice(warm), durationSeconds, connections);
       if (result.bad > 0) throw new Error(`${result.bad} refreshes failed under load`);
+      if (onRedis !== undefined) ratios.find((ratio) => id === `${ratio.framework}-redis`)?.scriptsPerRefresh.push((await onRedis.scriptCalls()) / pool.length);
       cell.rps.push(result.rps);
       cell.p99.push(result.p99);
       cell.vsFloor.push(id === 'floor' ? 1 : result.rps / floorRps);
