@@ -54,7 +54,7 @@ export function issuerSection(result: IssuerResult, settings: Settings): string[
   const redis =
     'note' in result.redis
       ? `No Redis rows: ${result.redis.note}.`
-      : `Redis rows: \`redisStore\` on one ioredis client (offline queue off) to a redis-server started by the bench on 127.0.0.1 (AOF \`appendfsync everysec\`, no RDB snapshots, no automatic AOF rewrite), pinned to core ${result.redis.core} (the load generator's), flushed before each Redis server; ×memory is the median of per-round ratios to the same framework's memory-store row.`;
+      : `Redis rows: \`redisStore\` on one ioredis client (offline queue off) to a redis-server started by the bench on 127.0.0.1 (AOF \`appendfsync everysec\`, no RDB snapshots, no automatic AOF rewrite), pinned to core ${result.redis.core} (the load generator's), flushed before each Redis server. Per round and framework the memory and Redis servers are up together and take turns in six slices each (A B B A …), each one's req/s over its slices; ×memory is the median of per-round ratios to the same framework's memory-store row.`;
   const login =
     'error' in result.loginMs
       ? `**FAILED**: ${result.loginMs.error}`
@@ -62,7 +62,7 @@ export function issuerSection(result: IssuerResult, settings: Settings): string[
   return [
     '## Issuer',
     '',
-    `\`POST /api/token/refresh/\` with rotation (ES256), autocannon, ${s.connections} connections, each of ${s.poolSize.toLocaleString('en-US')} refresh tokens (one login each, 50 per user) refreshed once (a tenth as warm-up), at most ${s.durationSeconds} s, median of ${s.rounds} round(s); server in its own process. ${redis}`,
+    `\`POST /api/token/refresh/\` with rotation (ES256), autocannon, ${s.connections} connections, each of ${s.poolSize.toLocaleString('en-US')} refresh tokens (one login each, 50 per user) refreshed once (a tenth as warm-up), the other nine tenths timed, median of ${s.rounds} round(s); server in its own process. ${redis}`,
     '',
     '| server | store | refresh req/s | p99 | ×floor | ×memory |',
     '| --- | --- | ---: | ---: | ---: | ---: |',

@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import { createMemoryUsers } from '@latchkey/issuer';
 import { HAS_TASKSET, REDIS_CORE, pinSelf } from '../common/machine.js';
 import { redisServerInstalled, startRedisServer, type RedisPersistence, type RedisServer } from '../common/redis-server.js';
-import { launchServer, stopServer } from '../common/server-process.js';
+import { launchServer, stopServer, type Running } from '../common/server-process.js';
 import { median, sleep } from '../common/stats.js';
 import type { Settings } from '../config.js';
 
@@ -54,8 +54,19 @@ export interface IssuerResult {
   readonly loginMs: { readonly knownUser: number; readonly unknownUser: number; readonly samples: number } | { readonly error: string };
 }
 
-/** Refreshes each pool token once (rotation spends it); bounded by the pool and by `seconds`. */
-function load(port: number, tokens: readonly string[], seconds: number, connections: number): Promise<{ rps: number; p99: number; bad: number }> {
+interface LoadResult {
+  readonly rps: number;
+  readonly p99: number;
+  readonly bad: number;
+  /** Responses, and seconds from the start to the last one. */
+  readonly total: number;
+  readonly seconds: number;
+  /** Tokens sent (answered or cut off at the end): spent either way. */
+  readonly sent: number;
+}
+
+/** Refreshes each token once (rotation spends it); bounded by their count (autocannon then ignores `seconds`). */
+function load(port: number, tokens: readonly string[], seconds: number, connections: number): Promise<LoadResult> {
   let next = 0;
   const started = performance.now();
   let last = started;
@@ -79,10 +90,12 @@ function load(port: number, tokens: readonly string[], seconds: number, connecti
       },
       // Total over the time to the last response, timed here: the run ends when the pool does, and autocannon
       // only notices on its one-second tick, so its own averages and duration would be off by up to a second.
-      (error, result) =>
-        error
-          ? reject(error)
-          : resolve({ rps: result.requests.total / ((last - started) / 1000), p99: result.latency.p99, bad: result.non2xx + result.errors + result.timeouts }),
+      (error, result) => {
+        if (error) return reject(error);
+        const elapsed = (last - started) / 1000;
+        const total = result.requests.total;
+        resolve({ rps: total / elapsed, p99: result.latency.p99, bad: result.non2xx + result.errors + result.timeouts, total, seconds: elapsed, sent: next });
+      },
     );
   });
 }
@@ -108,18 +121,11 @@ async function measureLogin(samples: number): Promise<IssuerResult['loginMs']> {
   }
 }
 
+/** Turns each server of a memory/Redis pair takes; each turn spends an equal share of its pool. */
+const PAIR_SLICES = 6;
+
 /** See the README: the AOF write path stays in the measurement, the disk's fsync latency does not. */
 const REDIS_PERSISTENCE: RedisPersistence = 'aof-everysec';
-
-/** Memory before Redis in even rounds, Redis first in odd ones: a drift of the machine hits both sides. */
-function roundOrder(round: number): IssuerContender[] {
-  const order: IssuerContender[] = ['floor'];
-  for (const framework of ISSUER_FRAMEWORKS) {
-    const pair: IssuerContender[] = [framework, `${framework}-redis`];
-    order.push(...(round % 2 === 0 ? pair : pair.reverse()));
-  }
-  return order;
-}
 
 async function startRedisForBench(scratch: string, log: (line: string) => void): Promise<RedisServer | { note: string }> {
   if (!redisServerInstalled()) return { note: 'redis-server not installed' };
@@ -163,8 +169,26 @@ export async function runIssuer(settings: Settings, scratch: string, log: (line:
         },
   );
 
-  /** One server, started fresh, warmed and loaded; its req/s, or undefined when it failed. */
-  async function measure(id: IssuerContender, round: number, floorRps: number): Promise<number | undefined> {
+  interface Server {
+    readonly id: IssuerContender;
+    readonly cell: RefreshCell;
+    readonly child: Running['child'];
+    readonly port: number;
+    readonly pool: readonly string[];
+    readonly redis: RedisServer | undefined;
+    /** The next unspent token. */
+    offset: number;
+  }
+
+  const fail = (cell: RefreshCell, note: string): undefined => {
+    cell.status = 'failed';
+    cell.note = note;
+    log(`issuer ${cell.id}: FAILED ${note.slice(0, 300)}`);
+    return undefined;
+  };
+
+  /** Starts one server fresh (an empty Redis for a Redis one) and warms it on the first tenth of its pool. */
+  async function start(id: IssuerContender, round: number): Promise<Server | undefined> {
     const cell = cells.get(id);
     if (cell === undefined || cell.status !== 'ok') return undefined;
     const poolPath = join(scratch, `issuer-pool-${id}-${round}.json`);
@@ -175,48 +199,99 @@ export async function runIssuer(settings: Settings, scratch: string, log: (line:
       args.push(String(onRedis.port));
     }
     const started = await launchServer(SERVER_ENTRY, args);
-    if (!('port' in started)) {
-      cell.status = 'failed';
-      cell.note = 'error' in started ? started.error.slice(0, 500) : started.pending;
-      log(`issuer ${id}: FAILED to start: ${cell.note.slice(0, 300)}`);
-      return undefined;
-    }
+    if (!('port' in started)) return fail(cell, `to start: ${'error' in started ? started.error.slice(0, 500) : started.pending}`);
+    const server: Server = {
+      id,
+      cell,
+      child: started.child,
+      port: started.port,
+      pool: JSON.parse(readFileSync(poolPath, 'utf8')) as string[],
+      redis: onRedis,
+      offset: 0,
+    };
     try {
-      const pool = JSON.parse(readFileSync(poolPath, 'utf8')) as string[];
-      // Warm-up on the first tenth of the pool; the timed run takes the rest (each token once).
-      const warm = Math.floor(pool.length / 10);
       // The logins are behind us: from here Redis counts the refreshes' scripts only.
       await onRedis?.resetStats();
-      await load(started.port, pool.slice(0, warm), Math.max(1, Math.floor(durationSeconds / 3)), connections);
-      const result = await load(started.port, pool.slice(warm), durationSeconds, connections);
-      if (result.bad > 0) throw new Error(`${result.bad} refreshes failed under load`);
-      if (onRedis !== undefined) ratios.find((ratio) => id === `${ratio.framework}-redis`)?.scriptsPerRefresh.push((await onRedis.scriptCalls()) / pool.length);
-      cell.rps.push(result.rps);
-      cell.p99.push(result.p99);
-      cell.vsFloor.push(id === 'floor' ? 1 : result.rps / floorRps);
-      log(`issuer refresh ${id}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms`);
-      return result.rps;
+      const warm = await load(
+        server.port,
+        server.pool.slice(0, Math.floor(server.pool.length / 10)),
+        Math.max(1, Math.floor(durationSeconds / 3)),
+        connections,
+      );
+      if (warm.bad > 0) throw new Error(`${warm.bad} refreshes failed in the warm-up`);
+      server.offset = warm.sent;
+      return server;
     } catch (error) {
-      cell.status = 'failed';
-      cell.note = (error as Error).message;
-      log(`issuer ${id}: FAILED ${cell.note}`);
-      return undefined;
-    } finally {
-      await stopServer(started.child);
-      await sleep(200);
+      await stop(server);
+      return fail(cell, (error as Error).message);
     }
+  }
+
+  async function stop(server: Server): Promise<void> {
+    await stopServer(server.child);
+    await sleep(200);
+  }
+
+  /**
+   * Timed slices, taking turns in `turns` order: each slice of a server spends the next `1 / slices` of
+   * its unspent pool (autocannon's `amount` bounds a run; its `duration` is then ignored). Per server,
+   * req/s over its slices together. Servers that failed get no figure.
+   */
+  async function timed(servers: readonly Server[], turns: readonly (readonly number[])[]): Promise<Map<IssuerContender, number>> {
+    const perSlice = servers.map((server, index) => Math.floor((server.pool.length - server.offset) / turns.filter((turn) => turn.includes(index)).length));
+    const totals = servers.map(() => ({ total: 0, seconds: 0, p99: [] as number[] }));
+    for (const turn of turns)
+      for (const index of turn) {
+        const server = servers[index]!;
+        if (server.cell.status !== 'ok') continue;
+        try {
+          // autocannon takes an amount of 0 as no bound at all.
+          if (perSlice[index]! < 1) throw new Error('the token pool ran out: raise issuer.poolSize');
+          const result = await load(server.port, server.pool.slice(server.offset, server.offset + perSlice[index]!), durationSeconds, connections);
+          if (result.bad > 0) throw new Error(`${result.bad} refreshes failed under load`);
+          server.offset += result.sent;
+          totals[index]!.total += result.total;
+          totals[index]!.seconds += result.seconds;
+          totals[index]!.p99.push(result.p99);
+        } catch (error) {
+          fail(server.cell, (error as Error).message);
+        }
+      }
+    const rps = new Map<IssuerContender, number>();
+    for (const [index, server] of servers.entries()) {
+      if (server.cell.status !== 'ok') continue;
+      const figure = totals[index]!.total / totals[index]!.seconds;
+      server.cell.rps.push(figure);
+      server.cell.p99.push(median(totals[index]!.p99));
+      rps.set(server.id, figure);
+      if (server.redis !== undefined)
+        ratios.find((ratio) => server.id === `${ratio.framework}-redis`)?.scriptsPerRefresh.push((await server.redis.scriptCalls()) / server.offset);
+      log(`issuer refresh ${server.id}: ${Math.round(figure)} req/s, p99 ${median(totals[index]!.p99)} ms`);
+    }
+    return rps;
   }
 
   try {
     for (let round = 0; round < rounds; round++) {
-      const measured = new Map<IssuerContender, number>();
-      for (const id of roundOrder(round)) {
-        const rps = await measure(id, round, measured.get('floor') ?? NaN);
-        if (rps !== undefined) measured.set(id, rps);
-      }
+      const floor = await start('floor', round);
+      const floorRps = floor === undefined ? NaN : (await timed([floor], [[0]])).get('floor');
+      if (floor !== undefined) await stop(floor);
+      cells.get('floor')?.vsFloor.push(1);
       for (const ratio of ratios) {
-        const memory = measured.get(ratio.framework);
-        const onRedis = measured.get(`${ratio.framework}-redis`);
+        const ids: IssuerContender[] = [ratio.framework, `${ratio.framework}-redis`];
+        // Both servers up at once (idle while the other is loaded), memory and Redis taking turns in
+        // slices, A B B A ...: a burst of load from elsewhere on the machine hits both.
+        const servers: Server[] = [];
+        for (const id of round % 2 === 0 ? ids : [...ids].reverse()) {
+          const server = await start(id, round);
+          if (server !== undefined) servers.push(server);
+        }
+        const turns = Array.from({ length: PAIR_SLICES }, (_, slice) => (slice % 2 === 0 ? [0, 1] : [1, 0]).filter((index) => index < servers.length));
+        const rps = await timed(servers, turns);
+        for (const server of servers) await stop(server);
+        for (const [id, figure] of rps) cells.get(id)!.vsFloor.push(figure / (floorRps ?? NaN));
+        const memory = rps.get(ratio.framework);
+        const onRedis = rps.get(`${ratio.framework}-redis`);
         if (memory !== undefined && onRedis !== undefined) ratio.perRound.push(onRedis / memory);
       }
     }
