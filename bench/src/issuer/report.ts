@@ -1,15 +1,16 @@
 import { formatMs, formatRate, formatRatio } from '../common/stats.js';
 import type { Settings } from '../config.js';
 import type { Verdict } from '../report.js';
-import type { IssuerContender, IssuerResult } from './run.js';
+import { PAIR_SLICES, type IssuerContender, type IssuerResult } from './run.js';
 
+/** Row labels, in table order. */
 const LABELS: Record<IssuerContender, string> = {
   floor: 'floor (node:http, 1 verify + 2 signs)',
   express: '@latchkey/issuer/express',
-  koa: '@latchkey/issuer/koa',
-  fastify: '@latchkey/issuer/fastify',
   'express-redis': '@latchkey/issuer/express',
+  koa: '@latchkey/issuer/koa',
   'koa-redis': '@latchkey/issuer/koa',
+  fastify: '@latchkey/issuer/fastify',
   'fastify-redis': '@latchkey/issuer/fastify',
 };
 
@@ -44,17 +45,21 @@ export function redisStoreTargets(result: IssuerResult | undefined): Array<[stri
 export function issuerSection(result: IssuerResult, settings: Settings): string[] {
   const s = settings.issuer;
   const vsMemory = new Map(result.redisVsMemory.map((ratio) => [`${ratio.framework}-redis`, ratio]));
-  const rows = result.refresh.map((cell) => {
-    const store = cell.id === 'floor' ? '—' : cell.id.endsWith('-redis') ? 'redisStore' : 'memory';
-    if (cell.status !== 'ok') return `| ${LABELS[cell.id]} | ${store} | **FAILED** ${(cell.note ?? '').replace(/\|/g, '/').slice(0, 200)} | | | |`;
-    const ratio = vsMemory.get(cell.id);
-    const memoryRatio = ratio === undefined ? '—' : ratio.status === 'ok' ? formatRatio(ratio.median) : ratio.status;
-    return `| ${LABELS[cell.id]} | ${store} | ${formatRate(cell.medianRps)} | ${formatMs(cell.medianP99)} | ${cell.id === 'floor' ? '—' : formatRatio(cell.ratioFloor)} | ${memoryRatio} |`;
-  });
+  // Each framework's memory row, then its Redis row.
+  const order = (id: IssuerContender): number => Object.keys(LABELS).indexOf(id);
+  const rows = [...result.refresh]
+    .sort((a, b) => order(a.id) - order(b.id))
+    .map((cell) => {
+      const store = cell.id === 'floor' ? '—' : cell.id.endsWith('-redis') ? 'redisStore' : 'memory';
+      if (cell.status !== 'ok') return `| ${LABELS[cell.id]} | ${store} | **FAILED** ${(cell.note ?? '').replace(/\|/g, '/').slice(0, 200)} | | | |`;
+      const ratio = vsMemory.get(cell.id);
+      const memoryRatio = ratio === undefined ? '—' : ratio.status === 'ok' ? formatRatio(ratio.median) : ratio.status;
+      return `| ${LABELS[cell.id]} | ${store} | ${formatRate(cell.medianRps)} | ${formatMs(cell.medianP99)} | ${cell.id === 'floor' ? '—' : formatRatio(cell.ratioFloor)} | ${memoryRatio} |`;
+    });
   const redis =
     'note' in result.redis
       ? `No Redis rows: ${result.redis.note}.`
-      : `Redis rows: \`redisStore\` on one ioredis client (offline queue off) to a redis-server started by the bench on 127.0.0.1 (AOF \`appendfsync everysec\`, no RDB snapshots, no automatic AOF rewrite), pinned to core ${result.redis.core} (the load generator's), flushed before each Redis server. Per round and framework the memory and Redis servers are up together and take turns in six slices each (A B B A …), each one's req/s over its slices; ×memory is the median of per-round ratios to the same framework's memory-store row.`;
+      : `Redis rows: \`redisStore\` on one ioredis client (offline queue off) to a redis-server started by the bench on 127.0.0.1 (${result.redis.persistence === 'aof-everysec' ? 'AOF `appendfsync everysec`, no RDB snapshots, no automatic AOF rewrite' : 'no persistence'}), ${result.redis.core === 'unpinned' ? 'unpinned (no taskset)' : `pinned to core ${result.redis.core} (the load generator's)`}, flushed before each Redis server. Per round and framework the memory and Redis servers are up together and take turns, ${PAIR_SLICES} each (A B B A …, each on an equal share of its pool), each one's req/s over its slices; ×memory is the median of per-round ratios to the same framework's memory-store row.`;
   const login =
     'error' in result.loginMs
       ? `**FAILED**: ${result.loginMs.error}`

@@ -122,7 +122,7 @@ async function measureLogin(samples: number): Promise<IssuerResult['loginMs']> {
 }
 
 /** Turns each server of a memory/Redis pair takes; each turn spends an equal share of its pool. */
-const PAIR_SLICES = 6;
+export const PAIR_SLICES = 6;
 
 /** See the README: the AOF write path stays in the measurement, the disk's fsync latency does not. */
 const REDIS_PERSISTENCE: RedisPersistence = 'aof-everysec';
