@@ -1,8 +1,9 @@
 /**
- * One refresh server process: `server.ts <contender> <pool.json> <poolSize>`, contender `floor`, `express`,
- * `koa` or `fastify`. It makes its own ES256 key and `poolSize` logins (one family each), writes their
- * refresh tokens to `pool.json`, then prints `{"port":N}`. Every token is refreshed once under load:
- * refresh with rotation spends it.
+ * One refresh server process: `server.ts <contender> <pool.json> <poolSize> [redisPort]`, contender `floor`,
+ * `express`, `koa`, `fastify` (memory store) or `express-redis`, `koa-redis`, `fastify-redis` (`redisStore`
+ * on the redis-server at 127.0.0.1:`redisPort`). It makes its own ES256 key and `poolSize` logins (one
+ * family each, spread over users), writes their refresh tokens to `pool.json`, then prints `{"port":N}`.
+ * Every token is refreshed once under load: refresh with rotation spends it.
  *
  * The floor answers `POST /api/token/refresh/` with the same crypto and nothing else: parse the body,
  * verify one ES256 signature, sign two tokens. The issuer servers do that plus everything the issuer does
@@ -13,7 +14,9 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createIssuer, memoryStore } from '@latchkey/issuer';
+import { createIssuer, memoryStore, type IssuerStore } from '@latchkey/issuer';
+import { redisStore } from '@latchkey/redis';
+import { Redis } from 'ioredis';
 import { serveForParent } from '../common/server-process.js';
 import { issuerRoutes as expressRoutes } from '@latchkey/issuer/express';
 import { issuerRoutes as fastifyRoutes } from '@latchkey/issuer/fastify';
@@ -22,8 +25,16 @@ import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
 
-const [contender, poolPath, poolSizeText] = process.argv.slice(2);
+const [contender, poolPath, poolSizeText, redisPortText] = process.argv.slice(2);
 const poolSize = Number(poolSizeText);
+const CONTENDERS = ['floor', 'express', 'koa', 'fastify', 'express-redis', 'koa-redis', 'fastify-redis'];
+const framework = contender?.replace(/-redis$/, '');
+const onRedis = contender?.endsWith('-redis') === true;
+// Logins per user: under both stores' default per-user session bound (100), which revokes the oldest
+// sessions of a user past it (one user with the whole pool would see all but the last 100 refused).
+const SESSIONS_PER_USER = 50;
+// Logins in flight at once while the pool is made (the Redis store waits a round trip per login).
+const LOGIN_BATCH = 64;
 
 function readAll(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -63,26 +74,43 @@ async function startFloor(privateKey: KeyObject, publicKey: KeyObject): Promise<
   return (server.address() as AddressInfo).port;
 }
 
+/** The store under test: the memory store, or `redisStore` on one shared ioredis client as its README shows. */
+async function makeStore(): Promise<IssuerStore> {
+  if (!onRedis) return memoryStore({ maxFamilies: Math.max(100_000, poolSize) });
+  const client = new Redis({ host: '127.0.0.1', port: Number(redisPortText), enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
+  // With the offline queue off, a command before the connection is up fails: connect before the logins.
+  await client.connect();
+  return redisStore({ client });
+}
+
 async function startIssuer(privateKey: KeyObject): Promise<number> {
-  const user = { id: '1', username: 'alice', isActive: true };
+  const users = Array.from({ length: Math.ceil(poolSize / SESSIONS_PER_USER) }, (_, index) => ({
+    id: String(index + 1),
+    username: `user${index + 1}`,
+    isActive: true,
+  }));
+  const byId = new Map(users.map((user) => [user.id, user]));
   const issuer = createIssuer({
     signingKey: privateKey,
     algorithm: 'ES256',
-    users: { authenticate: () => null, getUser: (id) => (id === '1' ? user : null) },
+    users: { authenticate: () => null, getUser: (id) => byId.get(id) ?? null },
     rotateRefreshTokens: true,
-    store: memoryStore({ maxFamilies: Math.max(100_000, poolSize) }),
+    store: await makeStore(),
   });
   const pool: string[] = [];
-  for (let index = 0; index < poolSize; index++) pool.push((await issuer.issueTokens(user)).refresh);
+  for (let start = 0; start < poolSize; start += LOGIN_BATCH) {
+    const batch = Array.from({ length: Math.min(LOGIN_BATCH, poolSize - start) }, (_, offset) => issuer.issueTokens(users[(start + offset) % users.length]!));
+    for (const pair of await Promise.all(batch)) pool.push(pair.refresh);
+  }
   writeFileSync(poolPath!, JSON.stringify(pool));
-  if (contender === 'express') {
+  if (framework === 'express') {
     const app = express();
     app.use(expressRoutes(issuer));
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     return (server.address() as AddressInfo).port;
   }
-  if (contender === 'koa') {
+  if (framework === 'koa') {
     const app = new Koa();
     app.use(koaRoutes(issuer));
     const server = app.listen(0, '127.0.0.1');
@@ -96,8 +124,8 @@ async function startIssuer(privateKey: KeyObject): Promise<number> {
 }
 
 await serveForParent(async () => {
-  if (!['floor', 'express', 'koa', 'fastify'].includes(contender ?? '') || !poolPath || !Number.isInteger(poolSize) || poolSize < 1) {
-    throw new Error('usage: server.ts floor|express|koa|fastify <pool.json> <poolSize>');
+  if (!CONTENDERS.includes(contender ?? '') || !poolPath || !Number.isInteger(poolSize) || poolSize < 1 || (onRedis && !(Number(redisPortText) > 0))) {
+    throw new Error(`usage: server.ts ${CONTENDERS.join('|')} <pool.json> <poolSize> [redisPort, for *-redis]`);
   }
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return { port: contender === 'floor' ? await startFloor(privateKey, publicKey) : await startIssuer(privateKey) };
