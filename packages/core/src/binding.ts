@@ -30,6 +30,15 @@ export interface BindingPolicy {
 
 const bindingError = (message: string, detail?: string): LatchkeyError => new LatchkeyError('ERR_TOKEN_BINDING_INVALID', message, { detail });
 
+/**
+ * The token's own `cnf`, as `own()` reads it, without a `hasOwn` call for the common token that has none:
+ * a plain read that finds nothing, neither own nor inherited, is already the answer; anything else (an own
+ * `cnf`, or one a polluted `Object.prototype` lends) is decided by `own()`.
+ */
+function cnfOf(payload: object): unknown {
+  return (payload as { cnf?: unknown }).cnf === undefined ? undefined : own(payload, 'cnf');
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -39,7 +48,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * a bearer presentation of it would be (RFC 9449 §7.2, RFC 8705 §3). A token without `cnf` is returned.
  */
 export function unbound<Result extends VerifiedToken>(result: Result): Result {
-  if (own(result.payload, 'cnf') !== undefined) {
+  if (cnfOf(result.payload) !== undefined) {
     throw bindingError('the token is sender-constrained (cnf): it is accepted only with its proof of possession, through authenticate()');
   }
   return result;
@@ -47,7 +56,7 @@ export function unbound<Result extends VerifiedToken>(result: Result): Result {
 
 /** The scheme a verified token must have come with: `DPoP` for a `cnf.jkt` token (no downgrade holds). */
 export function schemeOf(auth: VerifiedToken | null | undefined): 'Bearer' | 'DPoP' {
-  const cnf = auth == null ? undefined : own(auth.payload, 'cnf');
+  const cnf = auth == null ? undefined : cnfOf(auth.payload);
   return isRecord(cnf) && own(cnf, 'jkt') !== undefined ? 'DPoP' : 'Bearer';
 }
 
@@ -61,7 +70,7 @@ export function checkBinding<Payload extends JwtPayload>(
   presentation: Presentation,
   policy: BindingPolicy,
 ): void | Promise<void> {
-  const cnf = own(result.payload, 'cnf');
+  const cnf = cnfOf(result.payload);
   if (cnf === undefined) {
     if (presentation.scheme === 'DPoP') throw bindingError('the token is not DPoP-bound: send it as Bearer', 'no cnf claim');
     return;

@@ -115,15 +115,19 @@ export class JwtVerifier<Payload extends JwtPayload> implements VerifierInternal
     this.lastHeader = checked;
     const result: VerifiedToken<Payload> = { payload, header: checked.header, token };
     const checkedResult = this.afterChecks(result);
-    if (this.cache === undefined) return checkedResult;
-    const store = (): VerifiedToken<Payload> => {
-      // One cached result serves every later request with this token: nothing in it may change.
-      deepFreeze(payload);
-      Object.freeze(result);
-      this.cache!.set(result as VerifiedToken<never>, key, nowMs, this.options.claims.maxTokenAgeSeconds, trustedUntilMs);
-      return result;
-    };
-    return isPromise(checkedResult) ? checkedResult.then(store) : store();
+    // A full cache stores a token only on its second verification (token-cache.ts): a flood of distinct
+    // tokens is neither frozen nor kept.
+    if (this.cache === undefined || !this.cache.admits(token)) return checkedResult;
+    if (!isPromise(checkedResult)) return this.store(result, key, nowMs, trustedUntilMs);
+    return checkedResult.then(() => this.store(result, key, nowMs, trustedUntilMs));
+  }
+
+  private store(result: VerifiedToken<Payload>, key: PreparedKey, nowMs: number, trustedUntilMs: number): VerifiedToken<Payload> {
+    // One cached result serves every later request with this token: nothing in it may change.
+    deepFreeze(result.payload);
+    Object.freeze(result);
+    this.cache!.set(result as VerifiedToken<never>, key, nowMs, this.options.claims.maxTokenAgeSeconds, trustedUntilMs);
+    return result;
   }
 
   /** Rules and revocation: run on every request, cache hit or not. */

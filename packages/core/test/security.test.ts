@@ -258,3 +258,22 @@ describe('malformed encodings and type confusion', () => {
     expect(isLatchkeyError(error)).toBe(true);
   });
 });
+
+describe('sender-constrained tokens under prototype pollution', () => {
+  it('an inherited Object.prototype.cnf neither refuses a plain token nor hides an own cnf from verify()', async () => {
+    const key = testKey('HS256');
+    const verifier = verifierFor(key, { tokenCache: false });
+    const plain = token(key);
+    const bound = token(key, { cnf: { jkt: 'thumbprint' } });
+    const polluted = Object.prototype as Record<string, unknown>;
+    try {
+      polluted.cnf = { jkt: 'inherited' };
+      await expect(verifier.verify(plain)).resolves.toMatchObject({ token: plain });
+      await expect(verifier.verify(bound)).rejects.toMatchObject({ code: 'ERR_TOKEN_BINDING_INVALID' });
+    } finally {
+      delete polluted.cnf;
+    }
+    await expect(verifier.verify(plain)).resolves.toMatchObject({ token: plain });
+    await expect(verifier.verify(bound)).rejects.toMatchObject({ code: 'ERR_TOKEN_BINDING_INVALID' });
+  });
+});

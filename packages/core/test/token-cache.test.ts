@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { claimCheck, DEFAULT_TOKEN_CACHE_BYTES, DEFAULT_TOKEN_CACHE_ENTRIES } from '../src/index.js';
+import { tokenCacheEntryBytes } from '../src/token-cache.js';
 import { claims, signRaw, testKey, token, verifierFor } from './helpers/tokens.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -98,12 +99,15 @@ describe('verified-token cache, default options', () => {
     const key = testKey('HS256');
     const a = token(key, { jti: 'a' });
     const b = token(key, { jti: 'b' });
-    // Room for one entry of this size, counted as 4 bytes per token character plus 512.
-    const verifier = verifierFor(key, { tokenCache: { maxBytes: 4 * a.length + 512 } });
+    // Room for one entry of this size.
+    const verifier = verifierFor(key, { tokenCache: { maxBytes: tokenCacheEntryBytes(a) } });
     const firstA = await verifier.verify(a);
     expect(await verifier.verify(a)).toBe(firstA);
-    const firstB = await verifier.verify(b);
-    expect(await verifier.verify(b)).toBe(firstB);
+    // The cache is full: b is stored on its second verification, and a makes room.
+    const onceB = await verifier.verify(b);
+    const secondB = await verifier.verify(b);
+    expect(secondB).not.toBe(onceB);
+    expect(await verifier.verify(b)).toBe(secondB);
     expect(await verifier.verify(a)).not.toBe(firstA);
     const large = token(key, { jti: 'c', padding: 'x'.repeat(4096) });
     const small = verifierFor(key, { tokenCache: { maxBytes: 4096 } });
@@ -111,5 +115,26 @@ describe('verified-token cache, default options', () => {
     expect(await small.verify(large)).not.toBe(once);
     expect(() => verifierFor(key, { tokenCache: { maxBytes: 0 } })).toThrow(/tokenCache.maxBytes/);
     expect(() => verifierFor(key, { tokenCache: { maxByte: 1 } as never })).toThrow(/maxBytes/);
+  });
+
+  it('once full, stores a token only on its second verification: a flood of distinct tokens evicts nothing', async () => {
+    const key = testKey('HS256');
+    const verifier = verifierFor(key, { tokenCache: { maxEntries: 3 } });
+    const held = ['a', 'b', 'c'].map((jti) => token(key, { jti }));
+    const first = await Promise.all(held.map((t) => verifier.verify(t)));
+    // Six distinct tokens, each seen once (the cache's own length twice over): none is stored, none frozen.
+    for (let index = 0; index < 6; index++) {
+      const result = await verifier.verify(token(key, { jti: `flood-${index}` }));
+      expect(Object.isFrozen(result.payload)).toBe(false);
+    }
+    for (let index = 0; index < held.length; index++) expect(await verifier.verify(held[index]!)).toBe(first[index]);
+    // A token verified twice while the cache is full is stored on the second time, evicting the least recent.
+    const repeated = token(key, { jti: 'repeated' });
+    const once = await verifier.verify(repeated);
+    const twice = await verifier.verify(repeated);
+    expect(twice).not.toBe(once);
+    expect(Object.isFrozen(twice.payload)).toBe(true);
+    expect(await verifier.verify(repeated)).toBe(twice);
+    expect(await verifier.verify(held[0]!)).not.toBe(first[0]);
   });
 });
