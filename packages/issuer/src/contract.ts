@@ -34,10 +34,6 @@ function family(overrides: Partial<NewFamily> = {}): NewFamily {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * Defines the contract tests. `makeStore` is called once per test (return a fresh or shared store: every
- * test uses ids of its own).
- */
 /** Options of {@link describeStoreContract}. */
 export interface StoreContractOptions {
   /**
@@ -49,6 +45,10 @@ export interface StoreContractOptions {
   makeStoreWithSessionLimitOf?: (max: number) => IssuerStore | Promise<IssuerStore>;
 }
 
+/**
+ * Defines the contract tests. `makeStore` is called once per test (return a fresh or shared store: every
+ * test uses ids of its own).
+ */
 export function describeStoreContract(name: string, makeStore: () => IssuerStore | Promise<IssuerStore>, options: StoreContractOptions = {}): void {
   describe(`${name}: IssuerStore contract`, () => {
     it('keeps a new family with every field, generation 0 and no revocation', async () => {

@@ -1,3 +1,4 @@
+/** The events the issuer reports to `onEvent` (logins, refreshes, reuse, revocations, refusals). */
 import type { CsrfReason } from './cookies/csrf.js';
 import type { LimitScope } from './limits/login-limiter.js';
 import type { RevocationReason } from './store/types.js';

@@ -1,3 +1,4 @@
+/** The token endpoints' logic (obtain, refresh, verify, blacklist) over framework-neutral requests. */
 import type { JwtPayload } from '@latchkey/core';
 import { binding, boundKey, tokenRequestProof } from './dpop.js';
 import type { IssuerEvent } from './events.js';

@@ -1,3 +1,4 @@
+/** `createIssuer`: the issuer object that routes neutral requests to the flows and exposes its admin API. */
 import { CookieDelivery, type CookieRoute, type Presented } from './cookies/delivery.js';
 import { claimCheck, createVerifier, type JwtPayload, type Verifier } from '@latchkey/core';
 import { eventSink } from '@latchkey/core/adapter';

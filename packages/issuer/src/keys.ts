@@ -1,3 +1,4 @@
+/** Signing keys: the accepted algorithms and key inputs, their checking and preparation, and their public JWKs. */
 import {
   KeyObject,
   constants,

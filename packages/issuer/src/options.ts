@@ -1,3 +1,4 @@
+/** `createIssuer`'s options: their defaults (simplejwt's), the documented option types, and their checking. */
 import type { IssuerEventHandler } from './events.js';
 import { resolveLoginLimits, type LoginLimitsOptions, type ResolvedLoginLimits } from './limits/options.js';
 import { resolveRefreshCookie, type RefreshCookieOptions, type ResolvedRefreshCookie } from './cookies/options.js';

@@ -1,3 +1,4 @@
+/** The revocation check for resource servers: is a token's session or id revoked, with a short-lived cache. */
 import { LRUCache } from 'lru-cache';
 import type { JwtPayload } from '@latchkey/core';
 import { refuseUnknownKeys } from '@latchkey/core/adapter';

@@ -1,3 +1,4 @@
+/** A user's live sessions as the session API shows them (from the stored families). */
 import type { FamilyRecord } from './store/types.js';
 
 /** One live session of a user (a refresh-token family), as `issuer.listSessions` returns it. Times in ms since the epoch. */

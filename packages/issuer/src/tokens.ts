@@ -1,3 +1,4 @@
+/** Minting and reading the issuer's tokens (access, refresh, sliding): claims, `typ` headers, simplejwt's messages. */
 import { randomBytes } from 'node:crypto';
 import { createVerifier, isLatchkeyError, type JwtPayload, type Verifier } from '@latchkey/core';
 import { verifyIgnoringBinding } from '@latchkey/core/adapter';

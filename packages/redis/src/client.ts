@@ -1,3 +1,4 @@
+/** The minimal Redis client interface this package needs, and running a Lua script by SHA with an EVAL fallback. */
 import type { Script } from './scripts.js';
 
 /**

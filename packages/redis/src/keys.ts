@@ -20,6 +20,7 @@ export interface KeyNames {
   readonly channel: string;
 }
 
+/** The key names under `prefix` (e.g. {@link DEFAULT_KEY_PREFIX}), as described at {@link KeyNames}. */
 export function keyNames(prefix: string): KeyNames {
   const user = (userId: string): string => `${prefix}u:{${encodeURIComponent(userId)}}`;
   return {

@@ -1,3 +1,4 @@
+/** `redisLimiterStore`: the login limiter's counters in Redis, shared by every issuer instance. */
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import type { LimiterStore } from '@latchkey/issuer';
 import { RateLimiterRedis } from 'rate-limiter-flexible';

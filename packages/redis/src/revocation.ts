@@ -1,3 +1,4 @@
+/** `redisRevocationCheck`: the revocation check over Redis, with a local cache cleared by pub/sub messages. */
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import type { JwtPayload } from '@latchkey/core';
 import { CachedRevocationCheck } from '@latchkey/issuer';

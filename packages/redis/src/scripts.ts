@@ -1,3 +1,4 @@
+/** The Lua scripts of the Redis store, with their SHA-1 for EVALSHA. */
 import { createHash } from 'node:crypto';
 
 /**

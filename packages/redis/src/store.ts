@@ -1,3 +1,4 @@
+/** `redisStore`: the `IssuerStore` on Redis (single server or Cluster), each state change one atomic script. */
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import {
   DEFAULT_MAX_SESSIONS_PER_USER,

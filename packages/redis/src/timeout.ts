@@ -1,3 +1,4 @@
+/** Deadlines on Redis calls, and the mapping of Redis failures to the store errors. */
 import { StoreCapacityError, StoreUnavailableError } from '@latchkey/issuer';
 
 /** Errors Redis itself answered (a script bug, a wrong type): real failures, not unavailability. */

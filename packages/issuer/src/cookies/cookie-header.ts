@@ -1,3 +1,4 @@
+/** Reading the refresh cookie from `Cookie` headers, and the `Set-Cookie` values that set and clear it. */
 import type { ResolvedRefreshCookie } from './options.js';
 
 /** What a request's `Cookie` header holds under one name. */

@@ -1,3 +1,4 @@
+/** The CSRF defence of the cookie routes (Origin, `Sec-Fetch-Site`, custom header) and their CORS answers. */
 import { json } from '../http/responses.js';
 import type { IssuerRequest, IssuerResponse } from '../http/types.js';
 import type { ResolvedRefreshCookie } from './options.js';

@@ -1,3 +1,4 @@
+/** Cookie delivery of the refresh token: takes it from the cookie on the way in, moves it into `Set-Cookie` on the way out. */
 import { invalidToken } from '../http/responses.js';
 import type { IssuerRequest, IssuerResponse } from '../http/types.js';
 import { clearedCookieHeader, readCookie, refreshCookieHeader } from './cookie-header.js';

@@ -1,3 +1,4 @@
+/** The `refreshCookie` option: its defaults, and its checking into a resolved form. */
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 
 /** Default name of the refresh cookie: `__Host-`, so it is host-only, `Secure` and `Path=/` (RFC 6265bis §4.1.3.2). */

@@ -1,3 +1,4 @@
+/** Request body parsing as DRF does it (JSON and form bodies), and reading the expected fields from it. */
 import { json } from './responses.js';
 import type { IssuerRequest, IssuerResponse } from './types.js';
 

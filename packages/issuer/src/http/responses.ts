@@ -1,3 +1,4 @@
+/** The issuer's HTTP responses, in DRF's and simplejwt's shapes (bodies, status codes, headers). */
 import type { IssuerResponse } from './types.js';
 
 /** JSON responses in DRF's shape. Token endpoints are never cached (RFC 6749 §5.1). */

@@ -1,3 +1,4 @@
+/** The session routes (list sessions, revoke one, log out everywhere), authenticated by an access token. */
 import { isLatchkeyError, simplejwtErrorResponse, type JwtPayload, type VerifiedToken, type Verifier } from '@latchkey/core';
 import { createRequestAuthenticator, type RequestAuthenticator } from '@latchkey/core/adapter';
 import type { Flows } from '../flows.js';

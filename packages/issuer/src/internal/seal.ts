@@ -1,3 +1,4 @@
+/** Token hashes for the stores, and the sealed successor that lets the refresh grace window answer twice alike. */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 /** SHA-256 of a token, base64url: what stores keep instead of the token (simplejwt kept it in plaintext, sj#650). */

@@ -41,6 +41,7 @@ function gather(keys: readonly RingKey[], lookup: KeyLookup, events: Parameters<
   return answers.every(Array.isArray) ? finish(answers as Array<readonly PreparedKey[]>) : Promise.all(answers).then(finish);
 }
 
+/** The ring as a core `KeySource`, for the issuer's own verifier: it follows rotations without a restart. */
 export function ringKeySource(ring: KeyRing): KeySource {
   return {
     description: 'the issuer key ring',

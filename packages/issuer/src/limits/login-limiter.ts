@@ -1,3 +1,4 @@
+/** Login throttling: counts failed logins per account and address and per address, and refuses past the limits. */
 import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { StoreUnavailableError } from '../store/errors.js';

@@ -1,3 +1,4 @@
+/** The `loginLimits` option: default limits, and their checking into a resolved form. */
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import { memoryLimiterStore, type LimiterStore } from './store.js';
 
@@ -23,6 +24,7 @@ export interface LoginLimitsOptions {
   perAddress?: LimitOptions | false;
 }
 
+/** The login limits after checking: every default filled in; `false` for a limit that is off. */
 export interface ResolvedLoginLimits {
   readonly store: LimiterStore;
   readonly perAccountAndAddress: LimitOptions | false;

@@ -1,3 +1,4 @@
+/** Where the login limiter keeps its counters: the `LimiterStore` interface and its in-memory default. */
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /** One limit as the login limiter asks a store for it: `points` attempts per `durationSeconds`, then a block. */

@@ -1,3 +1,4 @@
+/** Turns the parts of a Node request into the issuer's framework-neutral request. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { IssuerRequest } from '../http/types.js';
 

@@ -1,3 +1,4 @@
+/** Reads a Node request body with a size limit, for the mounts. */
 import type { IncomingMessage } from 'node:http';
 
 /**

@@ -1,3 +1,4 @@
+/** A bounded map of entries that leave only on expiry, for the memory store's denylist and epochs. */
 import { StoreCapacityError } from './errors.js';
 
 /**

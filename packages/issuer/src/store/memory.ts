@@ -1,3 +1,4 @@
+/** `memoryStore`: the in-process `IssuerStore` (one instance only; state is lost on restart). */
 import { LRUCache } from 'lru-cache';
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import { ExpiringMap } from './expiring-map.js';

@@ -1,3 +1,4 @@
+/** Session-end rules shared by the stores and the flows: absolute lifetime, idle timeout, grace window, the per-user session cap. */
 import type { FamilyRecord, SessionEndReason } from './types.js';
 
 /**

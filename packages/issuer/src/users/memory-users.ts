@@ -1,3 +1,4 @@
+/** `createMemoryUsers`: an in-memory `UserSource` for development and tests, with scrypt password hashes. */
 import { randomBytes } from 'node:crypto';
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import { DEFAULT_SCRYPT_COST, checkCost, hashPassword, verifyPassword, type ScryptCost } from './password-hash.js';

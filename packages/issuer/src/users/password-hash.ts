@@ -1,3 +1,4 @@
+/** Password hashing with scrypt: a self-describing hash format, its cost checks, constant-time verification. */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -29,6 +30,7 @@ function derive(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffe
   });
 }
 
+/** Throws a `TypeError` unless `cost` is in bounds: N a power of two in 2^10..2^22, r in 1..32, p in 1..16. */
 export function checkCost(cost: ScryptCost): void {
   const { N, r, p } = cost;
   if (!Number.isInteger(N) || N < 2 ** 10 || N > 2 ** 22 || (N & (N - 1)) !== 0)
