@@ -22,13 +22,14 @@ const BASELINE = join(here, '..', '..', 'instructions-baseline.json');
 const ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256'];
 const ISSUER = 'https://idp.latchkey.test/';
 const AUDIENCE = 'https://api.latchkey.test';
-// Enough warm-up for V8 to optimise the loops (the code Latchkey runs is the same for every algorithm, so
-// it is hot long before the last algorithm's warm-up ends); rounds × tokens per region measured after it.
+// Warm-up (see worker.mjs): WARMUP_PASSES passes of WARMUP tokens per contender, a collection, then
+// REWARM more verifications each; rounds × tokens per region measured after it.
 const WARMUP = Number(process.env.LATCHKEY_INSTRUCTIONS_WARMUP ?? 300);
-const PER_REGION = Number(process.env.LATCHKEY_INSTRUCTIONS_PER_REGION ?? 40);
-const ROUNDS = Number(process.env.LATCHKEY_INSTRUCTIONS_ROUNDS ?? 7);
+const WARMUP_PASSES = 4;
+const REWARM = 1500;
+const PER_REGION = Number(process.env.LATCHKEY_INSTRUCTIONS_PER_REGION ?? 100);
+const ROUNDS = Number(process.env.LATCHKEY_INSTRUCTIONS_ROUNDS ?? 5);
 const REPEATED_PER_REGION = 2000;
-const JIT_WARMUP = 6000;
 // V8 made as repeatable as it goes: no background threads (the JIT and GC work on the main thread, the
 // same way each run), fixed hash and random seeds, a fixed GC schedule and young generation.
 const NODE_FLAGS = [
@@ -127,7 +128,8 @@ function fixture() {
     perRegion: PER_REGION,
     rounds: ROUNDS,
     repeatedPerRegion: REPEATED_PER_REGION,
-    jitWarmup: JIT_WARMUP,
+    warmupPasses: WARMUP_PASSES,
+    rewarm: REWARM,
     algs,
   };
 }

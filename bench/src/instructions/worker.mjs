@@ -3,11 +3,21 @@
 // `os.getPriority()` writes them out (one file per region, in order). Node start-up, module loading, key
 // import and the JIT's warm-up are never counted.
 //
-// Per algorithm: warm the floor and Latchkey loops, then `rounds` times a floor region and a Latchkey
-// region over the same `perRegion` tokens (a forced GC before each, so no region inherits another's
-// garbage). The crypto work is identical in every such region (same tokens, same key); what differs is
-// Latchkey's own work. What V8 does now and then (a late recompilation, a scavenge) only ever adds
-// instructions to a region, so run.mjs takes each region's fewest over the rounds: (Latchkey − floor) / perRegion.
+// Per algorithm: `rounds` times a floor region and a Latchkey region over the same `perRegion` tokens. The
+// crypto work is identical in every such region (same tokens, same key); what differs is Latchkey's own
+// work: (Latchkey − floor) / perRegion, from each region's fewest over the rounds (run.mjs).
+//
+// Steady means nothing but the measured code runs inside a region, which takes care with V8:
+// - No forced GC right before a region. A full GC clears the weak references optimised code holds (maps,
+//   call targets) and V8 then deoptimises that code ("weak objects", "wrong call target") and compiles it
+//   again, inside the region that follows: thousands of instructions of JIT per token that a server in its
+//   steady state never pays. So GC happens once, after warm-up, and every loop is run again afterwards
+//   (re-warm) until it is back in optimised code; a scavenge that still falls inside a region only adds to
+//   it, and taking the fewest of the rounds drops it.
+// - Every contender warms its own loops, several passes apart (a collection before each pass), so the code
+//   each region runs has already lived through the collections and tier-ups it would meet; no loop borrows
+//   another contender's feedback (a warm-up on HS256 tokens left RS256 regions re-optimising).
+// With `--trace-opt --trace-deopt` no JIT event falls inside a region.
 // Plain JavaScript (no tsx): nothing but the harness and the built package is loaded.
 import { constants, createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -83,27 +93,35 @@ async function emptyLoop(_c, from, to) {
 
 /** Counts one region: zero, run, dump. Prints the region's label, so run.mjs can pair dumps with labels. */
 async function region(label, run) {
-  collect();
-  collect();
   void process.ppid;
   await run();
   getPriority();
   process.stdout.write(`${label}\n`);
 }
 
-const { warmup, perRegion, rounds, repeatedPerRegion } = fixture;
+const { warmup, perRegion, rounds, repeatedPerRegion, warmupPasses, rewarm } = fixture;
 const algs = Object.keys(fixture.algs).filter((alg) => onlyAlgs.length === 0 || onlyAlgs.includes(alg));
 const contenders = algs.map((alg) => contender(alg, fixture.algs[alg]));
-// Latchkey's code is the same for every algorithm: HS256 tokens, cheap to check, bring it to V8's top tier
-// long before the regions, so that no region pays for compiling it.
-const hot = contender('HS256', fixture.algs.HS256);
-await latchkeyLoop(hot, 0, fixture.jitWarmup);
+for (const c of contenders) await c.verifier.warm();
+for (let pass = 0; pass < warmupPasses; pass++) {
+  for (const c of contenders) {
+    collect();
+    await floorLoop(c, 0, warmup);
+    await latchkeyLoop(c, 0, warmup);
+    await repeatedLoop(c, 0, warmup * 5);
+    await emptyLoop(c, 0, warmup * 5);
+  }
+}
+collect();
+collect();
+// Re-warm after the last collection: whatever it deoptimised is compiled again here, not in a region.
 for (const c of contenders) {
-  await c.verifier.warm();
-  await floorLoop(c, 0, warmup);
-  await latchkeyLoop(c, 0, warmup);
-  await repeatedLoop(c, 0, warmup * 10);
-  await emptyLoop(c, 0, warmup * 10);
+  for (let done = 0; done < rewarm; done += warmup) {
+    await floorLoop(c, 0, warmup);
+    await latchkeyLoop(c, 0, warmup);
+  }
+  await repeatedLoop(c, 0, rewarm * 5);
+  await emptyLoop(c, 0, rewarm * 5);
 }
 for (let round = 0; round < rounds; round++) {
   for (const c of contenders) {

@@ -14,47 +14,64 @@ export interface CompactParts {
   readonly payloadEnd: number;
 }
 
-// Three non-empty base64url segments and nothing else (RFC 7515 §7.1, RFC 7515 §2: no padding).
-// This also refuses JWE (five segments), unsecured JWS (empty signature, `alg: none`), detached payloads
-// (RFC 7797 `b64: false` needs an empty middle segment) and any character outside the alphabet, so a
-// lenient base64 decoder can never read one token two ways.
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-
-// The 6-bit value of each base64url character (RFC 4648 §5), by char code; the syntax check has already
-// refused every other character.
+// The 6-bit value of each base64url character (RFC 4648 §5), by char code: the canonical-end check reads
+// the last character of a segment that already decoded to its full length, so of the alphabet.
 const BASE64URL_VALUE = new Uint8Array(128);
 for (let index = 0; index < 64; index++) {
   BASE64URL_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(index)] = index;
 }
 
-/**
- * RFC 4648 §3.5: a segment whose length is 2 or 3 (mod 4) ends in a character with 4 or 2 unused bits,
- * which a canonical encoder sets to zero. Decoders ignore them, so without this check one signature (or
- * header, or payload) has up to 16 spellings, and anything keyed on the token string (the verified-token
- * cache, a denylist of token hashes, a log search) could be sidestepped by respelling it. One lookup.
- */
-function isCanonicalEnd(token: string, start: number, end: number): boolean {
-  const remainder = (end - start) & 3;
-  if (remainder === 0) return true;
-  // remainder 1 is no encoder's output: refused when the segment is decoded.
-  return (BASE64URL_VALUE[token.charCodeAt(end - 1)]! & (remainder === 2 ? 0x0f : 0x03)) === 0;
-}
+const notCompact = (): LatchkeyError => new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not a compact JWS (three base64url segments)');
 
 /**
- * Splits a compact JWS after checking its size, syntax and canonical encoding. Throws `ERR_JWT_TOO_LARGE` or
- * `ERR_JWT_MALFORMED`. The size check comes first, so a huge input costs nothing more than its length.
+ * Splits a compact JWS: three non-empty segments and nothing else (RFC 7515 §7.1). Throws
+ * `ERR_JWT_TOO_LARGE` or `ERR_JWT_MALFORMED`. The size check comes first, so a huge input costs nothing
+ * more than its length. This refuses JWE (five segments), unsecured JWS (empty signature, `alg: none`)
+ * and detached payloads (RFC 7797 `b64: false` needs an empty middle segment).
+ *
+ * The base64url alphabet itself is checked as each segment is decoded (`decodeSegment`,
+ * `decodeJsonObject`), not by a pattern over the whole token here: a regex pass costs as much as decoding
+ * the segments again (about 3,700 instructions on a 2048-bit RSA token). What Node's decoder would read
+ * leniently is refused in one of two places:
+ * - here: any character outside ASCII (Node reads a two-byte character by its low byte, so `\u0151`
+ *   would decode as `Q`), and `+` and `/` (Node's base64url decoder also takes the base64 alphabet);
+ * - at decode: any other character outside the alphabet, which Node skips, so the segment decodes to
+ *   fewer bytes than its length says; and a last character with unused bits set (RFC 4648 §3.5).
+ * Together: one token, one spelling, so a lenient decoder can never read one token two ways and nothing
+ * keyed on the token string (the verified-token cache, a denylist, a log search) can be sidestepped.
  */
 export function splitCompact(token: unknown, maxTokenBytes: number): CompactParts {
   if (typeof token !== 'string') throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not a string');
   if (token.length > maxTokenBytes)
     throw new LatchkeyError('ERR_JWT_TOO_LARGE', `the token exceeds ${maxTokenBytes} bytes`, { detail: `${token.length} characters` });
-  if (!COMPACT_JWS.test(token)) throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not a compact JWS (three base64url segments)');
   const headerEnd = token.indexOf('.');
-  const payloadEnd = token.indexOf('.', headerEnd + 1);
-  if (!isCanonicalEnd(token, payloadEnd + 1, token.length) || !isCanonicalEnd(token, headerEnd + 1, payloadEnd) || !isCanonicalEnd(token, 0, headerEnd)) {
-    throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not canonically base64url-encoded (RFC 4648 §3.5)');
-  }
+  const payloadEnd = headerEnd < 1 ? -1 : token.indexOf('.', headerEnd + 1);
+  if (payloadEnd <= headerEnd + 1 || payloadEnd + 1 >= token.length || token.indexOf('.', payloadEnd + 1) !== -1) throw notCompact();
+  // ASCII: every UTF-16 unit encodes to exactly one UTF-8 byte.
+  if (Buffer.byteLength(token, 'utf8') !== token.length || token.indexOf('+') !== -1 || token.indexOf('/') !== -1) throw notCompact();
   return { token, headerEnd, payloadEnd };
+}
+
+/**
+ * RFC 4648 §3.5: a segment whose length is 2 or 3 (mod 4) ends in a character with 4 or 2 unused bits,
+ * which a canonical encoder sets to zero. Decoders ignore them, so without this check one signature (or
+ * header, or payload) has up to 16 spellings. One lookup.
+ */
+function hasCanonicalEnd(segment: string): boolean {
+  const remainder = segment.length & 3;
+  if (remainder === 0) return true;
+  return (BASE64URL_VALUE[segment.charCodeAt(segment.length - 1)]! & (remainder === 2 ? 0x0f : 0x03)) === 0;
+}
+
+/**
+ * Checks what Node's decoder wrote for a segment of an ASCII token without `+` or `/` (splitCompact):
+ * every character was of the alphabet exactly when the segment decoded to all the bytes its length holds
+ * (Node skips the others, and each skipped character costs at least one byte), and the spelling is the
+ * canonical one when the last character's unused bits are zero.
+ */
+function checkDecoded(segment: string, written: number, what: string): void {
+  if (written !== (segment.length * 3) >> 2) throw new LatchkeyError('ERR_JWT_MALFORMED', `the ${what} is not valid base64url`);
+  if (!hasCanonicalEnd(segment)) throw new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not canonically base64url-encoded (RFC 4648 §3.5)');
 }
 
 /** The payload segment of a split token. */
@@ -99,7 +116,7 @@ const inputViews: Buffer[] = new Array<Buffer>(MAX_CACHED_INPUT_VIEW + 1);
 
 /**
  * The signing input of a split token as bytes: a view of a shared buffer, valid until the next call, so
- * use it synchronously. The syntax check made the token ASCII, whose latin1 bytes are its UTF-8 bytes.
+ * use it synchronously. splitCompact made the token ASCII, whose latin1 bytes are its UTF-8 bytes.
  */
 export function signingInputOf(parts: CompactParts): Buffer {
   const length = parts.payloadEnd;
@@ -110,23 +127,35 @@ export function signingInputOf(parts: CompactParts): Buffer {
 }
 
 function checkLength(segment: string, what: string): void {
+  // A length of 1 (mod 4) is no encoder's output.
   if (segment.length % 4 === 1) throw new LatchkeyError('ERR_JWT_MALFORMED', `the ${what} is not valid base64url`);
 }
 
+/** Decodes a segment too long for the scratch buffer into a Buffer of its own, checked the same way. */
+function decodeLarge(segment: string, what: string): Buffer {
+  const bytes = Buffer.from(segment, 'base64url');
+  checkDecoded(segment, bytes.length, what);
+  return bytes;
+}
+
 /**
- * Decodes a base64url segment, refusing lengths no encoder produces (length ≡ 1 mod 4). The result is a
- * view of a shared buffer, valid until the next decode: use it synchronously.
+ * Decodes a base64url segment of a split token, refusing any character outside the alphabet and any
+ * spelling but the canonical one (see `splitCompact`). The result is a view of a shared buffer, valid
+ * until the next decode: use it synchronously.
  */
 export function decodeSegment(segment: string, what: string): Buffer {
   checkLength(segment, what);
-  if (segment.length > SCRATCH_BYTES) return Buffer.from(segment, 'base64url');
-  return viewOf(writeBase64url(segment));
+  if (segment.length > SCRATCH_BYTES) return decodeLarge(segment, what);
+  const written = writeBase64url(segment);
+  checkDecoded(segment, written, what);
+  return viewOf(written);
 }
 
 function decodeText(segment: string, what: string): string {
   checkLength(segment, what);
-  if (segment.length > SCRATCH_BYTES) return checkedUtf8(Buffer.from(segment, 'base64url'), what);
+  if (segment.length > SCRATCH_BYTES) return checkedUtf8(decodeLarge(segment, what), what);
   const length = writeBase64url(segment);
+  checkDecoded(segment, length, what);
   const text = readUtf8(length);
   // RFC 7515 §5.2 steps 3 and 6: the header and payload are UTF-8. Node decodes leniently, turning every
   // invalid sequence into U+FFFD ("admin\xFF" and "admin\xFE" would read alike), so the bytes are
