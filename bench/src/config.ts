@@ -1,5 +1,5 @@
 /** The bench's phases, in run order (`--only` picks among them). */
-export const PHASES = ['verify', 'http', 'jwks', 'memory', 'issuer', 'production', 'dpop', 'revocation', 'instructions'] as const;
+export const PHASES = ['verify', 'auth-cpu', 'http', 'jwks', 'memory', 'issuer', 'production', 'dpop', 'revocation', 'instructions'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Run sizes. Every loop in the bench is bounded by a count and a time; these are those bounds. */
@@ -46,6 +46,14 @@ export interface Settings {
     /** Login checks timed with the bundled scrypt store. */
     readonly loginSamples: number;
   };
+  /** Auth CPU per request inside each framework's dispatch (src/auth-cpu). */
+  readonly authCpu: {
+    /** Requests per sample (one app, one round). */
+    readonly requests: number;
+    readonly rounds: number;
+    /** The worker is stopped after this long. */
+    readonly maxMs: number;
+  };
   /** examples/production through nginx (src/production/run.ts). */
   readonly production: {
     readonly rounds: number;
@@ -77,6 +85,7 @@ export function settings(quick: boolean): Settings {
     jwks: { burst: 200, randomKids: 500, floodSeconds: quick ? 5 : 10, floodCooldownMs: 1_000 },
     memory: { tokens: quick ? 100_000 : 1_000_000, maxMs: quick ? 60_000 : 300_000 },
     issuer: { rounds: quick ? 1 : 3, durationSeconds: quick ? 3 : 10, connections: 50, poolSize: quick ? 20_000 : 100_000, loginSamples: quick ? 3 : 15 },
+    authCpu: { requests: 2_000, rounds: quick ? 9 : 21, maxMs: 300_000 },
     production: { rounds: quick ? 1 : 3, durationSeconds: quick ? 3 : 10, warmupSeconds: quick ? 1 : 2, connections: 50, refreshConnections: 10 },
   };
 }

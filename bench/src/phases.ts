@@ -17,6 +17,7 @@ import { runInstructions } from './instructions/phase.js';
 import { runRevocation } from './revocation/run.js';
 import { runProduction } from './production/run.js';
 import { runDpop } from './dpop/run.js';
+import { runAuthCpu } from './auth-cpu/run.js';
 
 export interface PhaseContext {
   readonly fixture: ReturnType<typeof createFixture>;
@@ -30,6 +31,7 @@ export interface PhaseContext {
 
 export const PHASE_RUNNERS: Record<Phase, (context: PhaseContext) => Promise<void>> = {
   verify: async (c) => void (c.results.verify = await runVerify(c.fixture, c.tokens, c.jwks, c.settings, c.log)),
+  'auth-cpu': async (c) => void (c.results.authCpu = await runAuthCpu(c.settings, c.log)),
   http: async (c) => void (c.results.http = await runHttp(c.fixture, c.tokens, c.jwks, c.scratch, c.settings, c.log)),
   jwks: async (c) => void (c.results.jwks = await runJwks(c.fixture, c.tokens, c.settings, c.log)),
   memory: async (c) => void (c.results.memory = await runMemory(c.settings, c.log)),

@@ -148,13 +148,24 @@ export async function runHttp(
   const cells = new Map<string, HttpCell>();
   const key = (framework: Framework, alg: Alg | null, workload: HttpWorkload | null, id: string) => `${framework}|${alg}|${workload}|${id}`;
 
+  // For experiments only (bench/README.md): a subset of frameworks, algorithms and contenders. The bare and
+  // floor servers always run, since every ratio is taken against them.
+  const pick = (name: string): string[] | undefined => process.env[name]?.split(',').filter((value) => value !== '');
+  const onlyFrameworks = pick('LATCHKEY_HTTP_FRAMEWORKS');
+  const onlyAlgs = pick('LATCHKEY_HTTP_ALGS');
+  const onlyContenders = pick('LATCHKEY_HTTP_CONTENDERS');
+  const frameworks = FRAMEWORKS.filter((framework) => onlyFrameworks?.includes(framework) ?? true);
+  const algs = settings.http.algs.filter((alg) => onlyAlgs?.includes(alg) ?? true);
+  if (onlyFrameworks !== undefined || onlyAlgs !== undefined || onlyContenders !== undefined)
+    log(`http: subset (experiment): ${frameworks.join(',')} ${algs.join(',')} ${onlyContenders?.join(',') ?? 'all contenders'}`);
+
   for (let round = 0; round < rounds; round++) {
-    for (const framework of FRAMEWORKS) {
-      const contenders = HTTP_CONTENDERS[framework];
+    for (const framework of frameworks) {
+      const contenders = HTTP_CONTENDERS[framework].filter((c) => c.kind === 'bare' || c.kind === 'floor' || (onlyContenders?.includes(c.id) ?? true));
       let bareRps = NaN;
-      for (const alg of settings.http.algs) {
+      for (const alg of algs) {
         const floorRps: Partial<Record<HttpWorkload, number>> = {};
-        const list = alg === settings.http.algs[0] ? contenders : contenders.filter((c) => c.kind !== 'bare');
+        const list = alg === algs[0] ? contenders : contenders.filter((c) => c.kind !== 'bare');
         for (const contender of list) {
           const workloads: (HttpWorkload | null)[] = contender.kind === 'bare' ? [null] : round % 2 === 0 ? ['repeated', 'distinct'] : ['distinct', 'repeated'];
           const ownCells = workloads.map((workload) => {

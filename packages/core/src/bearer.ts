@@ -18,10 +18,20 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
  *   `invalid_token`), as any other malformed token does (RFC 6750 §3.1).
  */
 export function extractBearerToken(authorization: string | readonly string[] | undefined | null): string | undefined {
+  if (authorization === lastBearer.header) return lastBearer.token;
   const match = authorizationMatch(authorization);
   if (match === undefined || match[1]!.toLowerCase() !== 'bearer') return undefined;
-  return credentialsOf(match[2], 'Bearer');
+  const token = credentialsOf(match[2], 'Bearer');
+  lastBearer = { header: authorization as string, token };
+  return token;
 }
+
+// The last header value that held a well-formed bearer token, and that token. The parse is a pure function
+// of the header's text, so a request with the same text (a browser app sends one access token for its
+// lifetime) gets the same answer from one string comparison instead of two regular expressions over the
+// whole header (about 1 µs at 600 characters). One entry, replaced, never grown: it holds one header value.
+// A header value here is always a string (an array of repeated headers never matches one).
+let lastBearer: { readonly header: string; readonly token: string } = { header: '\u0000', token: '' };
 
 /** The scheme and the credentials of an `Authorization` header, as the {@link AUTHORIZATION} match; `undefined` without one. */
 function authorizationMatch(authorization: string | readonly string[] | undefined | null): RegExpExecArray | undefined {

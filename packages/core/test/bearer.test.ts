@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { extractBearerToken } from '../src/index.js';
 import { authorizationHeader, extractToken } from '../src/bearer.js';
@@ -83,6 +84,54 @@ describe('authorizationHeader (from rawHeaders)', () => {
   it('makes a repeated header a 400 through extractBearerToken', () => {
     expect(() => extractBearerToken(authorizationHeader(['Authorization', 'Bearer a', 'Authorization', 'Bearer a']))).toThrow(
       expect.objectContaining({ code: 'ERR_BEARER_MALFORMED', status: 400 }),
+    );
+  });
+});
+
+describe('extractBearerToken remembers the last good header (the same answer, without the parse)', () => {
+  const parse = (header: string | string[]): string | undefined | { code: string } => {
+    try {
+      return extractBearerToken(header);
+    } catch (error) {
+      return { code: (error as { code: string }).code };
+    }
+  };
+
+  it('answers a header it has just seen, byte for byte, as it did the first time', () => {
+    const header = 'Bearer aaa.bbb.ccc';
+    expect(extractBearerToken(header)).toBe('aaa.bbb.ccc');
+    // A copy with the same text, as each request's header is: the same token.
+    expect(extractBearerToken(Buffer.from(header).toString('latin1'))).toBe('aaa.bbb.ccc');
+    expect(extractBearerToken('Bearer aaa.bbb.ccd')).toBe('aaa.bbb.ccd');
+    expect(extractBearerToken('Basic aaa.bbb.ccc')).toBeUndefined();
+    expect(() => extractBearerToken(`${header} x`)).toThrow(expect.objectContaining(malformed));
+    expect(() => extractBearerToken([header, header])).toThrow(expect.objectContaining(malformed));
+    expect(extractBearerToken(undefined)).toBeUndefined();
+    expect(extractBearerToken('')).toBeUndefined();
+    expect(extractBearerToken(header)).toBe('aaa.bbb.ccc');
+  });
+
+  it('gives every header, in any order, the answer a fresh parse gives', () => {
+    const headers = [
+      'Bearer a.b.c',
+      'bearer a.b.c',
+      'Bearer  a.b.c',
+      'Bearer a.b.c ',
+      'Bearer a b',
+      'Bearer a*b',
+      'Basic a.b.c',
+      'Bearer',
+      'Bearer a,b',
+      'DPoP a.b.c',
+      '',
+      ' Bearer a.b.c',
+    ];
+    const fresh = new Map(headers.map((header) => [header, parse(header)]));
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...headers), { minLength: 1, maxLength: 30 }), (sequence) => {
+        for (const header of sequence) expect(parse(Buffer.from(header).toString('latin1'))).toEqual(fresh.get(header));
+      }),
+      { numRuns: 300 },
     );
   });
 });

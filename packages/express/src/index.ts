@@ -24,6 +24,7 @@ import {
   type RequestReader,
 } from '@latchkey/core/adapter';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { attach, authenticatorOf } from './request-slot.js';
 
 export { claimEquals, claimIncludes, requireAnyScope, requireScopes, type Rule } from '@latchkey/core';
 
@@ -58,10 +59,6 @@ declare global {
 /** Options of {@link authenticate}: a verifier (or its options), `optional`, `getToken`, token locations, `realm`, `dpop`, `mtls`. */
 export type AuthenticateOptions<Claims extends JwtPayload = LatchkeyClaims> = RequestAuthOptions<Claims, Request>;
 
-// The authenticator that handled a request, for the guards after it (its realm and events).
-const HANDLED_BY = Symbol('latchkey.authenticator');
-type Handled = Request & { [HANDLED_BY]?: RequestAuthenticator<JwtPayload, Request> };
-
 const reader: RequestReader<Request> = {
   rawHeaders: (req) => req.rawHeaders,
   method: (req) => req.method,
@@ -89,14 +86,13 @@ export function authenticate<Claims extends JwtPayload = LatchkeyClaims>(options
     } catch (error) {
       return next(error);
     }
-    (req as Handled)[HANDLED_BY] = authenticator as unknown as RequestAuthenticator<JwtPayload, Request>;
     // Synchronous when the verification was (keys at hand): no promise on the common path.
     if (!isPromise(outcome)) {
-      req.auth = outcome as VerifiedToken<LatchkeyClaims> | null;
+      attach(req, outcome, authenticator);
       return next();
     }
     outcome.then((auth) => {
-      req.auth = auth as VerifiedToken<LatchkeyClaims> | null;
+      attach(req, auth, authenticator);
       next();
     }, next);
   };
@@ -111,7 +107,7 @@ export function authenticate<Claims extends JwtPayload = LatchkeyClaims>(options
 export function guard<Claims extends JwtPayload = LatchkeyClaims>(...rules: Array<Rule<NoInfer<Claims>>>): RequestHandler {
   const checked = checkedRules(rules, 'guard()');
   return (req, _res, next) => {
-    const authenticator = (req as Handled)[HANDLED_BY];
+    const authenticator = authenticatorOf<RequestAuthenticator<JwtPayload, Request>>(req);
     let pending: void | Promise<void>;
     try {
       if (authenticator === undefined) throw notAuthenticated();

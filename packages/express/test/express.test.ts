@@ -119,3 +119,66 @@ describe('the README quick start', () => {
     expect((await get(`${url}/api/items`)).challenge).toBe('Bearer');
   });
 });
+
+describe('req.auth on Express requests (an accessor, so no property is added after Express swaps the prototype)', () => {
+  it('reads as a property, takes later assignments, and stays per request', async () => {
+    const app = express();
+    app.get(
+      '/',
+      authenticate({ verifier }),
+      (req, _res, next) => {
+        // Not an own property: Express swapped this request's prototype, and adding one would cost a hidden class per request.
+        expect(Object.hasOwn(req, 'auth')).toBe(false);
+        expect(req.auth?.payload.sub).toMatch(/^(alice|bob)$/);
+        next();
+      },
+      guard(claimEquals('org', 'acme')),
+      (req, res) => {
+        const verified = req.auth!.payload.sub;
+        // Later middleware may replace it (express-jwt and hand-written code do), and read back what it wrote.
+        req.auth = null;
+        res.json({ verified, after: req.auth });
+      },
+    );
+    app.get('/open', (req, res) => {
+      res.json({ auth: req.auth === undefined ? 'undefined' : req.auth });
+    });
+    const url = await serve(app);
+    const [alice, bob] = await Promise.all([get(url, await tokens.sign({ sub: 'alice' })), get(url, await tokens.sign({ sub: 'bob' }))]);
+    expect(JSON.parse(alice.body)).toEqual({ verified: 'alice', after: null });
+    expect(JSON.parse(bob.body)).toEqual({ verified: 'bob', after: null });
+    // A route without authenticate reads undefined, as before.
+    expect(JSON.parse((await get(`${url}/open`, await tokens.sign())).body)).toEqual({ auth: 'undefined' });
+  });
+
+  it('works in a mounted sub-app and a router', async () => {
+    const sub = express();
+    sub.get('/me', authenticate({ verifier }), guard(requireScopes('read:items')), (req, res) => {
+      res.json({ sub: req.auth?.payload.sub });
+    });
+    const router = express.Router();
+    router.get('/me', authenticate({ verifier }), (req, res) => {
+      res.json({ sub: req.auth?.payload.sub });
+    });
+    const app = express();
+    app.use('/sub', sub);
+    app.use('/router', router);
+    app.use(authErrorHandler());
+    const url = await serve(app);
+    const token = await tokens.sign({ sub: 'carol' });
+    expect(JSON.parse((await get(`${url}/sub/me`, token)).body)).toEqual({ sub: 'carol' });
+    expect(JSON.parse((await get(`${url}/router/me`, token)).body)).toEqual({ sub: 'carol' });
+    expect((await get(`${url}/sub/me`)).status).toBe(401);
+  });
+
+  it('is a plain own property on a request whose prototype was never swapped', async () => {
+    const middleware = authenticate({ verifier });
+    const check = guard(claimEquals('org', 'acme'));
+    const token = await tokens.sign({ sub: 'dave' });
+    const req = { rawHeaders: ['Authorization', `Bearer ${token}`], method: 'GET', originalUrl: '/', headers: {} } as unknown as express.Request;
+    await new Promise<void>((resolve, reject) => middleware(req, {} as express.Response, (error?: unknown) => (error ? reject(error) : resolve())));
+    expect(Object.hasOwn(req, 'auth')).toBe(true);
+    expect(req.auth?.payload.sub).toBe('dave');
+    await new Promise<void>((resolve, reject) => check(req, {} as express.Response, (error?: unknown) => (error ? reject(error) : resolve())));
+  });
+});
