@@ -131,7 +131,8 @@ function targets(results: Results): string[] {
         cell.medianRps > peerBest.medianRps ? 'met' : 'missed',
         `${formatRate(cell.medianRps)} vs ${peerBest.label} ${formatRate(peerBest.medianRps)}`,
       ]);
-    if (cell.workload === 'distinct' && cell.id === 'latchkey')
+    // Both with the cache off and with default options (cache on: a distinct token then also pays admission).
+    if (cell.workload === 'distinct')
       rows.push([`${what} ≥ 0.95× framework + floor`, cell.ratioFloor >= 0.95 ? 'met' : 'missed', formatRatio(cell.ratioFloor)]);
     if (cell.workload === 'repeated' && cell.id === 'latchkey-cache')
       rows.push([`${what} ≥ 0.8× bare framework`, cell.ratioBare >= 0.8 ? 'met' : 'missed', formatRatio(cell.ratioBare)]);
@@ -206,7 +207,7 @@ function costTargets(results: Results): Array<[string, Verdict, string]> {
       rows.push([
         `verify ${alg}: instructions above the floor (callgrind; floor ${counted.floor.toLocaleString('en-US')})`,
         'n/a',
-        `${counted.aboveFloor.toLocaleString('en-US')} per token; repeated token ${counted.repeated.toLocaleString('en-US')}`,
+        `${counted.aboveFloor.toLocaleString('en-US')} per token (adapter path ${counted.adapterAboveFloor.toLocaleString('en-US')}); repeated token ${counted.repeated.toLocaleString('en-US')} (adapter path ${counted.adapterRepeated.toLocaleString('en-US')})`,
       ]);
   }
   if (results.instructions !== undefined && results.instructions.status !== 'ok')
@@ -270,16 +271,20 @@ function authCpuSection(result: AuthCpuResult): string[] {
 function instructionsSection(result: InstructionsResult): string[] {
   if (result.status !== 'ok') return [`${result.status}: ${result.note}`, ''];
   const lines = [
-    "Counted by valgrind's callgrind (bench/src/instructions): only the measured regions, main thread, fewest of 7 rounds over the same tokens; the count does not move with the machine's load.",
+    "Counted by valgrind's callgrind (bench/src/instructions): only the measured regions, main thread, steady state (no JIT inside a region), fewest of 5 rounds over the same 100 tokens; the count does not move with the machine's load.",
     '',
-    '| alg | floor (node:crypto verify) | Latchkey above the floor, distinct tokens | repeated token, default options |',
-    '| --- | ---: | ---: | ---: |',
+    '| alg | floor (node:crypto verify) | `verify()` above the floor, distinct tokens | adapter path above the floor, distinct tokens | repeated token, `verify()` | repeated token, adapter path |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
   ];
+  const n = (value: number | undefined): string => value?.toLocaleString('en-US') ?? '—';
   for (const alg of ALGS) {
     const m = result.algs[alg];
-    if (m !== undefined)
-      lines.push(`| ${alg} | ${m.floor.toLocaleString('en-US')} | ${m.aboveFloor.toLocaleString('en-US')} | ${m.repeated.toLocaleString('en-US')} |`);
+    if (m !== undefined) lines.push(`| ${alg} | ${n(m.floor)} | ${n(m.aboveFloor)} | ${n(m.adapterAboveFloor)} | ${n(m.repeated)} | ${n(m.adapterRepeated)} |`);
   }
+  lines.push(
+    '',
+    "The adapter path is what Express, Koa and Fastify run per request: the `Authorization` header read from `rawHeaders` and the synchronous check (no promise); its repeated token arrives, as over HTTP, in a fresh header string each time. Default options (the token cache on) for the repeated token; `tokenCache: false` for distinct tokens.",
+  );
   return [...lines, ''];
 }
 

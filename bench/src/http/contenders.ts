@@ -15,8 +15,8 @@ export interface HttpContender {
 const COMMON: readonly HttpContender[] = [
   { id: 'bare', label: 'bare framework (no auth)', kind: 'bare' },
   { id: 'floor', label: 'framework + crypto floor', kind: 'floor' },
-  { id: 'latchkey', label: 'latchkey adapter', kind: 'latchkey' },
-  { id: 'latchkey-cache', label: 'latchkey adapter (tokenCache)', kind: 'latchkey' },
+  { id: 'latchkey', label: 'latchkey adapter, tokenCache: false', kind: 'latchkey' },
+  { id: 'latchkey-cache', label: 'latchkey adapter, default options (token cache on)', kind: 'latchkey' },
 ];
 
 /** The servers measured per framework: the ceiling, the floor, Latchkey, and that framework's peers. */

@@ -10,8 +10,12 @@ export interface AlgInstructions {
   readonly floor: number;
   /** Latchkey's instructions per verification above the floor (distinct tokens, token cache off). */
   readonly aboveFloor: number;
+  /** The adapters' path above the floor: header read and synchronous check, distinct tokens, cache off. */
+  readonly adapterAboveFloor: number;
   /** Instructions per verification of one repeated token with default options (a cache hit). */
   readonly repeated: number;
+  /** The same token through the adapters' path, each request with its own copy of the header. */
+  readonly adapterRepeated: number;
 }
 
 export type InstructionsResult =

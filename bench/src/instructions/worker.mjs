@@ -23,6 +23,7 @@ import { constants, createHmac, createPublicKey, createSecretKey, timingSafeEqua
 import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { createVerifier, hmacSecrets, staticKeys } from '@latchkey/core';
+import { createRequestAuthenticator } from '@latchkey/core/adapter';
 
 const [fixturePath, ...onlyAlgs] = process.argv.slice(2);
 const fixture = JSON.parse(readFileSync(fixturePath, 'utf8'));
@@ -58,7 +59,21 @@ function contender(alg, entry) {
   // Distinct tokens never hit a cache: off, to count verification itself.
   const verifier = createVerifier({ keys, algorithms: [alg], issuer: fixture.issuer, audience: fixture.audience, tokenCache: false });
   const cached = createVerifier({ keys, algorithms: [alg], issuer: fixture.issuer, audience: fixture.audience });
-  return { alg, tokens: entry.tokens, check, inputs, verifier, cached };
+  // What an adapter runs per request: bearer extraction and the synchronous check (no promise when the
+  // keys are at hand), on a request that carries nothing but its header; cache off, as for `verifier`.
+  const authenticator = createRequestAuthenticator({ verifier }, { rawHeaders: (request) => request.rawHeaders, method: () => 'GET', path: () => '/' });
+  const requests = entry.tokens.map((token) => ({ rawHeaders: ['Host', '127.0.0.1', 'Authorization', `Bearer ${token}`] }));
+  // One token again, through the adapters' path with default options (the cache on), each request with a
+  // header string of its own, as each HTTP request's is.
+  const cachedAuthenticator = createRequestAuthenticator(
+    { verifier: cached },
+    { rawHeaders: (request) => request.rawHeaders, method: () => 'GET', path: () => '/' },
+  );
+  const header = `Bearer ${entry.tokens[0]}`;
+  const repeatedRequests = Array.from({ length: fixture.repeatedPerRegion }, () => ({
+    rawHeaders: ['Host', '127.0.0.1', 'Authorization', Buffer.from(header, 'latin1').toString('latin1')],
+  }));
+  return { alg, tokens: entry.tokens, check, inputs, verifier, cached, authenticator, requests, cachedAuthenticator, repeatedRequests };
 }
 
 async function floorLoop(c, from, to) {
@@ -72,6 +87,20 @@ async function latchkeyLoop(c, from, to) {
   for (let i = from; i < to; i++) {
     const { payload } = await c.verifier.verify(c.tokens[i % c.tokens.length]);
     if (payload === undefined) throw new Error('no payload');
+  }
+}
+
+async function adapterLoop(c, from, to) {
+  for (let i = from; i < to; i++) {
+    const result = c.authenticator.authenticate(c.requests[i]);
+    if (result === null || typeof result.then === 'function') throw new Error('the adapter path was not synchronous');
+  }
+}
+
+async function adapterRepeatedLoop(c, from, to) {
+  for (let i = from; i < to; i++) {
+    const result = c.cachedAuthenticator.authenticate(c.repeatedRequests[i % c.repeatedRequests.length]);
+    if (result === null || typeof result.then === 'function') throw new Error('the adapter path was not synchronous');
   }
 }
 
@@ -108,7 +137,9 @@ for (let pass = 0; pass < warmupPasses; pass++) {
     collect();
     await floorLoop(c, 0, warmup);
     await latchkeyLoop(c, 0, warmup);
+    await adapterLoop(c, 0, warmup);
     await repeatedLoop(c, 0, warmup * 5);
+    await adapterRepeatedLoop(c, 0, warmup * 5);
     await emptyLoop(c, 0, warmup * 5);
   }
 }
@@ -119,8 +150,10 @@ for (const c of contenders) {
   for (let done = 0; done < rewarm; done += warmup) {
     await floorLoop(c, 0, warmup);
     await latchkeyLoop(c, 0, warmup);
+    await adapterLoop(c, 0, warmup);
   }
   await repeatedLoop(c, 0, rewarm * 5);
+  await adapterRepeatedLoop(c, 0, rewarm * 5);
   await emptyLoop(c, 0, rewarm * 5);
 }
 for (let round = 0; round < rounds; round++) {
@@ -129,7 +162,9 @@ for (let round = 0; round < rounds; round++) {
     const from = warmup;
     await region(`${c.alg} floor ${round}`, () => floorLoop(c, from, from + perRegion));
     await region(`${c.alg} latchkey ${round}`, () => latchkeyLoop(c, from, from + perRegion));
+    await region(`${c.alg} adapter ${round}`, () => adapterLoop(c, from, from + perRegion));
     await region(`${c.alg} empty ${round}`, () => emptyLoop(c, 0, repeatedPerRegion));
     await region(`${c.alg} repeated ${round}`, () => repeatedLoop(c, 0, repeatedPerRegion));
+    await region(`${c.alg} adapter-repeated ${round}`, () => adapterRepeatedLoop(c, 0, repeatedPerRegion));
   }
 }

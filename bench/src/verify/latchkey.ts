@@ -20,9 +20,9 @@ function latchkey(id: string, label: string, tokenCache: boolean): Contender {
 }
 
 /** @latchkey/core with a static KeyObject (HMAC secret for HS256), verified-token cache off. */
-export const latchkeyCore = latchkey('latchkey', 'latchkey', false);
-/** The same with `tokenCache: true` (default bound: DEFAULT_TOKEN_CACHE_ENTRIES). */
-export const latchkeyCached = latchkey('latchkey-cache', 'latchkey (tokenCache)', true);
+export const latchkeyCore = latchkey('latchkey', 'latchkey (tokenCache: false)', false);
+/** The same with default options: the verified-token cache on at its default bounds. */
+export const latchkeyCached = latchkey('latchkey-cache', 'latchkey (default options, token cache on)', true);
 
 /** @latchkey/core with `remoteJwks`, warmed: the like-for-like of jose's remote JWKS. */
 export const latchkeyRemote: Contender = {

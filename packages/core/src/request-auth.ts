@@ -3,7 +3,17 @@
  * handing errors to its framework. It reads the request through a {@link RequestReader}, extracts the
  * token, verifies it, emits the request's events and builds the guards that enforce rules afterwards.
  */
-import { authorizationHeader, extractBearerToken, extractCredentials, extractToken, missingCredentials, rawHeaderValues, type Credentials } from './bearer.js';
+import {
+  authorizationHeader,
+  extractBearerToken,
+  extractCredentials,
+  extractToken,
+  missingCredentials,
+  parseBearer,
+  quickBearerToken,
+  rawHeaderValues,
+  type Credentials,
+} from './bearer.js';
 import { checkBinding, schemeOf, type BindingPolicy, type Presentation } from './binding.js';
 import { resolveDpopOptions, type DpopOptions } from './dpop/options.js';
 import { LatchkeyError, isLatchkeyError, rechallenged, withRealm, type ChallengeSchemes } from './errors.js';
@@ -124,6 +134,16 @@ export interface RequestAuthenticator<Payload extends JwtPayload = JwtPayload, R
   withOptional(optional: boolean): RequestAuthenticator<Payload, Request>;
 }
 
+/** The error parsing this `Authorization` value gives (a malformed header), or `undefined` when it parses. */
+function headerError(authorization: string): unknown {
+  try {
+    parseBearer(authorization);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
 function isVerifier(value: unknown): value is Verifier<never> {
   return typeof value === 'object' && value !== null && typeof (value as Verifier).verify === 'function';
 }
@@ -214,8 +234,7 @@ function build<Payload extends JwtPayload, Request>(
     });
   }
 
-  function extract(request: Request): string | undefined {
-    const authorization = authorizationHeader(reader.rawHeaders(request));
+  function extract(request: Request, authorization: string | string[] | undefined): string | undefined {
     if (!readsQuery && !readsBody) return extractBearerToken(authorization);
     return carriedToken(request, authorization);
   }
@@ -261,34 +280,41 @@ function build<Payload extends JwtPayload, Request>(
     return pending === undefined ? result : pending.then(() => result);
   }
 
+  /**
+   * `unparsed`: the header of a token read by {@link quickBearerToken}, not yet checked as token68. When
+   * verification fails, the header's own error (a malformed header) wins over the verifier's, so the
+   * answer is the one parsing first would give.
+   */
   function verified(
     token: string | undefined,
     request: Request,
     startedMs: number,
     scheme: 'Bearer' | 'DPoP' = 'Bearer',
+    unparsed?: string,
   ): VerifiedToken<Payload> | null | Promise<VerifiedToken<Payload> | null> {
     if (token === undefined) {
       if (optional) return null;
       throw refuse(missingCredentials(), false, request);
     }
+    const refusal = (error: unknown): unknown => refuse(unparsed === undefined ? error : (headerError(unparsed) ?? error), false, request, scheme);
     let outcome: VerifiedToken<Payload> | Promise<VerifiedToken<Payload>>;
     try {
       // The token first, the proof after: a cached token still needs a fresh, unreplayed proof.
       outcome = check(token);
       outcome = isPromise(outcome) ? outcome.then((result) => bound(result, request, scheme)) : bound(outcome, request, scheme);
     } catch (error) {
-      throw refuse(error, false, request, scheme);
+      throw refusal(error);
     }
     if (isPromise(outcome)) {
       // Without a realm, a listener or DPoP there is nothing to add: the verifier's own promise is returned.
-      if (!observing && realm === undefined && dpop === undefined) return outcome;
+      if (!observing && realm === undefined && dpop === undefined && unparsed === undefined) return outcome;
       return outcome.then(
         (result) => {
           if (observing) sink.emitVerified(startedMs, describe(request), request);
           return result;
         },
         (error: unknown) => {
-          throw refuse(error, false, request, scheme);
+          throw refusal(error);
         },
       );
     }
@@ -313,9 +339,13 @@ function build<Payload extends JwtPayload, Request>(
     const startedMs = observing ? performance.now() : 0;
     if (getToken !== undefined) return fromGetter(request, startedMs);
     if (dpop !== undefined) return authenticateWithScheme(request, startedMs);
+    const authorization = authorizationHeader(reader.rawHeaders(request));
+    // The common request: `Bearer <token>` and no other carrier, verified before its header is parsed.
+    const quick = readsQuery || readsBody ? undefined : quickBearerToken(authorization);
+    if (quick !== undefined) return verified(quick, request, startedMs, 'Bearer', authorization as string);
     let token: string | undefined;
     try {
-      token = extract(request);
+      token = extract(request, authorization);
     } catch (error) {
       throw refuse(error, false, request);
     }

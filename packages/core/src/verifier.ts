@@ -66,7 +66,8 @@ export class JwtVerifier<Payload extends JwtPayload> implements VerifierInternal
   // Not async: when keys are at hand every step is synchronous and the result is returned as is; an
   // async function would add a frame and a microtask hop per await.
   check(token: string): VerifiedToken<Payload> | Promise<VerifiedToken<Payload>> {
-    if (this.cache !== undefined && typeof token === 'string') {
+    // The size bound first: nothing, not even the cache's key, reads further into an oversized token.
+    if (this.cache !== undefined && typeof token === 'string' && token.length <= this.options.maxTokenBytes) {
       const hit = this.cache.get(token, Date.now()) as VerifiedToken<Payload> | undefined;
       if (hit !== undefined) return this.afterChecks(hit);
     }

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { claimCheck, DEFAULT_TOKEN_CACHE_BYTES, DEFAULT_TOKEN_CACHE_ENTRIES } from '../src/index.js';
 import { tokenCacheEntryBytes } from '../src/token-cache.js';
-import { claims, signRaw, testKey, token, verifierFor } from './helpers/tokens.js';
+import { b64, claims, signRaw, testKey, token, verifierFor } from './helpers/tokens.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -93,6 +93,22 @@ describe('verified-token cache, default options', () => {
     expect(respelt).not.toBe(good);
     expect(Buffer.from(respelt.split('.')[2]!, 'base64url')).toEqual(Buffer.from(good.split('.')[2]!, 'base64url'));
     await expect(verifier.verify(respelt)).rejects.toMatchObject({ code: 'ERR_JWT_MALFORMED', status: 401 });
+  });
+
+  it("never answers a cached token's signature pasted onto another header or payload", async () => {
+    const key = testKey('ES256');
+    const verifier = verifierFor(key);
+    const good = token(key, claims({ sub: 'alice' }));
+    await verifier.verify(good);
+    await verifier.verify(good);
+    const [header, , signature] = good.split('.');
+    const forged = `${header}.${b64(claims({ sub: 'admin' }))}.${signature}`;
+    await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_INVALID', status: 401 });
+    // A header respelt to the same JSON (one more space) with the cached signature: not a hit either.
+    const respeltHeader = `${b64(JSON.stringify(JSON.parse(Buffer.from(header!, 'base64url').toString()), null, 1))}.${good.split('.')[1]}.${signature}`;
+    await expect(verifier.verify(respeltHeader)).rejects.toMatchObject({ status: 401 });
+    // And the cached token itself still hits.
+    expect((await verifier.verify(good)).payload.sub).toBe('alice');
   });
 
   it('is bounded by bytes: an entry too large for maxBytes is never kept, and older entries make room', async () => {
