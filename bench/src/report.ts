@@ -283,7 +283,7 @@ function instructionsSection(result: InstructionsResult): string[] {
   }
   lines.push(
     '',
-    "The adapter path is what Express, Koa and Fastify run per request: the `Authorization` header read from `rawHeaders` and the synchronous check (no promise); its repeated token arrives, as over HTTP, in a fresh header string each time. Default options (the token cache on) for the repeated token; `tokenCache: false` for distinct tokens.",
+    'The adapter path is what Express, Koa and Fastify run per request: the `Authorization` header read from `rawHeaders` and the synchronous check (no promise); its repeated token arrives, as over HTTP, in a fresh header string each time. Default options (the token cache on) for the repeated token; `tokenCache: false` for distinct tokens.',
   );
   return [...lines, ''];
 }
