@@ -140,19 +140,27 @@ for (const [name, make] of Object.entries(frameworks)) {
   const auth = await make(true);
   // The apps answer as a server would: 200 to the token, 401 to a tampered one (the no-op step lets it by).
   if ((await dispatch(auth, TAMPERED)) !== 401) throw new Error(`${name}: a tampered token was not refused`);
-  for (let round = 0; round < WARMUP_ROUNDS; round++) await Promise.all([await sample(bare), await sample(auth)]);
+  for (let round = 0; round < WARMUP_ROUNDS; round++) {
+    await sample(bare);
+    await sample(auth);
+  }
   const noop = [];
   const latchkey = [];
   const added = [];
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate which goes first, so neither always follows the other's garbage.
-    const first = round % 2 === 0;
-    const a = first ? await sample(bare) : undefined;
-    const b = await sample(auth);
-    const c = first ? a : await sample(bare);
-    noop.push(c);
-    latchkey.push(b);
-    added.push(b - c);
+    let noopUs;
+    let latchkeyUs;
+    if (round % 2 === 0) {
+      noopUs = await sample(bare);
+      latchkeyUs = await sample(auth);
+    } else {
+      latchkeyUs = await sample(auth);
+      noopUs = await sample(bare);
+    }
+    noop.push(noopUs);
+    latchkey.push(latchkeyUs);
+    added.push(latchkeyUs - noopUs);
   }
   results[name] = { noopUs: median(noop), latchkeyUs: median(latchkey), addedUs: median(added), quartiles: quartiles(added) };
 }

@@ -90,20 +90,6 @@ async function latchkeyLoop(c, from, to) {
   }
 }
 
-async function adapterLoop(c, from, to) {
-  for (let i = from; i < to; i++) {
-    const result = c.authenticator.authenticate(c.requests[i]);
-    if (result === null || typeof result.then === 'function') throw new Error('the adapter path was not synchronous');
-  }
-}
-
-async function adapterRepeatedLoop(c, from, to) {
-  for (let i = from; i < to; i++) {
-    const result = c.cachedAuthenticator.authenticate(c.repeatedRequests[i % c.repeatedRequests.length]);
-    if (result === null || typeof result.then === 'function') throw new Error('the adapter path was not synchronous');
-  }
-}
-
 // One token again and again through a verifier with the default options (the token cache on).
 async function repeatedLoop(c, from, to) {
   const token = c.tokens[0];
@@ -112,6 +98,16 @@ async function repeatedLoop(c, from, to) {
     if (payload === undefined) throw new Error('no payload');
   }
 }
+
+// Requests through a request authenticator (the adapters' path); `requests` cycle when `to` is past them.
+async function authenticatorLoop(authenticator, requests, from, to) {
+  for (let i = from; i < to; i++) {
+    const result = authenticator.authenticate(requests[i % requests.length]);
+    if (result === null || typeof result.then === 'function') throw new Error('the adapter path was not synchronous');
+  }
+}
+const adapterLoop = (c, from, to) => authenticatorLoop(c.authenticator, c.requests, from, to);
+const adapterRepeatedLoop = (c, from, to) => authenticatorLoop(c.cachedAuthenticator, c.repeatedRequests, from, to);
 
 // Nothing but the loop itself: the harness's own cost per iteration, subtracted from the repeated loop.
 async function emptyLoop(_c, from, to) {
@@ -132,30 +128,28 @@ const { warmup, perRegion, rounds, repeatedPerRegion, warmupPasses, rewarm } = f
 const algs = Object.keys(fixture.algs).filter((alg) => onlyAlgs.length === 0 || onlyAlgs.includes(alg));
 const contenders = algs.map((alg) => contender(alg, fixture.algs[alg]));
 for (const c of contenders) await c.verifier.warm();
-for (let pass = 0; pass < warmupPasses; pass++) {
-  for (const c of contenders) {
-    collect();
+/** Every loop of a contender: the distinct-token loops `passes` times over the warm-up tokens, the others `repeats` calls. */
+async function exercise(c, passes, repeats) {
+  for (let pass = 0; pass < passes; pass++) {
     await floorLoop(c, 0, warmup);
     await latchkeyLoop(c, 0, warmup);
     await adapterLoop(c, 0, warmup);
-    await repeatedLoop(c, 0, warmup * 5);
-    await adapterRepeatedLoop(c, 0, warmup * 5);
-    await emptyLoop(c, 0, warmup * 5);
+  }
+  await repeatedLoop(c, 0, repeats);
+  await adapterRepeatedLoop(c, 0, repeats);
+  await emptyLoop(c, 0, repeats);
+}
+
+for (let pass = 0; pass < warmupPasses; pass++) {
+  for (const c of contenders) {
+    collect();
+    await exercise(c, 1, warmup * 5);
   }
 }
 collect();
 collect();
 // Re-warm after the last collection: whatever it deoptimised is compiled again here, not in a region.
-for (const c of contenders) {
-  for (let done = 0; done < rewarm; done += warmup) {
-    await floorLoop(c, 0, warmup);
-    await latchkeyLoop(c, 0, warmup);
-    await adapterLoop(c, 0, warmup);
-  }
-  await repeatedLoop(c, 0, rewarm * 5);
-  await adapterRepeatedLoop(c, 0, rewarm * 5);
-  await emptyLoop(c, 0, rewarm * 5);
-}
+for (const c of contenders) await exercise(c, Math.ceil(rewarm / warmup), rewarm * 5);
 for (let round = 0; round < rounds; round++) {
   for (const c of contenders) {
     // The same tokens in every round and both regions: the crypto work is identical, to the instruction.

@@ -6,13 +6,6 @@ const AUTHORIZATION = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: +(.*))?$/s;
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-// The header nearly every request sends, in one pass: `Bearer` (any case), spaces, one token68. Whatever
-// it matches, the general parse (trim, AUTHORIZATION, TOKEN68) returns the same token: the value has no
-// white space at either end to trim, the scheme is `bearer` in lower case, and the credentials are one
-// token68. Anything else, every malformed header included, takes the general parse and its errors. Two
-// passes over a 600-character header (and a trim) become one.
-const PLAIN_BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*)$/;
-
 /**
  * Reads the bearer token from an `Authorization` header value (RFC 6750 §2.1).
  *
@@ -25,8 +18,6 @@ const PLAIN_BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*)$/;
  *   `invalid_token`), as any other malformed token does (RFC 6750 §3.1).
  */
 export function extractBearerToken(authorization: string | readonly string[] | undefined | null): string | undefined {
-  const plain = typeof authorization === 'string' ? PLAIN_BEARER.exec(authorization) : null;
-  if (plain !== null) return plain[1];
   return parseBearer(authorization);
 }
 
@@ -74,7 +65,7 @@ export function quickBearerToken(authorization: string | readonly string[] | und
 // network resolves. One entry, replaced, never grown. `\u0000` matches no header (Node refuses it in one).
 let lastQuick: { readonly header: string; readonly token: string } = { header: '\u0000', token: '' };
 
-/** @internal {@link extractBearerToken} without its shortcut: the general parse, which they must agree with. */
+/** @internal The general parse behind {@link extractBearerToken}, which {@link quickBearerToken} must agree with. */
 export function parseBearer(authorization: string | readonly string[] | undefined | null): string | undefined {
   const match = authorizationMatch(authorization);
   if (match === undefined || match[1]!.toLowerCase() !== 'bearer') return undefined;

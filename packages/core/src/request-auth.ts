@@ -222,6 +222,11 @@ function build<Payload extends JwtPayload, Request>(
     return rechallenged(error, { realm, challenge: schemes(used), dpopNonce });
   }
 
+  /** {@link refuse} for a failed verification: a header read unparsed gets its own error first, when it has one. */
+  function refuseVerification(error: unknown, request: Request, scheme: 'Bearer' | 'DPoP', unparsed: string | undefined): unknown {
+    return refuse(unparsed === undefined ? error : (headerError(unparsed) ?? error), false, request, scheme);
+  }
+
   /**
    * The token from the query and form carriers this authenticator reads, and from `authorization` when
    * given (one method only, RFC 6750 §2: a token in two places is refused).
@@ -296,14 +301,13 @@ function build<Payload extends JwtPayload, Request>(
       if (optional) return null;
       throw refuse(missingCredentials(), false, request);
     }
-    const refusal = (error: unknown): unknown => refuse(unparsed === undefined ? error : (headerError(unparsed) ?? error), false, request, scheme);
     let outcome: VerifiedToken<Payload> | Promise<VerifiedToken<Payload>>;
     try {
       // The token first, the proof after: a cached token still needs a fresh, unreplayed proof.
       outcome = check(token);
       outcome = isPromise(outcome) ? outcome.then((result) => bound(result, request, scheme)) : bound(outcome, request, scheme);
     } catch (error) {
-      throw refusal(error);
+      throw refuseVerification(error, request, scheme, unparsed);
     }
     if (isPromise(outcome)) {
       // Without a realm, a listener or DPoP there is nothing to add: the verifier's own promise is returned.
@@ -314,7 +318,7 @@ function build<Payload extends JwtPayload, Request>(
           return result;
         },
         (error: unknown) => {
-          throw refusal(error);
+          throw refuseVerification(error, request, scheme, unparsed);
         },
       );
     }
