@@ -6,6 +6,12 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** First and third quartile of a non-empty list (nearest rank). */
+export function quartiles(values: readonly number[]): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return [sorted[Math.floor(sorted.length / 4)]!, sorted[Math.floor((3 * sorted.length) / 4)]!];
+}
+
 /** Spread of the rounds around the median, as ± half the min–max range in percent of the median. */
 export function spreadPercent(values: readonly number[]): number {
   if (values.length < 2) return 0;

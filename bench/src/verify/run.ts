@@ -1,7 +1,7 @@
 import { ALGS, type Alg } from '../common/algs.js';
 import { tamperedTokens, type Fixture } from '../common/fixture.js';
 import type { JwksServer } from '../common/jwks-server.js';
-import { median, spreadPercent } from '../common/stats.js';
+import { median, quartiles, spreadPercent } from '../common/stats.js';
 import type { Settings } from '../config.js';
 import { CONTENDERS } from './index.js';
 import type { Contender, VerifyFn } from './types.js';
@@ -22,7 +22,17 @@ export interface VerifyCell {
   median: number;
   ratio: number;
   spread: number;
+  /**
+   * Latchkey's distinct-token cell only: its cost above the floor per token, in µs, from a bracket timed at
+   * the end of each round (floor, Latchkey, floor, back to back); the median over rounds and its quartiles.
+   */
+  costsUs?: number[];
+  costUs?: number;
+  costQuartilesUs?: [number, number];
 }
+
+/** The contender whose cost above the floor the bracket times (the verifier with the cache off). */
+const BRACKETED = 'latchkey';
 
 interface Live {
   readonly cell: VerifyCell;
@@ -152,6 +162,16 @@ export async function runVerify(
             entry.cell.note = (error as Error).message;
           }
         }
+        // The cost above the floor is a few per cent of a signature check, less than the drift between a
+        // round's first sample and its last; so it is also timed in a bracket, Latchkey between two floor
+        // samples, and taken per round against their mean time per token.
+        const bracketed = workload === 'distinct' ? others.find((entry) => entry.cell.id === BRACKETED && entry.cell.status === 'ok') : undefined;
+        if (bracketed !== undefined) {
+          const before = await sample(floorLive, tokens, settings.verify.sampleMs, settings.verify.sampleMaxOps);
+          const rate = await sample(bracketed, tokens, settings.verify.sampleMs, settings.verify.sampleMaxOps);
+          const after = await sample(floorLive, tokens, settings.verify.sampleMs, settings.verify.sampleMaxOps);
+          (bracketed.cell.costsUs ??= []).push(1e6 / rate - (1e6 / before + 1e6 / after) / 2);
+        }
       }
       for (const item of prepared) {
         const cell = 'fn' in item ? item.cell : item;
@@ -159,6 +179,10 @@ export async function runVerify(
           cell.median = median(cell.rates);
           cell.ratio = median(cell.ratios);
           cell.spread = spreadPercent(cell.rates);
+          if (cell.costsUs !== undefined) {
+            cell.costUs = median(cell.costsUs);
+            cell.costQuartilesUs = quartiles(cell.costsUs);
+          }
         }
         cells.push(cell);
       }

@@ -88,12 +88,9 @@ function hmac(alg: JwsAlgorithm, hash: string, bytes: number): AlgorithmSpec {
     bytes,
     (key, data, sig) =>
       sig.length === bytes &&
-      timingSafeEqual(
-        createHmac(hash, key)
-          .update(data as string, 'latin1')
-          .digest(),
-        sig,
-      ),
+      // No encoding argument: update() reads the ASCII signing input as UTF-8, which is its bytes, and
+      // skips parsing an encoding name on every call (about 350 instructions).
+      timingSafeEqual(createHmac(hash, key).update(data).digest(), sig),
   );
 }
 

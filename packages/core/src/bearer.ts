@@ -36,8 +36,11 @@ for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
  * reads instead of a regular expression over every character (5,000 instructions on an RS256 token).
  */
 export function quickBearerToken(authorization: string | readonly string[] | undefined | null): string | undefined {
-  if (authorization === lastQuick.header) return lastQuick.token;
   if (typeof authorization !== 'string' || authorization.length < 9) return undefined;
+  // The last character first: a different token almost always ends differently (its signature), and that
+  // read spares comparing two fresh strings, which V8 does in its runtime, a few hundred instructions.
+  const last = authorization.charCodeAt(authorization.length - 1);
+  if (last === lastQuick.lastChar && authorization === lastQuick.header) return lastQuick.token;
   if (
     (authorization.charCodeAt(0) | 0x20) !== 0x62 || // b
     (authorization.charCodeAt(1) | 0x20) !== 0x65 || // e
@@ -47,11 +50,11 @@ export function quickBearerToken(authorization: string | readonly string[] | und
     (authorization.charCodeAt(5) | 0x20) !== 0x72 || // r
     authorization.charCodeAt(6) !== 0x20 ||
     authorization.charCodeAt(7) === 0x20 ||
-    BASE64URL_CHAR[authorization.charCodeAt(authorization.length - 1)] !== 1
+    BASE64URL_CHAR[last] !== 1
   )
     return undefined;
   const token = authorization.slice(7);
-  lastQuick = { header: authorization, token };
+  lastQuick = { header: authorization, token, lastChar: last };
   return token;
 }
 
@@ -63,7 +66,7 @@ export function quickBearerToken(authorization: string | readonly string[] | und
 // like every string comparison, the cache's own included; what that could tell a client about another's
 // header is a fraction of a nanosecond per matching 16 bytes, thousands of times below what timing over a
 // network resolves. One entry, replaced, never grown. `\u0000` matches no header (Node refuses it in one).
-let lastQuick: { readonly header: string; readonly token: string } = { header: '\u0000', token: '' };
+let lastQuick: { readonly header: string; readonly token: string; readonly lastChar: number } = { header: '\u0000', token: '', lastChar: -1 };
 
 /** @internal The general parse behind {@link extractBearerToken}, which {@link quickBearerToken} must agree with. */
 export function parseBearer(authorization: string | readonly string[] | undefined | null): string | undefined {
