@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import type { Alg } from '../common/algs.js';
 import { tamperedTokens, writeServerFixture, type Fixture } from '../common/fixture.js';
 import type { JwksServer } from '../common/jwks-server.js';
-import { pinSelf } from '../common/machine.js';
+import { pinSelf, processCpuMicros } from '../common/machine.js';
 import { launchServer, stopServer, type Launch } from '../common/server-process.js';
 import { median, sleep } from '../common/stats.js';
 import type { Settings } from '../config.js';
@@ -31,6 +31,15 @@ export interface HttpCell {
   readonly p99: number[];
   readonly vsFloor: number[];
   readonly vsBare: number[];
+  /**
+   * The server process's CPU time per request, in µs, per round (its /proc utime + stime over the timed
+   * load / requests answered), and the floor server's of the same round over this one's. Steadier than
+   * req/s: it does not count the time the server waited on the load generator, which shares the machine.
+   */
+  readonly cpuUs: number[];
+  readonly cpuVsFloor: number[];
+  medianCpuUs: number;
+  cpuRatioFloor: number;
   medianRps: number;
   medianP50: number;
   medianP99: number;
@@ -68,6 +77,8 @@ async function checkServer(port: number, kind: HttpKind, valid: string): Promise
 
 interface Load {
   readonly rps: number;
+  /** Requests answered in the timed window. */
+  readonly total: number;
   readonly p50: number;
   readonly p99: number;
   readonly bad: number;
@@ -100,7 +111,14 @@ function load(port: number, tokens: readonly string[], seconds: number, connecti
   return new Promise((resolve, reject) => {
     autocannon(options, (error, result) => {
       if (error) reject(error);
-      else resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad: result.non2xx + result.errors + result.timeouts });
+      else
+        resolve({
+          rps: result.requests.average,
+          total: result.requests.total,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          bad: result.non2xx + result.errors + result.timeouts,
+        });
     });
   });
 }
@@ -124,6 +142,10 @@ function newCell(framework: Framework, alg: Alg | null, workload: HttpWorkload |
     medianP99: NaN,
     ratioFloor: NaN,
     ratioBare: NaN,
+    cpuUs: [],
+    cpuVsFloor: [],
+    medianCpuUs: NaN,
+    cpuRatioFloor: NaN,
   };
 }
 
@@ -165,6 +187,7 @@ export async function runHttp(
       let bareRps = NaN;
       for (const alg of algs) {
         const floorRps: Partial<Record<HttpWorkload, number>> = {};
+        const floorCpuUs: Partial<Record<HttpWorkload, number>> = {};
         const list = alg === algs[0] ? contenders : contenders.filter((c) => c.kind !== 'bare');
         for (const contender of list) {
           const workloads: (HttpWorkload | null)[] = contender.kind === 'bare' ? [null] : round % 2 === 0 ? ['repeated', 'distinct'] : ['distinct', 'repeated'];
@@ -199,8 +222,14 @@ export async function runHttp(
               // Warm-up: one full pass over the pool (so caches reach their steady state), then the timed warm-up.
               if (workloadTokens.length > 1) await load(started.port, workloadTokens, 60, connections, workloadTokens.length);
               await load(started.port, workloadTokens, warmupSeconds, connections);
+              const cpuBefore = processCpuMicros(started.child.pid);
               const result = await load(started.port, workloadTokens, durationSeconds, connections);
+              const cpuAfter = processCpuMicros(started.child.pid);
               if (result.bad > 0) throw new Error(`${result.bad} requests failed or were refused under load`);
+              const cpuUs = cpuBefore === undefined || cpuAfter === undefined || result.total === 0 ? NaN : (cpuAfter - cpuBefore) / result.total;
+              cell.cpuUs.push(cpuUs);
+              if (contender.kind === 'floor' && workload !== null) floorCpuUs[workload] = cpuUs;
+              if (workload !== null) cell.cpuVsFloor.push((floorCpuUs[workload] ?? NaN) / cpuUs);
               cell.rps.push(result.rps);
               cell.p50.push(result.p50);
               cell.p99.push(result.p99);
@@ -209,7 +238,7 @@ export async function runHttp(
               if (workload !== null) cell.vsFloor.push(result.rps / (floorRps[workload] ?? NaN));
               cell.vsBare.push(result.rps / bareRps);
               log(
-                `http ${framework} ${contender.id} ${contender.kind === 'bare' ? '' : alg + ' ' + workload}: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`,
+                `http ${framework} ${contender.id} ${contender.kind === 'bare' ? '' : alg + ' ' + workload}: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, server CPU ${cpuUs.toFixed(1)} µs/req`,
               );
             }
           } catch (error) {
@@ -233,6 +262,8 @@ export async function runHttp(
     cell.medianP99 = median(cell.p99);
     cell.ratioFloor = median(cell.vsFloor.filter(Number.isFinite));
     cell.ratioBare = median(cell.vsBare.filter(Number.isFinite));
+    cell.medianCpuUs = median(cell.cpuUs.filter(Number.isFinite));
+    cell.cpuRatioFloor = median(cell.cpuVsFloor.filter(Number.isFinite));
   }
   return [...cells.values()];
 }
