@@ -297,6 +297,20 @@ function instructionsSection(result: InstructionsResult): string[] {
     const m = result.algs[alg];
     if (m !== undefined) lines.push(`| ${alg} | ${n(m.floor)} | ${n(m.aboveFloor)} | ${n(m.adapterAboveFloor)} | ${n(m.repeated)} | ${n(m.adapterRepeated)} |`);
   }
+  const withMisses = ALGS.filter((alg) => result.algs[alg]?.l1Misses !== undefined);
+  if (withMisses.length > 0) {
+    lines.push(
+      '',
+      "L1 cache misses per verification, from callgrind's cache simulation (median of the rounds): whether the floor's crypto leaves Latchkey's part more misses on one algorithm than another.",
+      '',
+      '| alg | L1i misses, floor | L1i misses, Latchkey above the floor | L1d misses, floor | L1d misses, Latchkey above the floor |',
+      '| --- | ---: | ---: | ---: | ---: |',
+    );
+    for (const alg of withMisses) {
+      const { instruction, data } = result.algs[alg]!.l1Misses!;
+      lines.push(`| ${alg} | ${n(instruction.floor)} | ${n(instruction.aboveFloor)} | ${n(data.floor)} | ${n(data.aboveFloor)} |`);
+    }
+  }
   lines.push(
     '',
     'The adapter path is what Express, Koa and Fastify run per request: the `Authorization` header read from `rawHeaders` and the synchronous check (no promise); its repeated token arrives, as over HTTP, in a fresh header string each time. Default options (the token cache on) for the repeated token; `tokenCache: false` for distinct tokens.',

@@ -16,6 +16,13 @@ export interface AlgInstructions {
   readonly repeated: number;
   /** The same token through the adapters' path, each request with its own copy of the header. */
   readonly adapterRepeated: number;
+  /** L1 misses per verification (callgrind --cache-sim, full runs only): the floor's and Latchkey's above it. */
+  readonly l1Misses?: { readonly instruction: MissPair; readonly data: MissPair };
+}
+
+export interface MissPair {
+  readonly floor: number;
+  readonly aboveFloor: number;
 }
 
 export type InstructionsResult =
@@ -23,11 +30,12 @@ export type InstructionsResult =
 
 const SCRIPT = fileURLToPath(new URL('./run.mjs', import.meta.url));
 
-export function runInstructions(scratch: string, log: (line: string) => void): Promise<InstructionsResult> {
+/** `cacheSim`: also count L1 misses (about twice the run time), as a full run does and --quick does not. */
+export function runInstructions(scratch: string, cacheSim: boolean, log: (line: string) => void): Promise<InstructionsResult> {
   const json = join(scratch, 'instructions.json');
-  log('instructions: callgrind (about a minute on a quiet machine)');
+  log(`instructions: callgrind${cacheSim ? ' with its L1 cache simulation' : ''} (a few minutes on a quiet machine)`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SCRIPT, '--json', json], { stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, [SCRIPT, '--json', json, ...(cacheSim ? ['--cache-sim'] : [])], { stdio: ['ignore', 'inherit', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => {

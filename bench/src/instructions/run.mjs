@@ -8,6 +8,10 @@
 // verifier with default options (token cache on), the median of (loop − empty loop) / iterations.
 //
 // --check compares against bench/instructions-baseline.json and fails on a regression beyond its margin.
+// --cache-sim adds callgrind's simulation of the first-level caches (about twice the run time; the
+// instruction counts are the same): L1 instruction and data misses per verification above the floor. A
+// miss costs several instructions' time, so this tells whether Latchkey's timed cost differs by
+// algorithm because the floor's crypto evicts what Latchkey's part needs.
 // Without valgrind the check is SKIPPED, and says so; under CI (CI set) a missing valgrind fails instead.
 import { execFileSync, spawn } from 'node:child_process';
 import { constants, createHmac, generateKeyPairSync, randomBytes, createSecretKey, sign } from 'node:crypto';
@@ -53,7 +57,12 @@ const NODE_FLAGS = [
 ];
 
 const { values } = parseArgs({
-  options: { check: { type: 'boolean', default: false }, update: { type: 'boolean', default: false }, json: { type: 'string' } },
+  options: {
+    'cache-sim': { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    update: { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
 });
 
 function hasValgrind() {
@@ -134,12 +143,28 @@ function fixture() {
   };
 }
 
-/** Runs a worker under callgrind; resolves to `{ label: instructions }`, one entry per counted region. */
+/**
+ * One dump's counts: instructions (Ir, always the first event), and with --cache-sim the L1 misses:
+ * instruction fetches (I1mr), data reads and writes (D1mr + D1mw).
+ */
+function countsOf(file) {
+  const text = readFileSync(file, 'utf8');
+  const events = /^events: (.*)$/m.exec(text)?.[1].split(' ');
+  const summary = /^summary: (.*)$/m.exec(text)?.[1].split(' ').map(Number);
+  if (events === undefined || summary === undefined || events[0] !== 'Ir') throw new Error(`no summary in ${file}`);
+  // callgrind leaves trailing zero counts out of a line.
+  const of = (event) => (events.includes(event) ? (summary[events.indexOf(event)] ?? 0) : undefined);
+  const dataMisses = of('D1mr') === undefined ? undefined : of('D1mr') + (of('D1mw') ?? 0);
+  return { instructions: summary[0], instructionMisses: of('I1mr'), dataMisses };
+}
+
+/** Runs a worker under callgrind; resolves to `{ label: counts }` (countsOf), one entry per counted region. */
 function callgrind(script, workerArgs, outDir, lane) {
   return new Promise((resolve, reject) => {
     const out = join(outDir, `cg.${lane}`);
     const args = [
       '--tool=callgrind',
+      ...(values['cache-sim'] ? ['--cache-sim=yes'] : []),
       `--callgrind-out-file=${out}`,
       // Counting starts at each `process.ppid` (getppid) and is written at each `os.getPriority()`.
       '--zero-before=getppid',
@@ -163,9 +188,7 @@ function callgrind(script, workerArgs, outDir, lane) {
       const labels = stdout.split('\n').filter((line) => line !== '');
       const counts = {};
       labels.forEach((label, index) => {
-        const match = /^summary: (\d+)$/m.exec(readFileSync(`${out}.${index + 1}-01`, 'utf8'));
-        if (match === null) throw new Error(`no summary in ${out}.${index + 1}-01`);
-        counts[label] = Number(match[1]);
+        counts[label] = countsOf(`${out}.${index + 1}-01`);
       });
       resolve(counts);
     });
@@ -177,6 +200,16 @@ const median = (values) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
+
+/**
+ * L1 misses per verification of the floor, and of Latchkey above it (distinct tokens, cache off), as the
+ * difference of the medians over rounds: unlike instructions, a miss count has no "fewest is cleanest".
+ */
+function l1MissesOf(of) {
+  const per = (kind, field) => median(of(kind, field)) / PER_REGION;
+  const pair = (field) => ({ floor: Math.round(per('floor', field)), aboveFloor: Math.round(per('latchkey', field) - per('floor', field)) });
+  return { instruction: pair('instructionMisses'), data: pair('dataMisses') };
+}
 
 async function measure() {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-instructions-'));
@@ -204,7 +237,7 @@ async function measure() {
     const result = {};
     for (const alg of ALGS.filter((a) => counts[`${a} floor 0`] !== undefined)) {
       const rounds = Array.from({ length: ROUNDS }, (_, r) => r);
-      const of = (kind) => rounds.map((r) => counts[`${alg} ${kind} ${r}`]);
+      const of = (kind, field = 'instructions') => rounds.map((r) => counts[`${alg} ${kind} ${r}`][field]);
       const fewest = (kind) => Math.min(...of(kind));
       const floor = fewest('floor');
       result[alg] = {
@@ -217,6 +250,7 @@ async function measure() {
         repeated: Math.round((fewest('repeated') - fewest('empty')) / REPEATED_PER_REGION),
         // The same token through the adapters' path, each request with its own copy of the header.
         adapterRepeated: Math.round((fewest('adapter-repeated') - fewest('empty')) / REPEATED_PER_REGION),
+        ...(values['cache-sim'] ? { l1Misses: l1MissesOf(of) } : {}),
         rounds: {
           floor: of('floor'),
           latchkey: of('latchkey'),
@@ -258,6 +292,15 @@ for (const alg of ALGS.filter((a) => measured[a] !== undefined)) {
   const repeated = checkAgainst(`${alg} repeated token`, m.repeated, baseline.repeatedToken?.[alg]);
   const adapterRepeated = checkAgainst(`${alg} adapter path, repeated token`, m.adapterRepeated, baseline.adapterRepeatedToken?.[alg]);
   console.log(`| ${alg} | ${m.floor} | ${above} | ${m.noise} | ${adapter} | ${repeated} | ${adapterRepeated} |`);
+}
+if (values['cache-sim']) {
+  console.log('\nL1 cache misses per verification (callgrind --cache-sim, median of rounds)');
+  console.log('| alg | L1i misses, floor | L1i misses, Latchkey above floor | L1d misses, floor | L1d misses, Latchkey above floor |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const alg of ALGS.filter((a) => measured[a]?.l1Misses !== undefined)) {
+    const { instruction, data } = measured[alg].l1Misses;
+    console.log(`| ${alg} | ${instruction.floor} | ${instruction.aboveFloor} | ${data.floor} | ${data.aboveFloor} |`);
+  }
 }
 if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ perRegion: PER_REGION, rounds: ROUNDS, measured }, null, 2));
 if (values.update) {
