@@ -297,19 +297,21 @@ function instructionsSection(result: InstructionsResult): string[] {
     const m = result.algs[alg];
     if (m !== undefined) lines.push(`| ${alg} | ${n(m.floor)} | ${n(m.aboveFloor)} | ${n(m.adapterAboveFloor)} | ${n(m.repeated)} | ${n(m.adapterRepeated)} |`);
   }
-  const withMisses = ALGS.filter((alg) => result.algs[alg]?.l1Misses !== undefined);
-  if (withMisses.length > 0) {
+  const missRows = ALGS.flatMap((alg) => {
+    const misses = result.algs[alg]?.l1Misses;
+    if (misses === undefined) return [];
+    const { instruction, data } = misses;
+    return [`| ${alg} | ${n(instruction.floor)} | ${n(instruction.aboveFloor)} | ${n(data.floor)} | ${n(data.aboveFloor)} |`];
+  });
+  if (missRows.length > 0) {
     lines.push(
       '',
       "L1 cache misses per verification, from callgrind's cache simulation (median of the rounds): whether the floor's crypto leaves Latchkey's part more misses on one algorithm than another.",
       '',
       '| alg | L1i misses, floor | L1i misses, Latchkey above the floor | L1d misses, floor | L1d misses, Latchkey above the floor |',
       '| --- | ---: | ---: | ---: | ---: |',
+      ...missRows,
     );
-    for (const alg of withMisses) {
-      const { instruction, data } = result.algs[alg]!.l1Misses!;
-      lines.push(`| ${alg} | ${n(instruction.floor)} | ${n(instruction.aboveFloor)} | ${n(data.floor)} | ${n(data.aboveFloor)} |`);
-    }
   }
   lines.push(
     '',
@@ -389,8 +391,8 @@ function memorySection(memory: MemoryResult | { error: string }, quick: boolean)
   return lines;
 }
 
-/** Renders the results as Markdown, writes bench/RESULTS.md, and returns the text. */
-export function writeReport(results: Results): string {
+/** Renders the results as bench/RESULTS.md's Markdown. */
+export function renderReport(results: Results): string {
   const { settings } = results;
   const notes = new Notes();
   const out: string[] = [
@@ -451,7 +453,12 @@ export function writeReport(results: Results): string {
   if (results.authCpu !== undefined) out.push('## Auth CPU per request, in the framework', '', ...authCpuSection(results.authCpu));
   const rendered = notes.render('');
   if (rendered.length > 0) out.push('## Notes on cells not measured', '', ...rendered.map((line) => line.replace(/^(\d+)\. /, '($1) ')), '');
-  const markdown = out.join('\n');
+  return out.join('\n');
+}
+
+/** Renders the results, writes bench/RESULTS.md, and returns the text. */
+export function writeReport(results: Results): string {
+  const markdown = renderReport(results);
   writeFileSync(RESULTS_PATH, markdown);
   return markdown;
 }

@@ -23,6 +23,7 @@ import { createVerifier, staticKeys } from '@latchkey/core';
 import { authenticate as expressAuthenticate } from '@latchkey/express';
 import { latchkey as fastifyLatchkey } from '@latchkey/fastify';
 import { authenticate as koaAuthenticate } from '@latchkey/koa';
+import { median, quartiles } from '../common/order-statistics.mjs';
 
 const [requestsArg, roundsArg] = process.argv.slice(2);
 const REQUESTS = Number(requestsArg ?? 2000);
@@ -131,8 +132,6 @@ async function sample(handler) {
   return Number(elapsed) / 1000 / REQUESTS;
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
-
 const frameworks = { express: expressApp, koa: koaApp, fastify: fastifyApp };
 const results = {};
 for (const [name, make] of Object.entries(frameworks)) {
@@ -163,11 +162,6 @@ for (const [name, make] of Object.entries(frameworks)) {
     added.push(latchkeyUs - noopUs);
   }
   results[name] = { noopUs: median(noop), latchkeyUs: median(latchkey), addedUs: median(added), quartiles: quartiles(added) };
-}
-
-function quartiles(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return [sorted[Math.floor(sorted.length / 4)], sorted[Math.floor((3 * sorted.length) / 4)]];
 }
 
 process.stdout.write(`${JSON.stringify({ requests: REQUESTS, rounds: ROUNDS, frameworks: results })}\n`);

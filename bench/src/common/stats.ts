@@ -1,16 +1,6 @@
-/** Median of a non-empty list (mean of the two middle values for an even count). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+import { median } from './order-statistics.mjs';
 
-/** First and third quartile of a non-empty list (nearest rank). */
-export function quartiles(values: readonly number[]): [number, number] {
-  const sorted = [...values].sort((a, b) => a - b);
-  return [sorted[Math.floor(sorted.length / 4)]!, sorted[Math.floor((3 * sorted.length) / 4)]!];
-}
+export { median, quartiles } from './order-statistics.mjs';
 
 /** Spread of the rounds around the median, as ± half the min–max range in percent of the median. */
 export function spreadPercent(values: readonly number[]): number {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Alg } from '../common/algs.js';
+import type { MissPair } from './counts.mjs';
 
 export interface AlgInstructions {
   /** Instructions of one node:crypto verification (the floor). */
@@ -20,20 +21,15 @@ export interface AlgInstructions {
   readonly l1Misses?: { readonly instruction: MissPair; readonly data: MissPair };
 }
 
-export interface MissPair {
-  readonly floor: number;
-  readonly aboveFloor: number;
-}
-
 export type InstructionsResult =
   { readonly status: 'ok'; readonly algs: Partial<Record<Alg, AlgInstructions>> } | { readonly status: 'skipped' | 'failed'; readonly note: string };
 
 const SCRIPT = fileURLToPath(new URL('./run.mjs', import.meta.url));
 
-/** `cacheSim`: also count L1 misses (about twice the run time), as a full run does and --quick does not. */
+/** `cacheSim`: also count L1 misses (about 11 times the run time), as a full run does and --quick does not. */
 export function runInstructions(scratch: string, cacheSim: boolean, log: (line: string) => void): Promise<InstructionsResult> {
   const json = join(scratch, 'instructions.json');
-  log(`instructions: callgrind${cacheSim ? ' with its L1 cache simulation' : ''} (a few minutes on a quiet machine)`);
+  log(`instructions: callgrind${cacheSim ? ' with its L1 cache simulation (about 13 minutes on 2 cores)' : ' (about a minute on 2 cores)'}`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [SCRIPT, '--json', json, ...(cacheSim ? ['--cache-sim'] : [])], { stdio: ['ignore', 'inherit', 'pipe'] });
     let stderr = '';

@@ -8,7 +8,7 @@
 // verifier with default options (token cache on), the median of (loop − empty loop) / iterations.
 //
 // --check compares against bench/instructions-baseline.json and fails on a regression beyond its margin.
-// --cache-sim adds callgrind's simulation of the first-level caches (about twice the run time; the
+// --cache-sim adds callgrind's simulation of the first-level caches (about 11 times the run time; the
 // instruction counts are the same): L1 instruction and data misses per verification above the floor. A
 // miss costs several instructions' time, so this tells whether Latchkey's timed cost differs by
 // algorithm because the floor's crypto evicts what Latchkey's part needs.
@@ -20,6 +20,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from '../common/order-statistics.mjs';
+import { countsOf, l1MissesOf } from './counts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BASELINE = join(here, '..', '..', 'instructions-baseline.json');
@@ -143,21 +145,6 @@ function fixture() {
   };
 }
 
-/**
- * One dump's counts: instructions (Ir, always the first event), and with --cache-sim the L1 misses:
- * instruction fetches (I1mr), data reads and writes (D1mr + D1mw).
- */
-function countsOf(file) {
-  const text = readFileSync(file, 'utf8');
-  const events = /^events: (.*)$/m.exec(text)?.[1].split(' ');
-  const summary = /^summary: (.*)$/m.exec(text)?.[1].split(' ').map(Number);
-  if (events === undefined || summary === undefined || events[0] !== 'Ir') throw new Error(`no summary in ${file}`);
-  // callgrind leaves trailing zero counts out of a line.
-  const of = (event) => (events.includes(event) ? (summary[events.indexOf(event)] ?? 0) : undefined);
-  const dataMisses = of('D1mr') === undefined ? undefined : of('D1mr') + (of('D1mw') ?? 0);
-  return { instructions: summary[0], instructionMisses: of('I1mr'), dataMisses };
-}
-
 /** Runs a worker under callgrind; resolves to `{ label: counts }` (countsOf), one entry per counted region. */
 function callgrind(script, workerArgs, outDir, lane) {
   return new Promise((resolve, reject) => {
@@ -187,28 +174,17 @@ function callgrind(script, workerArgs, outDir, lane) {
       if (code !== 0) return reject(new Error(`callgrind run ${lane} failed (exit ${code}):\n${stderr.slice(-2000)}`));
       const labels = stdout.split('\n').filter((line) => line !== '');
       const counts = {};
-      labels.forEach((label, index) => {
-        counts[label] = countsOf(`${out}.${index + 1}-01`);
-      });
+      for (const [index, label] of labels.entries()) {
+        const file = `${out}.${index + 1}-01`;
+        try {
+          counts[label] = countsOf(readFileSync(file, 'utf8'));
+        } catch (error) {
+          return reject(new Error(`callgrind run ${lane}: ${file}: ${error.message}`));
+        }
+      }
       resolve(counts);
     });
   });
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
-/**
- * L1 misses per verification of the floor, and of Latchkey above it (distinct tokens, cache off), as the
- * difference of the medians over rounds: unlike instructions, a miss count has no "fewest is cleanest".
- */
-function l1MissesOf(of) {
-  const per = (kind, field) => median(of(kind, field)) / PER_REGION;
-  const pair = (field) => ({ floor: Math.round(per('floor', field)), aboveFloor: Math.round(per('latchkey', field) - per('floor', field)) });
-  return { instruction: pair('instructionMisses'), data: pair('dataMisses') };
 }
 
 async function measure() {
@@ -237,7 +213,8 @@ async function measure() {
     const result = {};
     for (const alg of ALGS.filter((a) => counts[`${a} floor 0`] !== undefined)) {
       const rounds = Array.from({ length: ROUNDS }, (_, r) => r);
-      const of = (kind, field = 'instructions') => rounds.map((r) => counts[`${alg} ${kind} ${r}`][field]);
+      const countsIn = (kind) => rounds.map((r) => counts[`${alg} ${kind} ${r}`]);
+      const of = (kind) => countsIn(kind).map((c) => c.instructions);
       const fewest = (kind) => Math.min(...of(kind));
       const floor = fewest('floor');
       result[alg] = {
@@ -250,7 +227,7 @@ async function measure() {
         repeated: Math.round((fewest('repeated') - fewest('empty')) / REPEATED_PER_REGION),
         // The same token through the adapters' path, each request with its own copy of the header.
         adapterRepeated: Math.round((fewest('adapter-repeated') - fewest('empty')) / REPEATED_PER_REGION),
-        ...(values['cache-sim'] ? { l1Misses: l1MissesOf(of) } : {}),
+        ...(values['cache-sim'] ? { l1Misses: l1MissesOf(countsIn('floor'), countsIn('latchkey'), PER_REGION) } : {}),
         rounds: {
           floor: of('floor'),
           latchkey: of('latchkey'),

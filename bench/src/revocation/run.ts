@@ -12,6 +12,7 @@ import { ALGS } from '../common/algs.js';
 import type { createFixture } from '../common/fixture.js';
 import { AUDIENCE, ISSUER } from '../common/fixture.js';
 import { core } from '../common/latchkey.js';
+import { median } from '../common/stats.js';
 
 export type RevocationResult =
   | { readonly status: 'ok'; readonly withoutUs: number; readonly withUs: number; readonly addedUs: number; readonly rounds: number }
@@ -52,8 +53,6 @@ async function usPerCall(verifier: core.Verifier, token: string, calls: number):
   for (let i = 0; i < calls; i++) await verifier.verify(token);
   return Number(process.hrtime.bigint() - started) / 1000 / calls;
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 export async function runRevocation(
   fixture: ReturnType<typeof createFixture>,
