@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import { pinSelf } from '../common/machine.js';
 import { launchServer, stopServer } from '../common/server-process.js';
 import { median, sleep } from '../common/stats.js';
+import { describeUnserved, unservedCount, type Unserved } from '../common/unserved.js';
 import type { Settings } from '../config.js';
 import type { RefreshCell } from '../issuer/run.js';
 import { createDpopMaterial, writeDpopFixture, type DpopMaterial } from './proofs.js';
@@ -33,7 +34,7 @@ function load(
   proofs: readonly string[],
   seconds: number,
   connections: number,
-): Promise<{ rps: number; p99: number; bad: number }> {
+): Promise<{ rps: number; p99: number; unserved: Unserved }> {
   let next = 0;
   const started = performance.now();
   let last = started;
@@ -56,8 +57,8 @@ function load(
       },
       (error, result) => {
         if (error) return reject(error);
-        const bad = result.non2xx + result.errors + result.timeouts;
-        resolve({ rps: (result.requests.total - bad) / ((last - started) / 1000), p99: result.latency.p99, bad });
+        const unserved = { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+        resolve({ rps: (result.requests.total - unservedCount(unserved)) / ((last - started) / 1000), p99: result.latency.p99, unserved });
       },
     );
   });
@@ -108,7 +109,7 @@ export async function runDpop(settings: Settings, scratch: string, log: (line: s
         if (problem !== undefined) throw new Error(`check failed: ${problem}`);
         await load(started.port, material.token, proofs.slice(0, warmupCount), warmupSeconds, connections);
         const result = await load(started.port, material.token, proofs.slice(warmupCount), durationSeconds, connections);
-        if (result.bad > 0) throw new Error(`${result.bad} requests failed or were refused under load`);
+        if (unservedCount(result.unserved) > 0) throw new Error(describeUnserved(result.unserved));
         cell.rps.push(result.rps);
         cell.p99.push(result.p99);
         if (cell.id === 'floor') floorRps = result.rps;

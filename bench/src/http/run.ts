@@ -8,6 +8,7 @@ import type { JwksServer } from '../common/jwks-server.js';
 import { pinSelf, processCpuMicros } from '../common/machine.js';
 import { launchServer, stopServer, type Launch } from '../common/server-process.js';
 import { median, sleep } from '../common/stats.js';
+import { describeUnserved, unservedCount, type Unserved } from '../common/unserved.js';
 import type { Settings } from '../config.js';
 import { FRAMEWORKS, HTTP_CONTENDERS, type Framework, type HttpContender, type HttpKind } from './contenders.js';
 
@@ -81,7 +82,7 @@ interface Load {
   readonly total: number;
   readonly p50: number;
   readonly p99: number;
-  readonly bad: number;
+  readonly unserved: Unserved;
 }
 
 /** One autocannon run, bounded by `seconds` (or, for `amount`, by a request count). */
@@ -117,7 +118,7 @@ function load(port: number, tokens: readonly string[], seconds: number, connecti
           total: result.requests.total,
           p50: result.latency.p50,
           p99: result.latency.p99,
-          bad: result.non2xx + result.errors + result.timeouts,
+          unserved: { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts },
         });
     });
   });
@@ -225,7 +226,7 @@ export async function runHttp(
               const cpuBefore = processCpuMicros(started.child.pid);
               const result = await load(started.port, workloadTokens, durationSeconds, connections);
               const cpuAfter = processCpuMicros(started.child.pid);
-              if (result.bad > 0) throw new Error(`${result.bad} requests failed or were refused under load`);
+              if (unservedCount(result.unserved) > 0) throw new Error(describeUnserved(result.unserved));
               const cpuUs = cpuBefore === undefined || cpuAfter === undefined || result.total === 0 ? NaN : (cpuAfter - cpuBefore) / result.total;
               cell.cpuUs.push(cpuUs);
               if (contender.kind === 'floor' && workload !== null) floorCpuUs[workload] = cpuUs;

@@ -8,6 +8,7 @@ import { HAS_TASKSET, REDIS_CORE, pinSelf } from '../common/machine.js';
 import { redisServerInstalled, startRedisServer, type RedisPersistence, type RedisServer } from '../common/redis-server.js';
 import { launchServer, stopServer, type Running } from '../common/server-process.js';
 import { median, sleep } from '../common/stats.js';
+import { describeUnserved, unservedCount, type Unserved } from '../common/unserved.js';
 import type { Settings } from '../config.js';
 
 const SERVER_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'server.ts');
@@ -57,7 +58,7 @@ export interface IssuerResult {
 interface LoadResult {
   readonly rps: number;
   readonly p99: number;
-  readonly bad: number;
+  readonly unserved: Unserved;
   /** Responses, and seconds from the start to the last one. */
   readonly total: number;
   readonly seconds: number;
@@ -94,7 +95,14 @@ function load(port: number, tokens: readonly string[], seconds: number, connecti
         if (error) return reject(error);
         const elapsed = (last - started) / 1000;
         const total = result.requests.total;
-        resolve({ rps: total / elapsed, p99: result.latency.p99, bad: result.non2xx + result.errors + result.timeouts, total, seconds: elapsed, sent: next });
+        resolve({
+          rps: total / elapsed,
+          p99: result.latency.p99,
+          unserved: { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts },
+          total,
+          seconds: elapsed,
+          sent: next,
+        });
       },
     );
   });
@@ -218,7 +226,7 @@ export async function runIssuer(settings: Settings, scratch: string, log: (line:
         Math.max(1, Math.floor(durationSeconds / 3)),
         connections,
       );
-      if (warm.bad > 0) throw new Error(`${warm.bad} refreshes failed in the warm-up`);
+      if (unservedCount(warm.unserved) > 0) throw new Error(`in the warm-up: ${describeUnserved(warm.unserved, 'refreshes')}`);
       server.offset = warm.sent;
       return server;
     } catch (error) {
@@ -248,7 +256,7 @@ export async function runIssuer(settings: Settings, scratch: string, log: (line:
           // autocannon takes an amount of 0 as no bound at all.
           if (perSlice[index]! < 1) throw new Error('the token pool ran out: raise issuer.poolSize');
           const result = await load(server.port, server.pool.slice(server.offset, server.offset + perSlice[index]!), durationSeconds, connections);
-          if (result.bad > 0) throw new Error(`${result.bad} refreshes failed under load`);
+          if (unservedCount(result.unserved) > 0) throw new Error(describeUnserved(result.unserved, 'refreshes'));
           server.offset += result.sent;
           totals[index]!.total += result.total;
           totals[index]!.seconds += result.seconds;
