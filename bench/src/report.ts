@@ -17,6 +17,7 @@ import type { ProductionResult } from './production/run.js';
 import { dpopSection, dpopTargets } from './dpop/report.js';
 import type { DpopCell } from './dpop/run.js';
 import type { InstructionsResult } from './instructions/phase.js';
+import { STEP_DESCRIPTIONS } from './instructions/steps.mjs';
 import type { RevocationResult } from './revocation/run.js';
 import type { AuthCpuResult } from './auth-cpu/run.js';
 import { CONTENDERS } from './verify/index.js';
@@ -313,11 +314,31 @@ function instructionsSection(result: InstructionsResult): string[] {
       ...missRows,
     );
   }
+  lines.push(...stepsTable(result.algs));
   lines.push(
     '',
     'The adapter path is what Express, Koa and Fastify run per request: the `Authorization` header read from `rawHeaders` and the synchronous check (no promise); its repeated token arrives, as over HTTP, in a fresh header string each time. Default options (the token cache on) for the repeated token; `tokenCache: false` for distinct tokens.',
   );
   return [...lines, ''];
+}
+
+/** Where `verify()`'s instructions above the floor go, step by step (full runs only; else no lines). */
+function stepsTable(algs: Extract<InstructionsResult, { status: 'ok' }>['algs']): string[] {
+  const measured = ALGS.filter((alg) => algs[alg]?.steps !== undefined);
+  if (measured.length === 0) return [];
+  const cell = (alg: Alg, value: (m: NonNullable<(typeof algs)[Alg]>) => number): string => value(algs[alg]!).toLocaleString('en-US');
+  return [
+    '',
+    "Where the instructions above the floor go: each step of `verify()` counted alone over the same tokens, calling the verifier's own functions (bench/src/instructions/steps.mjs), per token, fewest of the rounds less the harness loop. The rest is what the whole spends beyond the steps: the promise, the result object, the known-header compare, the call into node:crypto, and what the steps cost in each other's company.",
+    '',
+    `| step | ${measured.join(' | ')} |`,
+    `| --- |${measured.map(() => ' ---: |').join('')}`,
+    ...Object.entries(STEP_DESCRIPTIONS).map(
+      ([name, what]) => `| ${what} | ${measured.map((alg) => cell(alg, (m) => m.steps!.steps[name] ?? NaN)).join(' | ')} |`,
+    ),
+    `| the rest | ${measured.map((alg) => cell(alg, (m) => m.steps!.rest)).join(' | ')} |`,
+    `| **\`verify()\` above the floor** | ${measured.map((alg) => `**${cell(alg, (m) => m.aboveFloor)}**`).join(' | ')} |`,
+  ];
 }
 
 /** A server's CPU time per request (http/run.ts), or a dash when the run could not read it. */

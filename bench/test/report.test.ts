@@ -29,5 +29,15 @@ describe('the instructions section of RESULTS.md', () => {
     const text = report(counted);
     expect(text).toContain('| RS256 | 338,750 | 15,444 | 17,404 | 858 | 1,682 |');
     expect(text).not.toContain('L1 cache misses');
+    expect(text).not.toContain('Where the instructions above the floor go');
+  });
+
+  it('gives the step breakdown, one row per step and the rest, when the run counted the steps', () => {
+    const steps = { split: 1_444, payload: 10_120, json: 7_318, keys: 144, signature: 1_811, input: 781, clock: 204, claims: 379 };
+    const text = report({ ...counted, steps: { steps, rest: 561 } });
+    expect(text).toContain('Where the instructions above the floor go');
+    expect(text).toContain('| of which JSON.parse of the decoded text alone | 7,318 |');
+    expect(text).toContain('| the rest | 561 |');
+    expect(text).toContain('| **`verify()` above the floor** | **15,444** |');
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Alg } from '../common/algs.js';
 import type { MissPair } from './counts.mjs';
+import type { Breakdown } from './steps.mjs';
 
 export interface AlgInstructions {
   /** Instructions of one node:crypto verification (the floor). */
@@ -19,6 +20,8 @@ export interface AlgInstructions {
   readonly adapterRepeated: number;
   /** L1 misses per verification (callgrind --cache-sim, full runs only): the floor's and Latchkey's above it. */
   readonly l1Misses?: { readonly instruction: MissPair; readonly data: MissPair };
+  /** Each step of a verification counted alone (steps.mjs, full runs only), and the rest of `aboveFloor`. */
+  readonly steps?: Breakdown;
 }
 
 export type InstructionsResult =
@@ -26,12 +29,17 @@ export type InstructionsResult =
 
 const SCRIPT = fileURLToPath(new URL('./run.mjs', import.meta.url));
 
-/** `cacheSim`: also count L1 misses (about 11 times the run time), as a full run does and --quick does not. */
-export function runInstructions(scratch: string, cacheSim: boolean, log: (line: string) => void): Promise<InstructionsResult> {
+/**
+ * `full`: also count L1 misses (about 11 times the run time) and each step of a verification alone, as a
+ * full run does and --quick does not.
+ */
+export function runInstructions(scratch: string, full: boolean, log: (line: string) => void): Promise<InstructionsResult> {
   const json = join(scratch, 'instructions.json');
-  log(`instructions: callgrind${cacheSim ? ' with its L1 cache simulation (about 13 minutes on 2 cores)' : ' (about a minute on 2 cores)'}`);
+  log(
+    `instructions: callgrind${full ? ' with its L1 cache simulation, then the step breakdown (about 15 minutes on 2 cores)' : ' (about a minute on 2 cores)'}`,
+  );
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SCRIPT, '--json', json, ...(cacheSim ? ['--cache-sim'] : [])], { stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, [SCRIPT, '--json', json, ...(full ? ['--cache-sim', '--steps'] : [])], { stdio: ['ignore', 'inherit', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => {

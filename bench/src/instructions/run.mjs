@@ -1,4 +1,4 @@
-// `pnpm bench --instructions` / `node bench/src/instructions/run.mjs [--check] [--update] [--json FILE]`
+// `pnpm bench --instructions` / `node bench/src/instructions/run.mjs [--check] [--update] [--cache-sim] [--steps] [--json FILE]`
 //
 // Instructions per verification above the node:crypto floor, per algorithm, counted by valgrind's callgrind
 // (the count does not move with the machine's load, unlike time). One process (worker.mjs) runs, for each
@@ -12,6 +12,7 @@
 // instruction counts are the same): L1 instruction and data misses per verification above the floor. A
 // miss costs several instructions' time, so this tells whether Latchkey's timed cost differs by
 // algorithm because the floor's crypto evicts what Latchkey's part needs.
+// --steps adds a third process (steps-worker.mjs) that counts each step of a verification alone (steps.mjs).
 // Without valgrind the check is SKIPPED, and says so; under CI (CI set) a missing valgrind fails instead.
 import { execFileSync, spawn } from 'node:child_process';
 import { constants, createHmac, generateKeyPairSync, randomBytes, createSecretKey, sign } from 'node:crypto';
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from '../common/order-statistics.mjs';
 import { countsOf, l1MissesOf } from './counts.mjs';
+import { STEP_DESCRIPTIONS, breakdownOf } from './steps.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BASELINE = join(here, '..', '..', 'instructions-baseline.json');
@@ -61,6 +63,7 @@ const NODE_FLAGS = [
 const { values } = parseArgs({
   options: {
     'cache-sim': { type: 'boolean', default: false },
+    steps: { type: 'boolean', default: false },
     check: { type: 'boolean', default: false },
     update: { type: 'boolean', default: false },
     json: { type: 'string' },
@@ -146,12 +149,12 @@ function fixture() {
 }
 
 /** Runs a worker under callgrind; resolves to `{ label: counts }` (countsOf), one entry per counted region. */
-function callgrind(script, workerArgs, outDir, lane) {
+function callgrind(script, workerArgs, outDir, lane, cacheSim) {
   return new Promise((resolve, reject) => {
     const out = join(outDir, `cg.${lane}`);
     const args = [
       '--tool=callgrind',
-      ...(values['cache-sim'] ? ['--cache-sim=yes'] : []),
+      ...(cacheSim ? ['--cache-sim=yes'] : []),
       `--callgrind-out-file=${out}`,
       // Counting starts at each `process.ppid` (getppid) and is written at each `os.getPriority()`.
       '--zero-before=getppid',
@@ -187,6 +190,16 @@ function callgrind(script, workerArgs, outDir, lane) {
   });
 }
 
+/** Instructions per region of each step of `alg` (steps-worker.mjs labels them `<alg> step <name> <round>`), by step. */
+function stepRounds(counts, alg) {
+  const rounds = {};
+  for (const [label, value] of Object.entries(counts)) {
+    const match = /^(\S+) step (\S+) \d+$/.exec(label);
+    if (match !== null && match[1] === alg) (rounds[match[2]] ??= []).push(value.instructions);
+  }
+  return rounds;
+}
+
 async function measure() {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-instructions-'));
   try {
@@ -202,12 +215,15 @@ async function measure() {
             ['worker.mjs', [path, 'ES256', 'EdDSA']],
             ['worker.mjs', [path, 'RS256', 'PS256', 'HS256']],
           ];
+    // The step breakdown needs no cache simulation: instructions only.
+    if (values.steps) jobs.push(['steps-worker.mjs', [path, ...(only ?? [])], false]);
     const counts = {};
     let next = 0;
     const lanes = Math.min(jobs.length, Math.max(1, Math.min(availableParallelism(), 2)));
     await Promise.all(
       Array.from({ length: lanes }, async () => {
-        for (let job = next++; job < jobs.length; job = next++) Object.assign(counts, await callgrind(jobs[job][0], jobs[job][1], dir, job));
+        for (let job = next++; job < jobs.length; job = next++)
+          Object.assign(counts, await callgrind(jobs[job][0], jobs[job][1], dir, job, jobs[job][2] ?? values['cache-sim']));
       }),
     );
     const result = {};
@@ -228,6 +244,7 @@ async function measure() {
         // The same token through the adapters' path, each request with its own copy of the header.
         adapterRepeated: Math.round((fewest('adapter-repeated') - fewest('empty')) / REPEATED_PER_REGION),
         ...(values['cache-sim'] ? { l1Misses: l1MissesOf(countsIn('floor'), countsIn('latchkey'), PER_REGION) } : {}),
+        ...(values.steps ? { steps: breakdownOf(stepRounds(counts, alg), PER_REGION, Math.round((fewest('latchkey') - floor) / PER_REGION)) } : {}),
         rounds: {
           floor: of('floor'),
           latchkey: of('latchkey'),
@@ -278,6 +295,15 @@ if (values['cache-sim']) {
     const { instruction, data } = measured[alg].l1Misses;
     console.log(`| ${alg} | ${instruction.floor} | ${instruction.aboveFloor} | ${data.floor} | ${data.aboveFloor} |`);
   }
+}
+if (values.steps) {
+  const algs = ALGS.filter((a) => measured[a]?.steps !== undefined);
+  console.log('\nwhere the instructions above the floor go: each step alone, per token (fewest of the rounds, less the loop)');
+  console.log(`| step | ${algs.join(' | ')} |`);
+  console.log(`| --- |${algs.map(() => ' ---: |').join('')}`);
+  for (const [name, what] of Object.entries(STEP_DESCRIPTIONS)) console.log(`| ${what} | ${algs.map((a) => measured[a].steps.steps[name]).join(' | ')} |`);
+  console.log(`| the rest (promise, result, header lookup, interplay) | ${algs.map((a) => measured[a].steps.rest).join(' | ')} |`);
+  console.log(`| verify() above the floor | ${algs.map((a) => measured[a].aboveFloor).join(' | ')} |`);
 }
 if (values.json !== undefined) writeFileSync(values.json, JSON.stringify({ perRegion: PER_REGION, rounds: ROUNDS, measured }, null, 2));
 if (values.update) {
