@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeUnserved, unservedCount } from '../src/common/unserved.js';
+import { describeUnserved, unservedCount, unservedOf } from '../src/common/unserved.js';
 
 describe('the requests a load run did not serve', () => {
+  it('takes the three counts out of a load result and nothing else', () => {
+    expect(unservedOf({ non2xx: 1, errors: 2, timeouts: 3, requests: { total: 9 } } as never)).toEqual({ non2xx: 1, errors: 2, timeouts: 3 });
+  });
+
   it('counts every kind', () => {
     expect(unservedCount({ non2xx: 1, errors: 2, timeouts: 3 })).toBe(6);
     expect(unservedCount({ non2xx: 0, errors: 0, timeouts: 0 })).toBe(0);

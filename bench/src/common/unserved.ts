@@ -15,6 +15,11 @@ export interface Unserved {
 /** autocannon's default per-request timeout (its `timeout` option), which no load run here changes. */
 export const LOAD_TIMEOUT_SECONDS = 10;
 
+/** The three counts out of an autocannon result (which has them under these names, among many others). */
+export function unservedOf(result: Unserved): Unserved {
+  return { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+}
+
 export function unservedCount(unserved: Unserved): number {
   return unserved.non2xx + unserved.errors + unserved.timeouts;
 }

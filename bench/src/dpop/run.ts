@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 import { pinSelf } from '../common/machine.js';
 import { launchServer, stopServer } from '../common/server-process.js';
 import { median, sleep } from '../common/stats.js';
-import { describeUnserved, unservedCount, type Unserved } from '../common/unserved.js';
+import { describeUnserved, unservedCount, unservedOf, type Unserved } from '../common/unserved.js';
 import type { Settings } from '../config.js';
 import type { RefreshCell } from '../issuer/run.js';
 import { createDpopMaterial, writeDpopFixture, type DpopMaterial } from './proofs.js';
@@ -57,7 +57,7 @@ function load(
       },
       (error, result) => {
         if (error) return reject(error);
-        const unserved = { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+        const unserved = unservedOf(result);
         resolve({ rps: (result.requests.total - unservedCount(unserved)) / ((last - started) / 1000), p99: result.latency.p99, unserved });
       },
     );

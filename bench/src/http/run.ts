@@ -8,7 +8,7 @@ import type { JwksServer } from '../common/jwks-server.js';
 import { pinSelf, processCpuMicros } from '../common/machine.js';
 import { launchServer, stopServer, type Launch } from '../common/server-process.js';
 import { median, sleep } from '../common/stats.js';
-import { describeUnserved, unservedCount, type Unserved } from '../common/unserved.js';
+import { describeUnserved, unservedCount, unservedOf, type Unserved } from '../common/unserved.js';
 import type { Settings } from '../config.js';
 import { FRAMEWORKS, HTTP_CONTENDERS, type Framework, type HttpContender, type HttpKind } from './contenders.js';
 
@@ -118,7 +118,7 @@ function load(port: number, tokens: readonly string[], seconds: number, connecti
           total: result.requests.total,
           p50: result.latency.p50,
           p99: result.latency.p99,
-          unserved: { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts },
+          unserved: unservedOf(result),
         });
     });
   });

@@ -8,7 +8,7 @@ import { HAS_TASKSET, REDIS_CORE, pinSelf } from '../common/machine.js';
 import { redisServerInstalled, startRedisServer, type RedisPersistence, type RedisServer } from '../common/redis-server.js';
 import { launchServer, stopServer, type Running } from '../common/server-process.js';
 import { median, sleep } from '../common/stats.js';
-import { describeUnserved, unservedCount, type Unserved } from '../common/unserved.js';
+import { describeUnserved, unservedCount, unservedOf, type Unserved } from '../common/unserved.js';
 import type { Settings } from '../config.js';
 
 const SERVER_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'server.ts');
@@ -98,7 +98,7 @@ function load(port: number, tokens: readonly string[], seconds: number, connecti
         resolve({
           rps: total / elapsed,
           p99: result.latency.p99,
-          unserved: { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts },
+          unserved: unservedOf(result),
           total,
           seconds: elapsed,
           sent: next,
