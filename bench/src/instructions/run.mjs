@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from '../common/order-statistics.mjs';
 import { countsOf, l1MissesOf } from './counts.mjs';
-import { STEP_DESCRIPTIONS, breakdownOf } from './steps.mjs';
+import { STEP_DESCRIPTIONS, breakdownOf, stepRounds } from './steps.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BASELINE = join(here, '..', '..', 'instructions-baseline.json');
@@ -188,16 +188,6 @@ function callgrind(script, workerArgs, outDir, lane, cacheSim) {
       resolve(counts);
     });
   });
-}
-
-/** Instructions per region of each step of `alg` (steps-worker.mjs labels them `<alg> step <name> <round>`), by step. */
-function stepRounds(counts, alg) {
-  const rounds = {};
-  for (const [label, value] of Object.entries(counts)) {
-    const match = /^(\S+) step (\S+) \d+$/.exec(label);
-    if (match !== null && match[1] === alg) (rounds[match[2]] ??= []).push(value.instructions);
-  }
-  return rounds;
 }
 
 async function measure() {

@@ -10,7 +10,7 @@ import { checkClaims } from '../../../packages/core/dist/claims.js';
 import { eventSink } from '../../../packages/core/dist/events.js';
 import { resolveOptions } from '../../../packages/core/dist/options.js';
 import { decodeJsonObject, decodeSegment, payloadSegmentOf, signingInputOf, splitCompact } from '../../../packages/core/dist/token.js';
-import { stepsOf } from './steps.mjs';
+import { stepLabel, stepsOf } from './steps.mjs';
 
 const [fixturePath, ...onlyAlgs] = process.argv.slice(2);
 const fixture = JSON.parse(readFileSync(fixturePath, 'utf8'));
@@ -50,7 +50,7 @@ for (let round = 0; round < rounds; round++) {
       void process.ppid;
       loop(step, warmup, warmup + perRegion);
       getPriority();
-      process.stdout.write(`${alg} step ${step.name} ${round}\n`);
+      process.stdout.write(`${stepLabel(alg, step.name, round)}\n`);
     }
   }
 }

@@ -40,3 +40,7 @@ export interface Breakdown {
 }
 
 export declare function breakdownOf(rounds: Record<string, readonly number[]>, perRegion: number, aboveFloor: number): Breakdown;
+
+export declare function stepLabel(alg: string, name: string, round: number): string;
+
+export declare function stepRounds(counts: Readonly<Record<string, { readonly instructions: number }>>, alg: string): Record<string, number[]>;

@@ -65,3 +65,23 @@ export function breakdownOf(rounds, perRegion, aboveFloor) {
   const summed = Object.entries(steps).reduce((sum, [name, value]) => (name === 'json' ? sum : sum + value), 0);
   return { steps, rest: aboveFloor - summed };
 }
+
+/** The label steps-worker.mjs prints for one counted region of a step (run.mjs reads it back with stepRounds). */
+export function stepLabel(alg, name, round) {
+  return `${alg} step ${name} ${round}`;
+}
+
+/**
+ * Instructions per region of each of `alg`'s steps, by step name, from run.mjs's counts by label (which
+ * also hold the other workers' regions: `<alg> floor 0`, ...).
+ * @param {Record<string, { instructions: number }>} counts
+ * @param {string} alg
+ */
+export function stepRounds(counts, alg) {
+  const rounds = {};
+  for (const [label, value] of Object.entries(counts)) {
+    const match = /^(\S+) step (\S+) \d+$/.exec(label);
+    if (match !== null && match[1] === alg) (rounds[match[2]] ??= []).push(value.instructions);
+  }
+  return rounds;
+}
