@@ -2,14 +2,13 @@
 // counted alone, per algorithm, over the same distinct tokens as worker.mjs, with the same region markers
 // (`process.ppid` zeroes, `os.getPriority()` dumps) and the same care for V8's steady state: every step
 // warmed, one collection, warmed again, then `rounds` rounds of one region per step.
-import { createPublicKey, createSecretKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
-import { hmacSecrets, staticKeys } from '@latchkey/core';
 import { checkClaims } from '../../../packages/core/dist/claims.js';
 import { eventSink } from '../../../packages/core/dist/events.js';
 import { resolveOptions } from '../../../packages/core/dist/options.js';
 import { decodeJsonObject, decodeSegment, payloadSegmentOf, signingInputOf, splitCompact } from '../../../packages/core/dist/token.js';
+import { fixtureKeys } from './fixture-keys.mjs';
 import { stepLabel, stepsOf } from './steps.mjs';
 
 const [fixturePath, ...onlyAlgs] = process.argv.slice(2);
@@ -21,10 +20,7 @@ const { warmup, perRegion, rounds, rewarm } = fixture;
 
 async function stepsFor(alg) {
   const entry = fixture.algs[alg];
-  const keys =
-    alg === 'HS256'
-      ? hmacSecrets([{ kid: entry.kid, secret: createSecretKey(Buffer.from(entry.secret, 'base64')) }])
-      : staticKeys([{ key: createPublicKey(entry.pem), kid: entry.kid, alg }]);
+  const { keys } = fixtureKeys(alg, entry);
   await keys.warm(eventSink(undefined));
   const input = { alg, tokens: entry.tokens, keys, issuer: fixture.issuer, audience: fixture.audience, nowSeconds: Math.floor(Date.now() / 1000) };
   return { alg, steps: stepsOf(core, input) };

@@ -19,11 +19,12 @@
 //   another contender's feedback (a warm-up on HS256 tokens left RS256 regions re-optimising).
 // With `--trace-opt --trace-deopt` no JIT event falls inside a region.
 // Plain JavaScript (no tsx): nothing but the harness and the built package is loaded.
-import { constants, createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify } from 'node:crypto';
+import { constants, createHmac, timingSafeEqual, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
-import { createVerifier, hmacSecrets, staticKeys } from '@latchkey/core';
+import { createVerifier } from '@latchkey/core';
 import { createRequestAuthenticator } from '@latchkey/core/adapter';
+import { fixtureKeys } from './fixture-keys.mjs';
 
 const [fixturePath, ...onlyAlgs] = process.argv.slice(2);
 const fixture = JSON.parse(readFileSync(fixturePath, 'utf8'));
@@ -48,14 +49,13 @@ function floorFor(alg, key) {
 }
 
 function contender(alg, entry) {
-  const key = alg === 'HS256' ? createSecretKey(Buffer.from(entry.secret, 'base64')) : createPublicKey(entry.pem);
+  const { key, keys } = fixtureKeys(alg, entry);
   const check = floorFor(alg, key);
   // The floor gets its signing input and signature precomputed: no decoding, no claims.
   const inputs = entry.tokens.map((token) => {
     const dot = token.lastIndexOf('.');
     return { data: Buffer.from(token.slice(0, dot)), signature: Buffer.from(token.slice(dot + 1), 'base64url') };
   });
-  const keys = alg === 'HS256' ? hmacSecrets([{ kid: entry.kid, secret: key }]) : staticKeys([{ key, kid: entry.kid, alg }]);
   // Distinct tokens never hit a cache: off, to count verification itself.
   const verifier = createVerifier({ keys, algorithms: [alg], issuer: fixture.issuer, audience: fixture.audience, tokenCache: false });
   const cached = createVerifier({ keys, algorithms: [alg], issuer: fixture.issuer, audience: fixture.audience });
