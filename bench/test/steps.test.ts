@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { hmacSecrets, staticKeys, type KeySource } from '@latchkey/core';
+import type { KeySource } from '@latchkey/core';
 import { checkClaims } from '../../packages/core/src/claims.js';
 import { eventSink } from '../../packages/core/src/events.js';
 import { resolveOptions } from '../../packages/core/src/options.js';
 import { decodeJsonObject, decodeSegment, payloadSegmentOf, signingInputOf, splitCompact } from '../../packages/core/src/token.js';
 import { generateKeys } from '../src/common/algs.js';
 import { AUDIENCE as audience, ISSUER as issuer, claimsFor, makeToken } from '../src/common/fixture.js';
+import { staticKeySource } from '../src/common/latchkey.js';
 import { STEP_DESCRIPTIONS, breakdownOf, stepLabel, stepRounds, stepsOf, type CoreInternals } from '../src/instructions/steps.mjs';
 
 const core = { resolveOptions, splitCompact, payloadSegmentOf, decodeJsonObject, decodeSegment, signingInputOf, checkClaims } as unknown as CoreInternals;
@@ -13,9 +14,7 @@ const core = { resolveOptions, splitCompact, payloadSegmentOf, decodeJsonObject,
 function tokensOf(alg: 'RS256' | 'HS256', count: number): { tokens: string[]; keys: KeySource } {
   const algKeys = generateKeys(alg);
   const tokens = Array.from({ length: count }, (_, index) => makeToken(algKeys, claimsFor(index)));
-  const keys =
-    alg === 'HS256' ? hmacSecrets([{ kid: algKeys.kid, secret: algKeys.verifyKey.export() }]) : staticKeys([{ key: algKeys.verifyKey, kid: algKeys.kid, alg }]);
-  return { tokens, keys };
+  return { tokens, keys: staticKeySource(algKeys) };
 }
 
 describe('the steps of a verification, counted alone', () => {

@@ -11,7 +11,7 @@ import { redisRevocationCheck } from '@latchkey/redis';
 import { ALGS } from '../common/algs.js';
 import type { createFixture } from '../common/fixture.js';
 import { AUDIENCE, ISSUER } from '../common/fixture.js';
-import { core } from '../common/latchkey.js';
+import { core, staticKeySource } from '../common/latchkey.js';
 import { median } from '../common/stats.js';
 
 export type RevocationResult =
@@ -71,7 +71,7 @@ export async function runRevocation(
     const revocation = redisRevocationCheck({ client, subscriber });
     await revocation.ready();
     const alg = ALGS[0];
-    const keys = core.staticKeys([{ key: fixture.keys[alg].verifyKey, kid: fixture.keys[alg].kid, alg }]);
+    const keys = staticKeySource(fixture.keys[alg]);
     const plain = core.createVerifier({ keys, algorithms: [alg], issuer: ISSUER, audience: AUDIENCE });
     const checked = core.createVerifier({ keys, algorithms: [alg], issuer: ISSUER, audience: AUDIENCE, isRevoked: revocation.isRevoked });
     const token = tokens[alg]?.[0];

@@ -1,10 +1,8 @@
 import { AUDIENCE, ISSUER } from '../common/fixture.js';
-import { core } from '../common/latchkey.js';
+import { core, staticKeySource } from '../common/latchkey.js';
 import type { Contender, VerifyContext } from './types.js';
 
-function staticSource({ alg, keys }: VerifyContext): core.KeySource {
-  return alg === 'HS256' ? core.hmacSecrets([{ kid: keys.kid, secret: keys.verifyKey }]) : core.staticKeys([{ key: keys.verifyKey, kid: keys.kid, alg }]);
-}
+const staticSource = ({ keys }: VerifyContext): core.KeySource => staticKeySource(keys);
 
 /** A Latchkey contender: one verifier, built and warmed once, with `keys` from the context. */
 function latchkey(
