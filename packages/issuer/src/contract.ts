@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import { StoreCapacityError } from './store/errors.js';
 import type { IssuerStore, NewFamily } from './store/types.js';
 
@@ -50,6 +51,8 @@ export interface StoreContractOptions {
  * test uses ids of its own).
  */
 export function describeStoreContract(name: string, makeStore: () => IssuerStore | Promise<IssuerStore>, options: StoreContractOptions = {}): void {
+  // A misspelt option would skip its test silently.
+  refuseUnknownKeys(options, ['makeStoreWithDenylistOf', 'makeStoreWithSessionLimitOf'], 'describeStoreContract options');
   describe(`${name}: IssuerStore contract`, () => {
     it('keeps a new family with every field, generation 0 and no revocation', async () => {
       const store = await makeStore();

@@ -1,7 +1,7 @@
 /** `createIssuer`: the issuer object that routes neutral requests to the flows and exposes its admin API. */
 import { CookieDelivery, type CookieRoute, type Presented } from './cookies/delivery.js';
 import { claimCheck, createVerifier, type JwtPayload, type Verifier } from '@latchkey/core';
-import { eventSink } from '@latchkey/core/adapter';
+import { eventSink, refuseUnknownKeys } from '@latchkey/core/adapter';
 import type { IssuerEvent } from './events.js';
 import { Flows, type TokenPair } from './flows.js';
 import { json, methodNotAllowed, serverError, serviceUnavailable } from './http/responses.js';
@@ -172,6 +172,9 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     return check;
   }
   function verifier<Payload extends JwtPayload = JwtPayload>(verifierOptions: InProcessVerifierOptions = {}): Verifier<Payload> {
+    // A misspelt "checkRevocation" would otherwise build a verifier that accepts revoked tokens.
+    if (typeof verifierOptions !== 'object' || verifierOptions === null) throw new TypeError('issuer.verifier: options must be an object');
+    refuseUnknownKeys(verifierOptions, ['checkRevocation'], 'issuer.verifier options');
     const checkRevocation = verifierOptions.checkRevocation;
     const check = checkRevocation === undefined || checkRevocation === false ? undefined : revocationCheck(checkRevocation === true ? {} : checkRevocation);
     return createVerifier<Payload>({
@@ -192,7 +195,7 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     });
   }
   if (SESSION_ROUTES.some((name) => settings.paths[name] !== false)) {
-    const sessionRoutes = new SessionRoutes(flows, verifier({ checkRevocation: true }), settings.realm);
+    const sessionRoutes = new SessionRoutes(flows, verifier({ checkRevocation: true }), settings.realm, settings.dpopOptions);
     const sessionHandlers = { sessions: sessionRoutes.list, sessionRevoke: sessionRoutes.revoke, logoutAll: sessionRoutes.logoutAll };
     for (const name of SESSION_ROUTES) {
       const path = settings.paths[name];

@@ -270,6 +270,8 @@ export interface ResolvedIssuerOptions<User> {
   readonly loginLimits: ResolvedLoginLimits | undefined;
   /** The token endpoints' proof checker, when DPoP is on. */
   readonly dpop: DpopProofChecker | undefined;
+  /** The `dpop` option as given (checked), for the session routes' authenticator, which takes DPoP-bound access tokens. */
+  readonly dpopOptions: Omit<DpopOptions, 'mode'> | undefined;
 }
 
 function fail(option: string, problem: string): never {
@@ -413,6 +415,7 @@ export function resolveIssuerOptions<User>(options: IssuerOptions<User>): Resolv
     refreshCookie,
     loginLimits: resolveLoginLimits(options.loginLimits),
     dpop: resolveDpop(options.dpop, tokenStyle),
+    dpopOptions: options.dpop,
   };
 }
 

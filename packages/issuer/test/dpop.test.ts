@@ -11,6 +11,7 @@ import express from 'express';
 import { authErrorHandler, authenticate } from '@latchkey/express';
 import { describe, expect, it } from 'vitest';
 import { createIssuer } from '../src/issuer.js';
+import { SESSION_PATHS } from '../src/options.js';
 import { decode, issuerPerTest, login, send, SECRET, testUsers } from './helpers.js';
 
 const PUBLIC_URL = 'https://auth.example.test';
@@ -101,6 +102,32 @@ describe('DPoP-bound tokens from the issuer', () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('lets a DPoP client list its sessions and log out everywhere with its bound access token, never as Bearer', async () => {
+    const { url } = await start({ dpop: { publicUrl: PUBLIC_URL }, paths: { ...SESSION_PATHS } });
+    const key = await dpop.generateKeyPair('ES256');
+    const { access } = (await withProof(url, '/api/token/', credentials, key)).body as { access: string };
+    const bound = async (method: 'GET' | 'POST', path: string) =>
+      fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `DPoP ${access}`, dpop: await dpop.generateProof(key, `${PUBLIC_URL}${path}`, method, undefined, access) },
+      });
+    const listed = await bound('GET', SESSION_PATHS.sessions);
+    expect(listed.status).toBe(200);
+    expect(((await listed.json()) as { sessions: Array<{ current: boolean }> }).sessions).toMatchObject([{ current: true }]);
+    const asBearer = await fetch(`${url}${SESSION_PATHS.sessions}`, { headers: { authorization: `Bearer ${access}` } });
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.headers.get('www-authenticate')).toMatch(/the token is DPoP-bound/);
+    // A proof made for another route does not open this one.
+    const elsewhere = await fetch(`${url}${SESSION_PATHS.logoutAll}`, {
+      method: 'POST',
+      headers: { authorization: `DPoP ${access}`, dpop: await dpop.generateProof(key, `${PUBLIC_URL}${SESSION_PATHS.sessions}`, 'POST', undefined, access) },
+    });
+    expect(elsewhere.status).toBe(401);
+    expect((await bound('POST', SESSION_PATHS.logoutAll)).status).toBe(200);
+    // Logged out everywhere: the access token is revoked on the session routes too.
+    expect((await bound('GET', SESSION_PATHS.sessions)).status).toBe(401);
   });
 
   it('refuses DPoP options it cannot honour at start-up', async () => {

@@ -54,6 +54,14 @@ describe('the schedule (pure)', () => {
   ])('refuses %s', (_, entries, message) => {
     expect(() => scheduleKeys(entries, settings)).toThrow(message);
   });
+
+  it.each([
+    ['a misspelt setting', { maxTokenLifetimeSeconds: 600, retireMargin: 3600 }, /unknown option "retireMargin".*did you mean "retireMarginSeconds"/],
+    ['no token lifetime (every key would retire as its successor activates)', { retireMarginSeconds: 60 }, /"maxTokenLifetimeSeconds" must be/],
+    ['a negative margin', { maxTokenLifetimeSeconds: 600, retireMarginSeconds: -1 }, /"retireMarginSeconds" must be/],
+  ])('refuses settings with %s', (_, badSettings, message) => {
+    expect(() => scheduleKeys([{ activateAt: iso(T0) }, { activateAt: iso(T0 + 60 * MIN) }], badSettings as never)).toThrow(message);
+  });
 });
 
 describe('an issuer on a ring', () => {

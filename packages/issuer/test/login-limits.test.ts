@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { IssuerEvent } from '../src/events.js';
+import { memoryLimiterStore, type LimiterStore } from '../src/limits/store.js';
 import { MOUNT_NAMES, mountPerTest } from './frameworks.js';
 import { send, type Answer } from './helpers.js';
 
@@ -83,6 +84,30 @@ describe.each(MOUNT_NAMES)('login limits on %s', (mount) => {
     expect(refused).toHaveLength(7);
     expectThrottled(refused[0]!, 300);
     expect(events.filter((event) => event.type === 'login.rate_limited').every((event) => (event as { scope: string }).scope === 'address')).toBe(true);
+  });
+
+  it('makes no per-account counter for an address already blocked: a client cycling user names allocates nothing', async () => {
+    // A memory store that records every key a limit was charged under.
+    const charged = new Map<string, Set<string>>();
+    const inner = memoryLimiterStore();
+    const store: LimiterStore = {
+      create(settings) {
+        const limiter = inner.create(settings);
+        const keys = new Set<string>();
+        charged.set(settings.keyPrefix, keys);
+        const consume = limiter.consume.bind(limiter);
+        limiter.consume = (key, points) => (keys.add(String(key)), consume(key, points));
+        return limiter;
+      },
+    };
+    const { url } = await limited({ ...TIGHT, perAddress: { attempts: 4, windowSeconds: 600, blockSeconds: 300 }, store });
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await obtain(url, { username: `user${i}`, password: 'guess' })).status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(4);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(26);
+    // The four checked guesses (and the fifth, the one that tripped the address limit, is refused first).
+    expect(charged.get('latchkey:login:account-address')!.size).toBe(4);
+    expect(charged.get('latchkey:login:address')!.size).toBe(1);
   });
 
   it('can be turned off', async () => {

@@ -22,6 +22,13 @@ describe('memoryStore', () => {
     expect(() => memoryStore({ maxFamilies: 0 })).toThrow(/"maxFamilies" must be an integer/);
   });
 
+  it('the contract suite refuses a misspelt option, which would skip its test silently', () => {
+    const misspelt = { makeStoreWithDenyListOf: (max: number) => memoryStore({ maxDenied: max }) };
+    expect(() => describeStoreContract('misspelt', () => memoryStore(), misspelt as never)).toThrow(
+      /unknown option "makeStoreWithDenyListOf".*did you mean "makeStoreWithDenylistOf"/,
+    );
+  });
+
   it('refuses a family id used twice', async () => {
     const store = memoryStore();
     const family = { familyId: 'dup', userId: 'u', currentHash: 'h', createdAt: Date.now(), expiresAt: Date.now() + 1000 };

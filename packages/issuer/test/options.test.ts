@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createIssuer } from '../src/issuer.js';
+import { parseKeyRing } from '../src/keyring/ring-file.js';
 import { DEFAULT_PATHS, resolveIssuerOptions, type IssuerOptions } from '../src/options.js';
+import { createMemoryUsers } from '../src/users/memory-users.js';
+import { hashPassword } from '../src/users/password-hash.js';
 import { SECRET, testUsers } from './helpers.js';
 
 const users = { authenticate: () => null, getUser: () => null };
@@ -86,6 +89,14 @@ describe('issuer options', () => {
     ['refreshCookie with sliding tokens', { tokenStyle: 'sliding', refreshCookie: { allowedOrigins: ['https://a.example'] } }, /needs tokenStyle "pair"/],
   ])('validate %s at start-up', (_, extra, message) => {
     expect(() => resolve(extra)).toThrow(message);
+  });
+
+  it('refuse unknown keys in every options object the package takes, so a typo never switches a check off', async () => {
+    const issuer = createIssuer({ signingKey: SECRET, users: await testUsers() });
+    expect(() => issuer.verifier({ checkRevocaton: true } as never)).toThrow(/unknown option "checkRevocaton".*did you mean "checkRevocation"/);
+    expect(() => parseKeyRing({ keys: [] }, { basedir: '/keys' } as never)).toThrow(/unknown option "basedir".*did you mean "baseDir"/);
+    await expect(hashPassword('pw', { N: 2 ** 10, r: 8, p: 1, keylen: 64 } as never)).rejects.toThrow(/unknown option "keylen" in scrypt cost/);
+    await expect(createMemoryUsers([], { cost: { N: 2 ** 10, r: 8, p: 1, maxmem: 1 } as never })).rejects.toThrow(/unknown option "maxmem"/);
   });
 
   it('refuse a store that is not an IssuerStore, and rotation without a store', async () => {

@@ -1,5 +1,5 @@
 /** The session routes (list sessions, revoke one, log out everywhere), authenticated by an access token. */
-import { isLatchkeyError, simplejwtErrorResponse, type JwtPayload, type VerifiedToken, type Verifier } from '@latchkey/core';
+import { isLatchkeyError, simplejwtErrorResponse, type DpopOptions, type JwtPayload, type VerifiedToken, type Verifier } from '@latchkey/core';
 import { createRequestAuthenticator, type RequestAuthenticator } from '@latchkey/core/adapter';
 import type { Flows } from '../flows.js';
 import type { SessionInfo } from '../sessions.js';
@@ -35,8 +35,9 @@ function render(session: SessionInfo, current: string): Record<string, unknown> 
 
 /**
  * The opt-in session routes: list, revoke one, log out everywhere. Each is authenticated by an access
- * token in `Authorization: Bearer` (RFC 6750 §2.1), checked with revocation, and acts only on the caller's
- * own sessions. No cookie authenticates them, so they need no CSRF defence.
+ * token in `Authorization: Bearer` (RFC 6750 §2.1), or with the issuer's `dpop` option also `DPoP` plus a
+ * proof (RFC 9449 §7: the issuer's own bound access tokens), checked with revocation, and acts only on the
+ * caller's own sessions. No cookie authenticates them, so they need no CSRF defence.
  */
 export class SessionRoutes<User> {
   private readonly authenticator: RequestAuthenticator<JwtPayload, IssuerRequest>;
@@ -45,9 +46,11 @@ export class SessionRoutes<User> {
     private readonly flows: Flows<User>,
     verifier: Verifier,
     private readonly realm: string,
+    dpop: Omit<DpopOptions, 'mode'> | undefined,
   ) {
     this.authenticator = createRequestAuthenticator<JwtPayload, IssuerRequest>(
-      { verifier, realm },
+      // 'allowed': a bound token needs the DPoP scheme and a proof; an unbound one still comes as Bearer.
+      dpop === undefined ? { verifier, realm } : { verifier, realm, dpop: { ...dpop, mode: 'allowed' } },
       { rawHeaders, method: (request) => request.method, path: (request) => request.path },
       { where: 'the issuer session routes' },
     );

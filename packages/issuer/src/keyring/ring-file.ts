@@ -84,6 +84,9 @@ function checkKid(entry: KeyRingFileEntry, key: SigningKeyInput, where: string):
  * @example createIssuer({ keyRing: parseKeyRing(process.env.KEY_RING!), users })
  */
 export function parseKeyRing(document: string | KeyRingDocument, options: { baseDir?: string } = {}): KeyRingOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('parseKeyRing: options must be an object');
+  refuseUnknownKeys(options, ['baseDir'], 'parseKeyRing options');
+  if (options.baseDir !== undefined && typeof options.baseDir !== 'string') throw new TypeError('parseKeyRing: "baseDir" must be a directory path');
   let value: unknown = document;
   if (typeof document === 'string') {
     try {

@@ -9,6 +9,7 @@
  * activates, expires `maxTokenLifetimeSeconds` later, and verifiers accept it for their clock tolerance
  * beyond that (the margin covers it, and clocks that disagree by a few seconds).
  */
+import { refuseUnknownKeys } from '@latchkey/core/adapter';
 
 /** The four states of a ring key. */
 export type KeyState = 'next' | 'active' | 'retiring' | 'retired';
@@ -39,6 +40,8 @@ export interface ScheduleSettings {
 // ISO 8601 with a zone: a time without one means a different instant on each instance's time zone.
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
+const isSecondsAtLeastZero = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
 function instant(value: unknown, where: string): number {
   if (value instanceof Date && Number.isFinite(value.getTime())) return value.getTime();
   if (typeof value === 'string' && ISO_WITH_ZONE.test(value) && Number.isFinite(Date.parse(value))) return Date.parse(value);
@@ -56,6 +59,12 @@ export function scheduleKeys(
   settings: ScheduleSettings,
   where = 'keyRing',
 ): Array<ScheduledKey & { readonly index: number }> {
+  if (typeof settings !== 'object' || settings === null) throw new TypeError('scheduleKeys: settings must be an object');
+  refuseUnknownKeys(settings, ['maxTokenLifetimeSeconds', 'retireMarginSeconds'], 'scheduleKeys settings');
+  // Without a lifetime the overlap would be NaN, and every key would retire the moment its successor activates.
+  if (!isSecondsAtLeastZero(settings.maxTokenLifetimeSeconds)) throw new TypeError('scheduleKeys: "maxTokenLifetimeSeconds" must be a number of seconds ≥ 0');
+  if (settings.retireMarginSeconds !== undefined && !isSecondsAtLeastZero(settings.retireMarginSeconds))
+    throw new TypeError('scheduleKeys: "retireMarginSeconds" must be a number of seconds ≥ 0');
   const marginSeconds = settings.retireMarginSeconds ?? DEFAULT_RETIRE_MARGIN_SECONDS;
   const overlapMs = (settings.maxTokenLifetimeSeconds + marginSeconds) * 1000;
   const timed = entries.map((entry, index) => ({ index, activateAtMs: instant(entry.activateAt, `${where}.keys[${index}].activateAt`), entry }));

@@ -20,6 +20,17 @@ interface Bucket {
 const isLimiterRes = (value: unknown): value is RateLimiterRes =>
   typeof (value as RateLimiterRes | null)?.msBeforeNext === 'number' && !(value instanceof Error);
 
+/** The longest refusal among the settled charges of `buckets`, or `undefined`; a store failure throws. */
+function refusalOf(buckets: readonly Bucket[], results: ReadonlyArray<PromiseSettledResult<unknown>>): { scope: LimitScope; ms: number } | undefined {
+  let refusal: { scope: LimitScope; ms: number } | undefined;
+  for (const [index, result] of results.entries()) {
+    if (result.status === 'fulfilled') continue;
+    if (!isLimiterRes(result.reason)) throw new StoreUnavailableError('the login limiter store did not answer', { cause: result.reason });
+    if (refusal === undefined || result.reason.msBeforeNext > refusal.ms) refusal = { scope: buckets[index]!.scope, ms: result.reason.msBeforeNext };
+  }
+  return refusal;
+}
+
 /**
  * The login back-off, after rate-limiter-flexible's "consecutive failures by user name and IP" pattern.
  * Two counters per attempt, taken *before* the password is checked (so a burst of parallel guesses cannot
@@ -53,13 +64,13 @@ export class LoginLimiter {
     // A hash keeps user names out of the counter store and bounds the key length whatever was sent.
     const account = createHash('sha256').update(username).digest('base64url').slice(0, 22);
     const buckets: Bucket[] = this.limits.map(({ scope, limiter }) => ({ scope, limiter, key: scope === 'address' ? where : `${account}|${where}` }));
-    const results = await Promise.allSettled(buckets.map(({ limiter, key }) => limiter.consume(key)));
-    let refusal: { scope: LimitScope; ms: number } | undefined;
-    for (const [index, result] of results.entries()) {
-      if (result.status === 'fulfilled') continue;
-      if (!isLimiterRes(result.reason)) throw new StoreUnavailableError('the login limiter store did not answer', { cause: result.reason });
-      if (refusal === undefined || result.reason.msBeforeNext > refusal.ms) refusal = { scope: buckets[index]!.scope, ms: result.reason.msBeforeNext };
-    }
+    // The address first, alone: an address already blocked is refused before any per-account counter is
+    // made, so a blocked client cycling user names allocates nothing (the account counters one address can
+    // create are bounded by its own limit).
+    const perAddress = buckets.filter((bucket) => bucket.scope === 'address');
+    const accounts = buckets.filter((bucket) => bucket.scope !== 'address');
+    let refusal = refusalOf(perAddress, await Promise.allSettled(perAddress.map(({ limiter, key }) => limiter.consume(key))));
+    if (refusal === undefined) refusal = refusalOf(accounts, await Promise.allSettled(accounts.map(({ limiter, key }) => limiter.consume(key))));
     if (refusal !== undefined) return { limited: true, scope: refusal.scope, retryAfterSeconds: Math.max(1, Math.ceil(refusal.ms / 1000)) };
     return {
       limited: false,

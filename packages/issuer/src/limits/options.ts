@@ -53,7 +53,7 @@ export function resolveLoginLimits(value: unknown): ResolvedLoginLimits | undefi
   refuseUnknownKeys(options, ['store', 'perAccountAndAddress', 'perAddress'], 'createIssuer loginLimits');
   const store = options.store ?? memoryLimiterStore();
   if (typeof store?.create !== 'function')
-    throw new TypeError('createIssuer: "loginLimits.store" must have create(settings) (memoryLimiterStore(), redisLimiterStore(client))');
+    throw new TypeError('createIssuer: "loginLimits.store" must have create(settings) (memoryLimiterStore(), redisLimiterStore({ client }))');
   return {
     store,
     perAccountAndAddress: limit('perAccountAndAddress', options.perAccountAndAddress, DEFAULT_ACCOUNT_ADDRESS_LIMIT),

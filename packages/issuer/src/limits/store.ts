@@ -12,7 +12,7 @@ export interface LimiterSettings {
 
 /**
  * Where the login counters live: makes one `rate-limiter-flexible` limiter per limit. In memory by default
- * ({@link memoryLimiterStore}, one process); `@latchkey/redis`'s `redisLimiterStore(client)` shares them
+ * ({@link memoryLimiterStore}, one process); `@latchkey/redis`'s `redisLimiterStore({ client })` shares them
  * between instances. A limiter whose backend fails rejects with an `Error` (not a `RateLimiterRes`): the
  * login is then answered 503, never let through unlimited.
  */

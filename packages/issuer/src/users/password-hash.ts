@@ -1,5 +1,6 @@
 /** Password hashing with scrypt: a self-describing hash format, its cost checks, constant-time verification. */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { refuseUnknownKeys } from '@latchkey/core/adapter';
 
 /**
  * scrypt cost. The default is OWASP's Password Storage Cheat Sheet minimum for scrypt: N = 2^17, r = 8,
@@ -30,8 +31,13 @@ function derive(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffe
   });
 }
 
-/** Throws a `TypeError` unless `cost` is in bounds: N a power of two in 2^10..2^22, r in 1..32, p in 1..16. */
+/**
+ * Throws a `TypeError` unless `cost` is `{ N, r, p }` in bounds: N a power of two in 2^10..2^22, r in
+ * 1..32, p in 1..16. Other keys are refused: they would be passed on to scrypt's own options.
+ */
 export function checkCost(cost: ScryptCost): void {
+  if (typeof cost !== 'object' || cost === null) throw new TypeError('scrypt cost must be an object { N, r, p }');
+  refuseUnknownKeys(cost, ['N', 'r', 'p'], 'scrypt cost');
   const { N, r, p } = cost;
   if (!Number.isInteger(N) || N < 2 ** 10 || N > 2 ** 22 || (N & (N - 1)) !== 0)
     throw new TypeError('scrypt cost "N" must be a power of two between 2^10 and 2^22');
