@@ -22,6 +22,12 @@ export function describeReplayStoreContract(name: string, makeStore: () => DpopR
       expect(await store.remember('b', 60)).toBe(true);
     });
 
+    it('keeps apart identifiers that differ only in lone UTF-16 surrogate halves (which UTF-8 would merge)', async () => {
+      const store = await makeStore();
+      for (const jti of ['jkt.\uD800', 'jkt.\uDBFF', 'jkt.\uFFFD', 'jkt.\uDC00']) expect([jti, await store.remember(jti, 60)]).toEqual([jti, true]);
+      expect(await store.remember('jkt.\uD800', 60)).toBe(false);
+    });
+
     it('lets exactly one of many concurrent uses of one jti through', async () => {
       const store = await makeStore();
       const results = await Promise.all(Array.from({ length: 20 }, () => store.remember('race', 60)));

@@ -162,6 +162,18 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       expect(await store.getFamily(created.userId, created.familyId)).toMatchObject({ generation: 0, revokedAt: undefined });
     });
 
+    it('keeps user ids apart whatever they hold: colons, braces, percent signs, lone UTF-16 surrogate halves', async () => {
+      const store = await makeStore();
+      // Each pair could meet in an encoding of ids that is not one-to-one (UTF-8 turns both halves into U+FFFD).
+      const ids = ['a:b', 'a%3Ab', '{a}', 'x\uD800', 'x\uDBFF', 'x\uFFFD', 'x%uD800', '\uDC00y', 'ok\uD83D\uDE00'];
+      const families = ids.map((userId) => family({ userId }));
+      for (const created of families) await store.createFamily(created);
+      for (const [index, created] of families.entries()) {
+        const listed = await store.listFamilies(created.userId, 10);
+        expect([ids[index], listed.map((record) => record.familyId)]).toEqual([ids[index], [created.familyId]]);
+      }
+    });
+
     it('bounds the session list per user: a login past the bound revokes the oldest session (reason limit)', async (context) => {
       if (options.makeStoreWithSessionLimitOf === undefined) return context.skip();
       const store = await options.makeStoreWithSessionLimitOf(2);

@@ -8,10 +8,16 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import * as dpop from 'dpop';
 import express from 'express';
+import Fastify from 'fastify';
+import Koa from 'koa';
 import { authErrorHandler, authenticate } from '@latchkey/express';
+import { latchkey as fastifyLatchkey } from '@latchkey/fastify';
+import { authErrorHandler as koaErrors, authenticate as koaAuth } from '@latchkey/koa';
 import { describe, expect, it } from 'vitest';
 import { createIssuer } from '../src/issuer.js';
 import { SESSION_PATHS } from '../src/options.js';
+import { StoreUnavailableError } from '../src/store/errors.js';
+import { listen, type Mounted } from './frameworks.js';
 import { decode, issuerPerTest, login, send, SECRET, testUsers } from './helpers.js';
 
 const PUBLIC_URL = 'https://auth.example.test';
@@ -106,6 +112,8 @@ describe('DPoP-bound tokens from the issuer', () => {
 
   it('lets a DPoP client list its sessions and log out everywhere with its bound access token, never as Bearer', async () => {
     const { url } = await start({ dpop: { publicUrl: PUBLIC_URL }, paths: { ...SESSION_PATHS } });
+    const [sessions, logoutAll] = ['/api/token/sessions/', '/api/token/logout-all/'];
+    expect([SESSION_PATHS.sessions, SESSION_PATHS.logoutAll]).toEqual([sessions, logoutAll]);
     const key = await dpop.generateKeyPair('ES256');
     const { access } = (await withProof(url, '/api/token/', credentials, key)).body as { access: string };
     const bound = async (method: 'GET' | 'POST', path: string) =>
@@ -113,21 +121,63 @@ describe('DPoP-bound tokens from the issuer', () => {
         method,
         headers: { authorization: `DPoP ${access}`, dpop: await dpop.generateProof(key, `${PUBLIC_URL}${path}`, method, undefined, access) },
       });
-    const listed = await bound('GET', SESSION_PATHS.sessions);
+    const listed = await bound('GET', sessions);
     expect(listed.status).toBe(200);
     expect(((await listed.json()) as { sessions: Array<{ current: boolean }> }).sessions).toMatchObject([{ current: true }]);
-    const asBearer = await fetch(`${url}${SESSION_PATHS.sessions}`, { headers: { authorization: `Bearer ${access}` } });
+    const asBearer = await fetch(`${url}${sessions}`, { headers: { authorization: `Bearer ${access}` } });
     expect(asBearer.status).toBe(401);
     expect(asBearer.headers.get('www-authenticate')).toMatch(/the token is DPoP-bound/);
     // A proof made for another route does not open this one.
-    const elsewhere = await fetch(`${url}${SESSION_PATHS.logoutAll}`, {
+    const elsewhere = await fetch(`${url}${logoutAll}`, {
       method: 'POST',
-      headers: { authorization: `DPoP ${access}`, dpop: await dpop.generateProof(key, `${PUBLIC_URL}${SESSION_PATHS.sessions}`, 'POST', undefined, access) },
+      headers: { authorization: `DPoP ${access}`, dpop: await dpop.generateProof(key, `${PUBLIC_URL}${sessions}`, 'POST', undefined, access) },
     });
     expect(elsewhere.status).toBe(401);
-    expect((await bound('POST', SESSION_PATHS.logoutAll)).status).toBe(200);
+    expect((await bound('POST', logoutAll)).status).toBe(200);
     // Logged out everywhere: the access token is revoked on the session routes too.
-    expect((await bound('GET', SESSION_PATHS.sessions)).status).toBe(401);
+    expect((await bound('GET', sessions)).status).toBe(401);
+  });
+
+  it("answers 503 with Retry-After, not 500, on each framework's own error handling when a shared replay store is down", async () => {
+    const { url, issuer } = await start({ dpop: { publicUrl: PUBLIC_URL } });
+    const key = await dpop.generateKeyPair('ES256');
+    const { access } = (await withProof(url, '/api/token/', credentials, key)).body as { access: string };
+    // What @latchkey/redis's replay store throws when Redis does not answer.
+    const replayStore = { remember: async (): Promise<boolean> => Promise.reject(new StoreUnavailableError('redis did not answer within 1000 ms')) };
+    const options = { verifier: issuer.verifier(), dpop: { publicUrl: PUBLIC_URL, replayStore } };
+    const servers: Record<string, () => Promise<Mounted>> = {
+      express: () => {
+        const app = express();
+        app.get('/api/me', authenticate(options), (req, res) => void res.json({ sub: req.auth!.payload.sub }));
+        app.use(authErrorHandler());
+        return listen(app.listen(0, '127.0.0.1'));
+      },
+      koa: () => {
+        const app = new Koa();
+        app.silent = true;
+        app.use(koaErrors());
+        app.use(koaAuth(options));
+        return listen(app.listen(0, '127.0.0.1'));
+      },
+      fastify: async () => {
+        const app = Fastify();
+        await app.register(fastifyLatchkey, options);
+        app.get('/api/me', { config: { auth: true } }, (request) => ({ sub: request.auth!.payload.sub }));
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+      },
+    };
+    for (const [name, serve] of Object.entries(servers)) {
+      const api = await serve();
+      try {
+        const answer = await fetch(`${api.url}/api/me`, {
+          headers: { authorization: `DPoP ${access}`, dpop: await dpop.generateProof(key, `${PUBLIC_URL}/api/me`, 'GET', undefined, access) },
+        });
+        expect([name, answer.status, answer.headers.get('retry-after')]).toEqual([name, 503, '1']);
+      } finally {
+        await api.close();
+      }
+    }
   });
 
   it('refuses DPoP options it cannot honour at start-up', async () => {

@@ -20,9 +20,25 @@ export interface KeyNames {
   readonly channel: string;
 }
 
+// A UTF-16 surrogate half with no partner: a string holding one is not well-formed Unicode.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when `text` holds a lone surrogate half (which UTF-8 cannot carry, and `encodeURIComponent` refuses). */
+export const hasLoneSurrogate = (text: string): boolean => LONE_SURROGATE.test(text);
+
+/**
+ * A user id as it appears in keys: percent-encoded (no brace can end the Cluster hash tag early, no two ids
+ * alike). `encodeURIComponent` throws on a lone surrogate half, which a JavaScript string may hold; such a
+ * half is written `%uXXXX` instead, a form `encodeURIComponent` never writes, so ids stay apart.
+ */
+export function encodeUserId(userId: string): string {
+  if (!hasLoneSurrogate(userId)) return encodeURIComponent(userId);
+  return Array.from(userId, (unit) => (hasLoneSurrogate(unit) ? `%u${unit.charCodeAt(0).toString(16).toUpperCase()}` : encodeURIComponent(unit))).join('');
+}
+
 /** The key names under `prefix` (e.g. {@link DEFAULT_KEY_PREFIX}), as described at {@link KeyNames}. */
 export function keyNames(prefix: string): KeyNames {
-  const user = (userId: string): string => `${prefix}u:{${encodeURIComponent(userId)}}`;
+  const user = (userId: string): string => `${prefix}u:{${encodeUserId(userId)}}`;
   return {
     family: (userId, familyId) => `${user(userId)}:fam:${familyId}`,
     familyPrefix: (userId) => `${user(userId)}:fam:`,

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import type { DpopReplayStore } from '@latchkey/core';
-import { DEFAULT_KEY_PREFIX } from './keys.js';
+import { DEFAULT_KEY_PREFIX, hasLoneSurrogate } from './keys.js';
+import { commandTimeout } from './options.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './store.js';
 import { withTimeout } from './timeout.js';
 
@@ -31,6 +32,16 @@ export interface RedisReplayStoreOptions {
 const OPTION_NAMES = ['client', 'keyPrefix', 'commandTimeoutMs'] as const;
 
 /**
+ * The key of one identifier, hashed: it is the client's choice (up to a few hundred characters), the key
+ * stays short. UTF-8 would turn every lone surrogate half into U+FFFD, so identifiers holding one would
+ * share a key; those are hashed as UTF-16 under a key name of their own (well-formed ones keep theirs).
+ */
+function replayKey(jti: string): string {
+  if (!hasLoneSurrogate(jti)) return `dpop:${createHash('sha256').update(jti).digest('base64url')}`;
+  return `dpop16:${createHash('sha256').update(Buffer.from(jti, 'utf16le')).digest('base64url')}`;
+}
+
+/**
  * A {@link DpopReplayStore} shared by every instance through Redis. Pass it as `dpop.replayStore`.
  *
  * @example
@@ -43,12 +54,10 @@ export function redisReplayStore(options: RedisReplayStoreOptions): DpopReplaySt
   if (typeof client?.set !== 'function') throw new TypeError('redisReplayStore: "client" must be an ioredis Redis or Cluster');
   const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (typeof prefix !== 'string') throw new TypeError('redisReplayStore: "keyPrefix" must be a string');
-  const timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new TypeError('redisReplayStore: "commandTimeoutMs" must be an integer ≥ 1');
+  const timeoutMs = commandTimeout('redisReplayStore', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
   return {
     async remember(jti, ttlSeconds) {
-      // Hashed: the identifier is the client's choice (up to a few hundred characters); the key stays short.
-      const key = `${prefix}dpop:${createHash('sha256').update(jti).digest('base64url')}`;
+      const key = `${prefix}${replayKey(jti)}`;
       const milliseconds = Math.max(1, Math.ceil(ttlSeconds * 1000));
       return (await withTimeout(() => client.set(key, '1', 'PX', milliseconds, 'NX'), timeoutMs)) === 'OK';
     },

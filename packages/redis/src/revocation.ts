@@ -4,6 +4,7 @@ import type { JwtPayload } from '@latchkey/core';
 import { CachedRevocationCheck } from '@latchkey/issuer';
 import type { RedisClientLike } from './client.js';
 import { DEFAULT_KEY_PREFIX, keyNames } from './keys.js';
+import { commandTimeout, positiveInteger } from './options.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, redisStore } from './store.js';
 
 /** Default most answers kept by the local cache: 10,000 token ids, 10,000 sessions, 10,000 user epochs. */
@@ -46,18 +47,15 @@ export interface RedisRevocationCheckOptions {
 /** An `isRevoked` for `createVerifier`, and `close()` to unsubscribe at shutdown. */
 export interface RedisRevocationCheck {
   isRevoked(payload: JwtPayload): Promise<boolean>;
-  /** Resolves once the subscription is active (call at start-up; invalidations are missed before). */
+  /**
+   * Resolves once the subscription is active (call at start-up; invalidations are missed before). Rejects
+   * while the latest attempt failed (Redis down); a failed one is sent again on each reconnection.
+   */
   ready(): Promise<void>;
   close(): Promise<void>;
 }
 
 const OPTION_NAMES = ['client', 'subscriber', 'keyPrefix', 'cacheMaxEntries', 'cacheTtlMs', 'commandTimeoutMs', 'whenUnavailable', 'jtiClaim'] as const;
-
-function positiveInteger(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new TypeError(`redisRevocationCheck: "${name}" must be an integer ≥ 1`);
-  return value;
-}
 
 /**
  * Revocation for resource servers, read from the Redis the issuer writes: a token is revoked when its id is
@@ -79,18 +77,21 @@ export function redisRevocationCheck(options: RedisRevocationCheckOptions): Redi
   const { client, subscriber } = options;
   if (typeof client?.exists !== 'function') throw new TypeError('redisRevocationCheck: "client" must be an ioredis Redis or Cluster');
   if (typeof subscriber?.subscribe !== 'function') throw new TypeError('redisRevocationCheck: "subscriber" must be a Redis connection for pub/sub');
-  const cacheMaxEntries = positiveInteger('cacheMaxEntries', options.cacheMaxEntries, DEFAULT_REVOCATION_CACHE_MAX_ENTRIES);
-  const cacheTtlMs = positiveInteger('cacheTtlMs', options.cacheTtlMs, DEFAULT_REVOCATION_CACHE_TTL_MS);
-  const commandTimeoutMs = positiveInteger('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
+  const cacheMaxEntries = positiveInteger('redisRevocationCheck', 'cacheMaxEntries', options.cacheMaxEntries, DEFAULT_REVOCATION_CACHE_MAX_ENTRIES);
+  const cacheTtlMs = positiveInteger('redisRevocationCheck', 'cacheTtlMs', options.cacheTtlMs, DEFAULT_REVOCATION_CACHE_TTL_MS);
+  const commandTimeoutMs = commandTimeout('redisRevocationCheck', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
   if (options.whenUnavailable !== undefined && options.whenUnavailable !== 'revoked' && options.whenUnavailable !== 'not-revoked') {
     throw new TypeError('redisRevocationCheck: "whenUnavailable" must be "revoked" or "not-revoked"');
   }
   const failClosed = (options.whenUnavailable ?? 'revoked') === 'revoked';
+  // A claim name that can never be present would skip the denylist without a word.
+  const jtiClaim = options.jtiClaim ?? 'jti';
+  if (typeof jtiClaim !== 'string' || jtiClaim === '') throw new TypeError('redisRevocationCheck: "jtiClaim" must be a non-empty claim name');
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   const channel = keyNames(keyPrefix).channel;
   // The same reads the issuer makes, with the same deadline; only reads (no script runs here).
   const reads = redisStore({ client, keyPrefix, commandTimeoutMs });
-  const cache = new CachedRevocationCheck(reads, options.jtiClaim ?? 'jti', { cacheTtlMs, cacheMaxEntries });
+  const cache = new CachedRevocationCheck(reads, jtiClaim, { cacheTtlMs, cacheMaxEntries });
 
   subscriber.on('message', (from, message) => {
     if (from !== channel) return;
@@ -105,9 +106,20 @@ export function redisRevocationCheck(options: RedisRevocationCheckOptions): Redi
       cache.userRevoked(rest.slice(split + 1), Number(rest.slice(0, split)));
     }
   });
-  subscriber.on('ready', () => cache.clear());
-  const subscribed = subscriber.subscribe(channel);
-  subscribed.catch(() => undefined);
+  // ioredis re-subscribes on reconnect only to channels it once subscribed to: a SUBSCRIBE that failed (Redis
+  // down at start-up) is sent again on every (re)connection, or invalidation would stay off for good. A
+  // repeated SUBSCRIBE is a no-op in Redis. Each (re)connection also drops the answers cached meanwhile.
+  const subscribe = (): Promise<unknown> => {
+    const attempt = subscriber.subscribe(channel);
+    attempt.catch(() => undefined);
+    return attempt;
+  };
+  let closed = false;
+  let subscribed = subscribe();
+  subscriber.on('ready', () => {
+    cache.clear();
+    if (!closed) subscribed = subscribe();
+  });
 
   return {
     async isRevoked(payload) {
@@ -121,6 +133,7 @@ export function redisRevocationCheck(options: RedisRevocationCheckOptions): Redi
       await subscribed;
     },
     async close() {
+      closed = true;
       await subscriber.unsubscribe(channel).catch(() => undefined);
     },
   };

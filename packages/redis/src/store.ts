@@ -13,6 +13,7 @@ import {
 } from '@latchkey/issuer';
 import { runScript, type RedisClientLike } from './client.js';
 import { DEFAULT_KEY_PREFIX, keyNames } from './keys.js';
+import { commandTimeout, positiveInteger } from './options.js';
 import { CREATE_FAMILY, DENY_TOKEN, LIST_FAMILIES, REVOKE_FAMILY, REVOKE_USER, ROTATE, TOUCH, type Script } from './scripts.js';
 import { withTimeout } from './timeout.js';
 
@@ -64,12 +65,6 @@ function pairs(flat: unknown): Record<string, string> {
   return fields;
 }
 
-function positiveInteger(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new TypeError(`redisStore: "${name}" must be an integer ≥ 1`);
-  return value;
-}
-
 type Reply = [string, ...unknown[]];
 
 /** A rotate/touch reply as the store interface's outcome (`ended` carries its reason before the fields). */
@@ -101,8 +96,8 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
   const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (typeof prefix !== 'string' || /[{}]/.test(prefix))
     throw new TypeError('redisStore: "keyPrefix" must be a string without "{" or "}" (they would change the Cluster hash tag)');
-  const timeoutMs = positiveInteger('commandTimeoutMs', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
-  const maxSessions = positiveInteger('maxSessionsPerUser', options.maxSessionsPerUser, DEFAULT_MAX_SESSIONS_PER_USER);
+  const timeoutMs = commandTimeout('redisStore', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
+  const maxSessions = positiveInteger('redisStore', 'maxSessionsPerUser', options.maxSessionsPerUser, DEFAULT_MAX_SESSIONS_PER_USER);
   const keys = keyNames(prefix);
 
   const call = <T>(work: () => Promise<T>): Promise<T> => withTimeout(work, timeoutMs);

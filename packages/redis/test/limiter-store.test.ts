@@ -10,11 +10,14 @@ import { redisPerFile } from './redis-server.js';
 
 const redis = redisPerFile();
 
-async function instance(keyPrefix: string, client: Redis = redis.client): Promise<Issuer> {
+async function instance(keyPrefix: string, client: Redis = redis.client, commandTimeoutMs?: number): Promise<Issuer> {
   return createIssuer({
     signingKey: 'a-test-secret-of-at-least-32-bytes-long!',
     users: await createMemoryUsers([{ id: '1', username: 'alice', password: 'wonderland' }], { cost: { N: 2 ** 12, r: 8, p: 1 } }),
-    loginLimits: { store: redisLimiterStore({ client, keyPrefix }), perAccountAndAddress: { attempts: 2, windowSeconds: 60, blockSeconds: 30 } },
+    loginLimits: {
+      store: redisLimiterStore({ client, keyPrefix, commandTimeoutMs }),
+      perAccountAndAddress: { attempts: 2, windowSeconds: 60, blockSeconds: 30 },
+    },
   });
 }
 
@@ -54,8 +57,32 @@ describe('redisLimiterStore', () => {
     offline.disconnect();
   });
 
-  it('refuses unknown options and a client that is not one', () => {
+  it('answers 503 within commandTimeoutMs when Redis is connected but stops answering (CLIENT PAUSE)', async () => {
+    const issuer = await instance('t4:', redis.client, 200);
+    const admin = redis.client.duplicate();
+    await admin.connect();
+    try {
+      await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+      const started = Date.now();
+      const answer = await login(issuer, 'wonderland');
+      const waited = Date.now() - started;
+      expect([answer?.status, answer?.headers['retry-after']]).toEqual([503, '1']);
+      // The deadline, not the pause's end (1,500 ms), bounds the wait; generous for a busy machine.
+      expect(waited).toBeLessThan(1200);
+    } finally {
+      // The pause ends by itself; wait for it, so the next test starts on a Redis that answers.
+      await expect.poll(() => admin.ping(), { timeout: 5000, interval: 50 }).toBe('PONG');
+      admin.disconnect();
+    }
+    expect((await login(issuer, 'wonderland'))?.status).toBe(200);
+  });
+
+  it('refuses unknown options, a client that is not one, and a deadline Node cannot keep', () => {
     expect(() => redisLimiterStore({ client: redis.client, prefix: 'x' } as never)).toThrow(/unknown option "prefix".*did you mean "keyPrefix"/);
     expect(() => redisLimiterStore({ client: {} })).toThrow(/ioredis/);
+    // Past 2^31 - 1 ms Node fires a timer after 1 ms: every call would fail at once.
+    expect(() => redisLimiterStore({ client: redis.client, commandTimeoutMs: 3_000_000_000 })).toThrow(
+      /"commandTimeoutMs" must be an integer ≥ 1 and ≤ 2147483647/,
+    );
   });
 });

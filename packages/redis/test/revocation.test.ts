@@ -63,6 +63,44 @@ describe('redisRevocationCheck', () => {
     expect(await redisRevocationCheck({ client: dead, subscriber: offline, whenUnavailable: 'not-revoked' }).isRevoked({ jti: 'x' })).toBe(false);
     expect(() => redisRevocationCheck({ client: dead, subscriber: offline, cacheTtl: 5 } as never)).toThrow(/unknown option "cacheTtl"/);
     expect(() => redisRevocationCheck({ client: dead, subscriber: offline, whenUnavailable: 'maybe' as never })).toThrow(/"whenUnavailable"/);
+    // A claim name that is never present would skip the denylist without a word.
+    expect(() => redisRevocationCheck({ client: dead, subscriber: offline, jtiClaim: '' })).toThrow(/"jtiClaim" must be a non-empty claim name/);
+    expect(() => redisRevocationCheck({ client: dead, subscriber: offline, jtiClaim: 42 as never })).toThrow(/"jtiClaim"/);
+    expect(() => redisRevocationCheck({ client: dead, subscriber: offline, commandTimeoutMs: 2 ** 31 })).toThrow(/≤ 2147483647/);
     dead.disconnect();
   });
+
+  it('subscribes once Redis is back when it was down at start-up, so invalidation does not stay off', async () => {
+    const late = await startRedis();
+    await late.kill();
+    const options = { host: '127.0.0.1', port: late.port, maxRetriesPerRequest: 1, retryStrategy: () => 50 };
+    const lateClient = new Redis({ ...options, enableOfflineQueue: false });
+    const lateSubscriber = new Redis(options); // offline queue on, as the README asks of the subscriber
+    for (const connection of [lateClient, lateSubscriber]) connection.on('error', () => undefined);
+    try {
+      const check = redisRevocationCheck({ client: lateClient, subscriber: lateSubscriber, cacheTtlMs: 60_000 });
+      await expect(check.ready()).rejects.toThrow();
+      await late.start();
+      await expect
+        .poll(
+          () =>
+            check.ready().then(
+              () => 'subscribed',
+              () => 'not yet',
+            ),
+          { timeout: 10_000, interval: 50 },
+        )
+        .toBe('subscribed');
+      await expect.poll(() => lateClient.status, { timeout: 10_000, interval: 50 }).toBe('ready');
+      expect(await check.isRevoked({ jti: 'j-late' })).toBe(false); // cached for 60 s
+      await redisStore({ client: lateClient }).denyToken('j-late', Date.now() + 60_000);
+      // Seen through the pub/sub message, not the cache's expiry; polled, not slept, on a busy machine.
+      await expect.poll(() => check.isRevoked({ jti: 'j-late' }), { timeout: 2000, interval: 10 }).toBe(true);
+      await check.close();
+    } finally {
+      lateClient.disconnect();
+      lateSubscriber.disconnect();
+      await late.dispose();
+    }
+  }, 30_000);
 });

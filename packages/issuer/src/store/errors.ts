@@ -12,10 +12,21 @@ export class StoreUnavailableError extends Error {
   readonly code = 'ERR_STORE_UNAVAILABLE' as const;
   /** Seconds the client should wait before retrying (the `Retry-After` header). */
   readonly retryAfterSeconds: number;
+  /**
+   * 503, under both names the frameworks read, and the `Retry-After` header: thrown outside the issuer (a
+   * DPoP replay store in a resource server's authenticator), it reaches Express's, Koa's and Fastify's own
+   * error handling, which answer 503 with these headers instead of a 500.
+   */
+  readonly status = 503;
+  readonly statusCode = 503;
+  readonly headers: Readonly<Record<'retry-after', string>>;
+  /** Koa: the message is about our backend, not for the client. */
+  readonly expose = false;
 
   constructor(message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_STORE_RETRY_AFTER_SECONDS;
+    this.headers = Object.freeze({ 'retry-after': String(this.retryAfterSeconds) });
   }
 }
 
