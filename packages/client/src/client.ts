@@ -3,7 +3,7 @@
  * refresh token, or an HttpOnly cookie in cookie mode), refreshes one tab at a time and shares the result
  * with the others, and signs DPoP proofs when enabled.
  */
-import { accessExpiry } from './access-expiry.js';
+import { accessTimes } from './access-expiry.js';
 import { createDpopSigner, type DpopSigner } from './dpop.js';
 import { LatchkeyClientError } from './errors.js';
 import { resolveOptions, type LatchkeyClientOptions, type ResolvedOptions } from './options.js';
@@ -13,7 +13,11 @@ import { openTabChannel, withTabLock, type TabChannel, type TabMessage } from '.
 export interface LatchkeyClient {
   /** `POST obtain`; resolves when logged in, rejects with `login_failed` (the issuer's 401 or 400). */
   login(username: string, password: string): Promise<void>;
-  /** `fetch` with `Authorization: Bearer`; on a 401 `token_not_valid` it refreshes once and retries once. */
+  /**
+   * `fetch` with `Authorization: Bearer`; on a 401 `token_not_valid` it refreshes once and retries once.
+   * Only to the page's own origin, the issuer's, and `allowedOrigins`: any other rejects with
+   * `origin_not_allowed` before a request is made.
+   */
   fetch(input: string | URL, init?: RequestInit): Promise<Response>;
   /** A valid-looking access token, refreshing first when it is within `refreshAheadSeconds` of expiry. */
   accessToken(): Promise<string>;
@@ -55,6 +59,8 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
   let session: Session | undefined;
   let generation = 0;
   let inflight: Promise<void> | undefined;
+  // Counts logouts, this tab's and its siblings': a refresh answered after one must not log the tab back in.
+  let logouts = 0;
   const waiters = new Set<() => void>();
   // DPoP: one key per session family, shared with sibling tabs; the latest nonce each server handed out
   // (RFC 9449 §8: the issuer and an API make theirs apart, even on one origin), by role and origin.
@@ -73,8 +79,10 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
     }
     if (message.generation <= generation && message.type === 'tokens') return;
     generation = Math.max(generation, message.generation);
-    if (message.type === 'logout') adopt(undefined);
-    else if (typeof message.access === 'string') {
+    if (message.type === 'logout') {
+      logouts += 1;
+      adopt(undefined);
+    } else if (typeof message.access === 'string') {
       // The tokens are bound to the sending tab's key: sign with that one from now on.
       if (settings.dpop && message.dpopKey !== undefined) signer = createDpopSigner(message.dpopKey);
       adopt({ access: message.access, refresh: cookieMode ? undefined : message.refresh, generation: message.generation });
@@ -140,13 +148,17 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
     generation += 1;
     // The next login gets a new key: nothing issued to this session can be used with it.
     signer = undefined;
+    logouts += 1;
     adopt(undefined);
     channel.post({ type: 'logout', generation });
   };
 
   const fresh = (token: string) => {
-    const exp = accessExpiry(token);
-    return exp === undefined || exp - settings.refreshAheadSeconds * 1000 > Date.now();
+    const times = accessTimes(token);
+    if (times === undefined) return true;
+    // At most half the token's life ahead: a token shorter-lived than the margin would refresh on every call.
+    const aheadMs = Math.min(settings.refreshAheadSeconds * 1000, times.iatMs === undefined ? Infinity : (times.expMs - times.iatMs) / 2);
+    return times.expMs - aheadMs > Date.now();
   };
 
   const refreshUnderLock = async (seen: number): Promise<void> => {
@@ -155,8 +167,16 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
     if (generation !== seen && session && fresh(session.access)) return;
     const refresh = session?.refresh;
     if (!cookieMode && refresh === undefined) throw new LatchkeyClientError('not_logged_in', 'no session to refresh');
+    const logoutsBefore = logouts;
     const response = await post(settings.paths.refresh, cookieMode ? {} : { refresh });
     const body = await readJson(response);
+    if (response.status === 200 && typeof body?.access === 'string' && logouts !== logoutsBefore) {
+      // Logged out (here or in a sibling tab) while the issuer answered: the new tokens are dropped, not
+      // adopted, and their refresh token (cookie mode: the cookie just set) blacklisted, best effort.
+      const successor = typeof body.refresh === 'string' ? body.refresh : undefined;
+      if (cookieMode || successor !== undefined) void post(settings.paths.blacklist, cookieMode ? {} : { refresh: successor }).catch(() => undefined);
+      throw new LatchkeyClientError('not_logged_in', 'logged out while the refresh was answered');
+    }
     if (response.status === 200 && typeof body?.access === 'string') {
       publish(body.access, typeof body.refresh === 'string' ? body.refresh : refresh);
       await new Promise((resolve) => setTimeout(resolve, handOverMs));
@@ -186,6 +206,18 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
     return session.access;
   };
 
+  /** Refuses, before any request, a URL whose origin may not see the access token. */
+  const checkOrigin = (input: string | URL): void => {
+    let origin: string | undefined;
+    try {
+      origin = new URL(input, globalThis.location?.href).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== undefined && (origin === globalThis.location?.origin || settings.allowedOrigins.includes(origin))) return;
+    throw new LatchkeyClientError('origin_not_allowed', `the access token is not sent to ${origin ?? String(input)}: add its origin to allowedOrigins`);
+  };
+
   const authorized = (input: string | URL, init: RequestInit | undefined, token: string) =>
     withProof(init?.method ?? 'GET', input, token, (proof) => {
       const headers = new Headers(init?.headers);
@@ -213,6 +245,7 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
       publish(body.access, typeof body.refresh === 'string' ? body.refresh : undefined);
     },
     async fetch(input, init) {
+      checkOrigin(input);
       const token = await accessToken();
       const response = await authorized(input, init, token);
       if (!(await isTokenNotValid(response))) return response;

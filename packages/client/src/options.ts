@@ -27,9 +27,15 @@ export interface LatchkeyClientOptions {
    * issuer then binds the tokens to the key. Default `false`.
    */
   dpop?: boolean;
+  /**
+   * Origins (`https://api.example.com`) besides the page's own, and the issuer's when `baseUrl` is absolute,
+   * that `fetch()` may send the access token to. A call to any other origin is refused
+   * (`origin_not_allowed`) before a request is made: a token must not leak to a third party. Default `[]`.
+   */
+  allowedOrigins?: readonly string[];
 }
 
-const known = ['baseUrl', 'paths', 'refreshToken', 'csrfHeader', 'refreshAheadSeconds', 'coordinationName', 'fetch', 'dpop'] as const;
+const known = ['baseUrl', 'paths', 'refreshToken', 'csrfHeader', 'refreshAheadSeconds', 'coordinationName', 'fetch', 'dpop', 'allowedOrigins'] as const;
 const knownPaths = ['obtain', 'refresh', 'blacklist'] as const;
 
 /** The options with defaults applied. */
@@ -42,6 +48,8 @@ export interface ResolvedOptions {
   coordinationName: string;
   fetch: typeof fetch;
   dpop: boolean;
+  /** Where the access token may go besides the page's own origin (the issuer's included when absolute). */
+  allowedOrigins: readonly string[];
 }
 
 function distance(a: string, b: string): number {
@@ -67,6 +75,16 @@ function refuseUnknown(where: string, value: object, allowed: readonly string[])
   }
 }
 
+/** True for an origin as `URL#origin` writes it: scheme, host and port, no path, no trailing slash. */
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
 /** Validates once, at construction, so a misconfiguration fails at start-up and not at the first 401. */
 export function resolveOptions(options: LatchkeyClientOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('createClient: options must be an object');
@@ -83,14 +101,32 @@ export function resolveOptions(options: LatchkeyClientOptions = {}): ResolvedOpt
     throw new TypeError('createClient: csrfHeader must be a header name');
   const fetchFn = options.fetch ?? globalThis.fetch?.bind(globalThis);
   if (typeof fetchFn !== 'function') throw new TypeError('createClient: no fetch available; pass options.fetch');
+  const baseUrl = options.baseUrl ?? '';
+  if (typeof baseUrl !== 'string') throw new TypeError('createClient: baseUrl must be a string (a path prefix or an absolute URL)');
+  const resolvedPaths = {
+    obtain: paths.obtain ?? '/api/token/',
+    refresh: paths.refresh ?? '/api/token/refresh/',
+    blacklist: paths.blacklist ?? '/api/token/blacklist/',
+  };
+  for (const [name, path] of Object.entries(resolvedPaths))
+    if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError(`createClient: paths.${name} must be a path starting with "/"`);
+  const coordinationName = options.coordinationName ?? 'latchkey-session';
+  if (typeof coordinationName !== 'string' || coordinationName === '') throw new TypeError('createClient: coordinationName must be a non-empty string');
+  const allowedOrigins = options.allowedOrigins ?? [];
+  if (!Array.isArray(allowedOrigins)) throw new TypeError('createClient: allowedOrigins must be an array of origins');
+  for (const origin of allowedOrigins)
+    if (!isOrigin(origin))
+      throw new TypeError(`createClient: allowedOrigins has ${JSON.stringify(origin)}, which is not an origin such as "https://api.example.com"`);
+  const issuerOrigin = /^https?:\/\//i.test(baseUrl) ? new URL(baseUrl).origin : undefined;
   return {
-    baseUrl: (options.baseUrl ?? '').replace(/\/$/, ''),
-    paths: { obtain: paths.obtain ?? '/api/token/', refresh: paths.refresh ?? '/api/token/refresh/', blacklist: paths.blacklist ?? '/api/token/blacklist/' },
+    baseUrl: baseUrl.replace(/\/$/, ''),
+    paths: resolvedPaths,
     refreshToken: mode,
     csrfHeader,
     refreshAheadSeconds: ahead,
-    coordinationName: options.coordinationName ?? 'latchkey-session',
+    coordinationName,
     fetch: fetchFn,
     dpop: options.dpop === true,
+    allowedOrigins: Object.freeze(issuerOrigin === undefined ? [...allowedOrigins] : [...allowedOrigins, issuerOrigin]),
   };
 }

@@ -2,7 +2,7 @@
  * The built client in real Chromium against a real issuer on 127.0.0.1: single refresh for concurrent
  * calls, cross-tab coordination that never presents a spent refresh token, and logout.
  */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as ClientModule from '../src/index.js';
 import { launchChromium, type LaunchedBrowser } from './chromium.js';
@@ -55,6 +55,30 @@ const callApi = (page: Page) =>
 const refreshes = () => issuer.tokenRequests.filter((path) => path === '/api/token/refresh/').length;
 const revoked = () => issuer.events.filter((event) => event.type === 'family.revoked' || event.type === 'refresh.reuse_detected');
 
+/**
+ * Starts a refresh in `page` whose answer the issuer gives at once but the page gets 400 ms later, and
+ * resolves once the issuer has answered: a logout made then races a refresh already done at the issuer.
+ */
+async function refreshAnsweredLate(page: Page): Promise<{ answered: Promise<Response>; refreshing: Promise<string> }> {
+  let issuerAnswered!: () => void;
+  const refreshedAtIssuer = new Promise<void>((resolve) => (issuerAnswered = resolve));
+  await page.route('**/api/token/refresh/', async (route) => {
+    const response = await route.fetch();
+    issuerAnswered();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await route.fulfill({ response });
+  });
+  const answered = page.waitForResponse((r) => r.url().endsWith('/api/token/refresh/'));
+  const refreshing = page.evaluate(() =>
+    window.client.refresh().then(
+      () => 'ok',
+      (e: ClientModule.LatchkeyClientError) => e.code,
+    ),
+  );
+  await refreshedAtIssuer;
+  return { answered, refreshing };
+}
+
 async function start(accessTokenLifetimeSeconds?: number, cookieMode = false, dpop: boolean | 'nonce' = false) {
   issuer = await startTestIssuer({ accessTokenLifetimeSeconds, cookieMode, dpop });
   context = await chromium.browser.newContext();
@@ -94,13 +118,91 @@ describe('one tab', () => {
   });
 
   it('refreshes ahead of expiry: concurrent calls on an expiring token make one refresh, no 401 seen', async () => {
-    await start(60);
-    // Refresh 59.5 s early on a 60 s token: every call sees it as expiring.
-    const page = await open({ refreshAheadSeconds: 59.5 });
+    // A 6 s token under the default 30 s margin: the margin is capped at half the token's life (3 s), so a
+    // new token is not "expiring" (which would refresh on every call), and one past half its life is.
+    await start(6);
+    const page = await open();
     await login(page);
-    await page.waitForTimeout(600);
+    expect((await callApi(page)).status).toBe(200);
+    expect(refreshes()).toBe(0);
+    await page.waitForTimeout(3300);
     const results = await page.evaluate(() => Promise.all(Array.from({ length: 10 }, () => window.client.fetch('/api/items').then((r) => r.status))));
     expect(results).toEqual(Array(10).fill(200));
+    expect(refreshes()).toBe(1);
+    expect((await callApi(page)).status).toBe(200);
+    expect(refreshes()).toBe(1);
+  });
+
+  it('sends the access token to its own origins only: another origin is refused before any request', async () => {
+    await start();
+    const elsewhere: Array<string | null> = [];
+    const page = await open();
+    await page.route('http://api.other.test/**', (route) => {
+      elsewhere.push(route.request().headers().authorization ?? null);
+      return route.fulfill({ status: 200, contentType: 'application/json', body: '{}', headers: { 'access-control-allow-origin': '*' } });
+    });
+    await login(page);
+    const refused = await page.evaluate(() =>
+      window.client.fetch('http://api.other.test/items').then(
+        () => 'sent',
+        (e: ClientModule.LatchkeyClientError) => e.code,
+      ),
+    );
+    expect([refused, elsewhere]).toEqual(['origin_not_allowed', []]);
+    // Allowed by name, it gets the token (plain fetch, no credentials: no preflight is needed for the answer).
+    const status = await page.evaluate(async () => {
+      const allowed = window.latchkey.createClient({ allowedOrigins: ['http://api.other.test'], coordinationName: 'other' });
+      await allowed.login('alice', 'wonderland');
+      return (await allowed.fetch('http://api.other.test/items')).status;
+    });
+    expect(status).toBe(200);
+    expect(elsewhere).toHaveLength(1);
+    expect(elsewhere[0]).toMatch(/^Bearer ey/);
+  });
+
+  it('stays logged out when logout comes while a refresh is on the wire, and blacklists the refresh that answered', async () => {
+    await start();
+    const page = await open();
+    await login(page);
+    const { answered, refreshing } = await refreshAnsweredLate(page);
+    await page.evaluate(() => window.client.logout());
+    const { refresh: successor } = (await (await answered).json()) as { refresh: string };
+    expect(await refreshing).toBe('not_logged_in');
+    expect(await page.evaluate(() => window.client.loggedIn)).toBe(false);
+    // The successor the late answer carried is blacklisted too: it cannot be used to come back.
+    await expect.poll(() => issuer.tokenRequests.filter((path) => path === '/api/token/blacklist/').length, { timeout: 3000 }).toBe(2);
+    const replay = await fetch(`${issuer.url}/api/token/refresh/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh: successor }),
+    });
+    expect(replay.status).toBe(401);
+  });
+
+  it('ignores messages on its channel that are not its own (any same-origin script can post there)', async () => {
+    await start();
+    const page = await open();
+    await login(page);
+    const token = await page.evaluate(() => window.client.accessToken());
+    await page.evaluate(() => {
+      const intruder = new BroadcastChannel('latchkey-session');
+      for (const message of [
+        { type: 'ping' },
+        { type: 'logout' },
+        { type: 'logout', generation: 'x' },
+        { type: 'tokens', generation: 1e9, access: 42 },
+        { type: 'tokens', generation: Number.NaN, access: 'forged' },
+        'tokens',
+        null,
+      ])
+        intruder.postMessage(message);
+      intruder.close();
+    });
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(async () => [window.client.loggedIn, await window.client.accessToken()] as const)).toEqual([true, token]);
+    // The ordering of token sets is intact: a 401 token_not_valid still forces one refresh.
+    issuer.rejected.add(token);
+    expect((await callApi(page)).status).toBe(200);
     expect(refreshes()).toBe(1);
   });
 
@@ -137,16 +239,45 @@ describe('one tab', () => {
       }
     });
     expect(message).toBe('TypeError: createClient: unknown option "refreshAheadSecond"; did you mean "refreshAheadSeconds"?');
+    const refusals = await page.evaluate(() =>
+      [
+        { baseUrl: 5 },
+        { paths: { obtain: 5 } },
+        { paths: { refresh: 'api/token/refresh/' } },
+        { coordinationName: '' },
+        { allowedOrigins: ['https://api.example.com/'] },
+      ].map((options) => {
+        try {
+          window.latchkey.createClient(options as never);
+          return 'accepted';
+        } catch (error) {
+          return `${(error as Error).name}: ${(error as Error).message}`;
+        }
+      }),
+    );
+    expect(refusals).toEqual([
+      'TypeError: createClient: baseUrl must be a string (a path prefix or an absolute URL)',
+      'TypeError: createClient: paths.obtain must be a path starting with "/"',
+      'TypeError: createClient: paths.refresh must be a path starting with "/"',
+      'TypeError: createClient: coordinationName must be a non-empty string',
+      'TypeError: createClient: allowedOrigins has "https://api.example.com/", which is not an origin such as "https://api.example.com"',
+    ]);
   });
 });
 
 describe('two tabs', () => {
-  it('a second tab gets the session from the first over BroadcastChannel', async () => {
+  /** A fresh issuer, a tab that logs in, and a second tab that gets the session from it. */
+  async function twoTabsSharingOneSession(): Promise<{ first: Page; second: Page }> {
     await start();
     const first = await open();
     await login(first);
     const second = await open();
     expect(await second.evaluate(() => window.client.restore())).toBe(true);
+    return { first, second };
+  }
+
+  it('a second tab gets the session from the first over BroadcastChannel', async () => {
+    const { second } = await twoTabsSharingOneSession();
     expect((await callApi(second)).status).toBe(200);
   });
 
@@ -192,6 +323,17 @@ describe('two tabs', () => {
     ]);
     expect(outcomes.sort()).toEqual(['ok', 'refresh_failed']);
     expect(revoked().map((event) => event.type)).toContain('refresh.reuse_detected');
+  });
+
+  it('a logout in one tab while the other refreshes leaves both logged out', async () => {
+    const { first, second } = await twoTabsSharingOneSession();
+    const { answered, refreshing } = await refreshAnsweredLate(second);
+    await first.evaluate(() => window.client.logout());
+    await second.waitForFunction(() => !window.client.loggedIn);
+    await answered;
+    expect(await refreshing).toBe('not_logged_in');
+    await first.waitForTimeout(200);
+    expect([await first.evaluate(() => window.client.loggedIn), await second.evaluate(() => window.client.loggedIn)]).toEqual([false, false]);
   });
 
   it('logout in one tab blacklists the refresh token and logs out every tab', async () => {

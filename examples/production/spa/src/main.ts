@@ -12,8 +12,8 @@ let refreshes = 0;
 const auth = createClient({
   // 'cookie' when the issuer sets the refresh token as an HttpOnly cookie (see the README).
   refreshToken: import.meta.env.VITE_LATCHKEY_REFRESH_MODE === 'cookie' ? 'cookie' : 'memory',
-  // The stack's access tokens may live only a few seconds (the tests use 3 s); 30 s ahead would refresh
-  // on every call. With 5-minute tokens keep the default.
+  // The stack's access tokens may live only a few seconds (the tests use 3 s): refresh 1 s ahead (the
+  // default 30 s would be capped at half a token's life). With 5-minute tokens keep the default.
   refreshAheadSeconds: 1,
   // Counts this tab's own successful refreshes, to show that they happen (and happen once).
   fetch: async (input, init) => {
