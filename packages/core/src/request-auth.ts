@@ -176,8 +176,8 @@ export function createRequestAuthenticator<Payload extends JwtPayload = JwtPaylo
   if (options.allowBodyToken === true && (reader.body === undefined || reader.contentType === undefined))
     throw new TypeError('latchkey: this adapter cannot read the body');
   const binding: BindingPolicy = { dpop: resolveDpopOptions(options.dpop), mtls: resolveMtlsOptions(options.mtls) };
-  if (binding.dpop?.required === true && (options.allowQueryToken === true || options.allowBodyToken === true)) {
-    throw new TypeError('latchkey: "dpop.mode" "required" takes tokens from the Authorization header only: drop allowQueryToken and allowBodyToken');
+  if (binding.dpop?.required === true && (options.allowQueryToken === true || options.allowBodyToken === true || options.getToken !== undefined)) {
+    throw new TypeError('latchkey: "dpop.mode" "required" takes tokens from the Authorization header only: drop allowQueryToken, allowBodyToken and getToken');
   }
   if (binding.mtls !== undefined && binding.mtls.header === undefined && reader.socket === undefined)
     throw new TypeError('latchkey: this adapter cannot read the TLS socket: set "mtls.certificateHeader"');

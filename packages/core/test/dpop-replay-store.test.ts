@@ -7,14 +7,23 @@ import { describeReplayStoreContract } from '@latchkey/conformance';
 describeReplayStoreContract('createMemoryReplayStore', () => createMemoryReplayStore());
 
 describe('createMemoryReplayStore', () => {
-  it('stays within its bound, evicting the oldest identifiers', async () => {
+  it('stays within its bound and never drops a live identifier: full of live ones, it refuses new proofs', async () => {
     const store = createMemoryReplayStore(2);
     expect(await store.remember('one', 60)).toBe(true);
     expect(await store.remember('two', 60)).toBe(true);
-    expect(await store.remember('three', 60)).toBe(true);
-    // 'one' was evicted to make room: the iat window, not the store, refuses such old proofs.
-    expect(await store.remember('one', 60)).toBe(true);
+    // A flood of fresh proofs must not push 'one' out and re-open its replay inside the iat window.
     expect(await store.remember('three', 60)).toBe(false);
+    expect(await store.remember('one', 60)).toBe(false);
+  });
+
+  it('makes room as the oldest identifiers expire', async () => {
+    const store = createMemoryReplayStore(2);
+    expect(await store.remember('short', 0.05)).toBe(true);
+    expect(await store.remember('long', 60)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await store.remember('next', 60)).toBe(true);
+    expect(await store.remember('long', 60)).toBe(false);
+    expect(await store.remember('next', 60)).toBe(false);
   });
 
   it('refuses a capacity that is not a positive integer', () => {

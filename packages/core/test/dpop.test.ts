@@ -307,6 +307,8 @@ describe('DPoP through the request authenticator', () => {
     expect(make({ dpop: { publicUrl: PUBLIC_URL, nonce: { secret: 'short' } } })).toThrow(/nonce.secret/);
     expect(make({ dpop: { publicUrl: PUBLIC_URL, replayStore: {} } })).toThrow(/replayStore/);
     expect(make({ dpop: { publicUrl: PUBLIC_URL, mode: 'required' }, allowQueryToken: true })).toThrow(/Authorization header only/);
+    // A getToken would hand over a token without its scheme: an unbound Bearer token would pass "required".
+    expect(make({ dpop: { publicUrl: PUBLIC_URL, mode: 'required' }, getToken: () => 'a.b.c' })).toThrow(/Authorization header only/);
     expect(make({ mtls: { header: 'x' } })).toThrow(/unknown option "header" in the mtls option/);
     expect(make({ mtls: true })).toThrow(/cannot read the TLS socket/);
   });
