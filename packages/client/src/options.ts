@@ -75,6 +75,10 @@ function refuseUnknown(where: string, value: object, allowed: readonly string[])
   }
 }
 
+function isPlainOptions(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** True for an origin as `URL#origin` writes it: scheme, host and port, no path, no trailing slash. */
 function isOrigin(value: unknown): boolean {
   if (typeof value !== 'string') return false;
@@ -87,9 +91,11 @@ function isOrigin(value: unknown): boolean {
 
 /** Validates once, at construction, so a misconfiguration fails at start-up and not at the first 401. */
 export function resolveOptions(options: LatchkeyClientOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createClient: options must be an object');
+  // An array (or a string) has no unknown keys either, and would otherwise pass as "all defaults".
+  if (!isPlainOptions(options)) throw new TypeError('createClient: options must be an object');
   refuseUnknown('createClient', options, known);
   const paths = options.paths ?? {};
+  if (!isPlainOptions(paths)) throw new TypeError('createClient: paths must be an object such as { obtain: "/api/token/" }');
   refuseUnknown('createClient paths', paths, knownPaths);
   const ahead = options.refreshAheadSeconds ?? 30;
   if (!Number.isFinite(ahead) || ahead < 0) throw new TypeError('createClient: refreshAheadSeconds must be a number ≥ 0');

@@ -246,6 +246,8 @@ describe('one tab', () => {
         { paths: { refresh: 'api/token/refresh/' } },
         { coordinationName: '' },
         { allowedOrigins: ['https://api.example.com/'] },
+        { paths: [] },
+        { paths: '/api/token/' },
       ].map((options) => {
         try {
           window.latchkey.createClient(options as never);
@@ -261,6 +263,8 @@ describe('one tab', () => {
       'TypeError: createClient: paths.refresh must be a path starting with "/"',
       'TypeError: createClient: coordinationName must be a non-empty string',
       'TypeError: createClient: allowedOrigins has "https://api.example.com/", which is not an origin such as "https://api.example.com"',
+      'TypeError: createClient: paths must be an object such as { obtain: "/api/token/" }',
+      'TypeError: createClient: paths must be an object such as { obtain: "/api/token/" }',
     ]);
   });
 });

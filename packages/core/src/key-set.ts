@@ -41,12 +41,24 @@ export class KeySet {
    * (a key without `kid` stands for any). Without a `kid`: every key that can verify `alg`.
    */
   candidates(lookup: KeyLookup): readonly PreparedKey[] {
-    if (lookup.kid !== undefined) {
-      const named = this.byKid.get(lookup.kid);
-      if (named !== undefined) return named;
-      return this.unnamed.length === 0 ? NONE : this.forAlg(lookup.alg, this.unnamedByAlg, this.unnamed);
-    }
+    const named = this.namedCandidates(lookup);
+    return named.length > 0 ? named : this.unnamedFallback(lookup);
+  }
+
+  /**
+   * Candidates that match the token exactly: the keys with its `kid`, or, for a token without one, every key
+   * that can verify `alg`. A remote set calls a token whose `kid` it lacks a miss (the provider may have
+   * just published the key) even when a key without an id could stand in for it.
+   */
+  namedCandidates(lookup: KeyLookup): readonly PreparedKey[] {
+    if (lookup.kid !== undefined) return this.byKid.get(lookup.kid) ?? NONE;
     return this.forAlg(lookup.alg, this.byAlg, this.keys);
+  }
+
+  /** For a token whose `kid` no key has: the keys without an id that can verify `alg` (none for a kid-less token). */
+  unnamedFallback(lookup: KeyLookup): readonly PreparedKey[] {
+    if (lookup.kid === undefined || this.unnamed.length === 0) return NONE;
+    return this.forAlg(lookup.alg, this.unnamedByAlg, this.unnamed);
   }
 
   /**

@@ -38,10 +38,13 @@ describe('freshnessMs', () => {
     expect(fresh({ cacheControl: 'public' })).toBe(600_000);
   });
 
-  it('ignores s-maxage and malformed max-age values', () => {
+  it('ignores s-maxage, and takes a malformed max-age as stale (RFC 9111 §4.2.1): refresh at the floor', () => {
     expect(fresh({ cacheControl: 's-maxage=5000' })).toBe(600_000);
-    expect(fresh({ cacheControl: 'max-age=-5' })).toBe(600_000);
-    expect(fresh({ cacheControl: 'max-age=1e3' })).toBe(600_000);
+    expect(fresh({ cacheControl: 'max-age=-5' })).toBe(30_000);
+    expect(fresh({ cacheControl: 'max-age=1e3' })).toBe(30_000);
+    expect(fresh({ cacheControl: 'max-age' })).toBe(30_000);
+    // A malformed max-age is not rescued by Expires: the server's freshness information is invalid.
+    expect(fresh({ cacheControl: 'max-age=soon', expires: new Date(NOW + 3_600_000).toUTCString() })).toBe(30_000);
   });
 });
 

@@ -182,6 +182,34 @@ describe('remoteJwks: unknown kid', () => {
     expect(server.count('/jwks')).toBe(3);
   });
 
+  it('refetches for a kid the set lacks even when a key published without an id could stand in for it', async () => {
+    const { kid: _dropped, ...unnamed } = keyA;
+    server.route('/jwks', { body: { keys: [unnamed] } });
+    const keys = source();
+    await keys.warm(recordEvents());
+    // The provider rotates in a named key: its first token fetches it instead of trying the stand-in.
+    server.route('/jwks', { body: { keys: [unnamed, keyB] } });
+    const rotated = await outcome(keys, 'b');
+    expect(rotated.sync).toBe(false);
+    expect(kids(rotated)).toEqual(['b']);
+    expect(server.count('/jwks')).toBe(2);
+
+    // A kid nobody publishes: one refetch, then the stand-in serves it; the cooldown bounds the refetches.
+    const first = await outcome(keys, 'x');
+    expect(first.sync).toBe(false);
+    expect(kids(first)).toEqual([undefined]);
+    expect(server.count('/jwks')).toBe(3);
+    for (let i = 0; i < 20; i += 1) {
+      const next = await outcome(keys, `x${i}`);
+      expect(next.sync).toBe(true);
+      expect(kids(next)).toEqual([undefined]);
+    }
+    expect(server.count('/jwks')).toBe(3);
+    advance(COOLDOWN);
+    expect((await outcome(keys, 'x')).sync).toBe(false);
+    expect(server.count('/jwks')).toBe(4);
+  });
+
   it('keeps counting the cooldown when the wall clock steps backwards', async () => {
     const keys = source();
     await keys.warm(recordEvents());

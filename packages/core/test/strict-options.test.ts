@@ -45,6 +45,11 @@ describe('refuseUnknownKeys: a misspelt option is a start-up TypeError naming it
     expect(() => refuseUnknownKeys({ zzz: 1 }, ['optional', 'rules'], 'config.auth')).toThrow('known options: "optional", "rules"');
   });
 
+  it('refuses an array, which has no unknown keys but is no options object', () => {
+    expect(() => refuseUnknownKeys([], ['optional'], 'config.auth')).toThrow('latchkey: config.auth must be an options object, not an array');
+    expect(() => remoteJwks('https://idp.example.com/jwks', [] as never)).toThrow(/remoteJwks options must be an options object, not an array/);
+  });
+
   it('counts a key set to undefined as written (the user still meant something)', () => {
     expect(() => refuseUnknownKeys({ optinal: undefined }, ['optional'], 'x')).toThrow(/"optinal"/);
   });

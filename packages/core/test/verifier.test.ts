@@ -246,6 +246,9 @@ describe('verified-token cache', () => {
     expect(() => verifierFor(key, { maxCandidateKeys: 1.5 })).toThrow(/maxCandidateKeys/);
     expect(() => verifierFor(key, { tokenCache: { maxEntries: 0 } })).toThrow(/tokenCache.maxEntries/);
     expect(() => verifierFor(key, { tokenCache: 'yes' as never })).toThrow(/tokenCache/);
+    // An array is an object, but not an options object: it must not read as "on, with defaults".
+    expect(() => verifierFor(key, { tokenCache: [] as never })).toThrow(/tokenCache/);
+    expect(() => verifierFor(key, { tokenCache: [{ maxEntries: 0 }] as never })).toThrow(/tokenCache/);
   });
 });
 

@@ -40,6 +40,8 @@ const ALIASES: Readonly<Record<string, string>> = {
  * way the user wrote it (`createVerifier options`, `config.auth of GET /items`).
  */
 export function refuseUnknownKeys(options: object, known: readonly string[], where: string): void {
+  // An array has no unknown keys either, and would otherwise pass as "every option at its default".
+  if (Array.isArray(options)) throw new TypeError(`latchkey: ${where} must be an options object, not an array`);
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const suggestion = closestKnown(key, known);

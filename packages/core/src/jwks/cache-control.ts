@@ -15,7 +15,7 @@ const MAX_DELTA_SECONDS = 2 ** 31;
 /**
  * The freshness of a response in milliseconds, clamped to `[minMs, maxMs]`:
  * - `no-store` or `no-cache` → `minMs` (refresh as often as the floor allows);
- * - else `max-age` (RFC 9111 §5.2.2.1), less the `Age` header;
+ * - else `max-age` (RFC 9111 §5.2.2.1), less the `Age` header; an invalid one (`-5`, `1e3`) → `minMs`;
  * - else `Expires − Date` (RFC 9111 §4.2.1; an unparsable `Expires` means already expired, §5.3);
  * - else `defaultMs`.
  * `s-maxage` is for shared caches and is ignored.
@@ -28,8 +28,12 @@ function lifetimeMs(headers: CacheHeaders, defaultMs: number, nowMs: number): nu
   const directives = headers.cacheControl === null ? undefined : parseCacheControl(headers.cacheControl);
   if (directives !== undefined) {
     if (directives.has('no-store') || directives.has('no-cache')) return 0;
-    const maxAge = deltaSeconds(directives.get('max-age'));
-    if (maxAge !== undefined) return (maxAge - (deltaSeconds(headers.age ?? undefined) ?? 0)) * 1000;
+    const maxAgeValue = directives.get('max-age');
+    if (maxAgeValue !== undefined) {
+      // RFC 9111 §4.2.1: a response with an invalid freshness directive (`max-age=-5`) is taken as stale.
+      const maxAge = deltaSeconds(maxAgeValue);
+      return maxAge === undefined ? 0 : (maxAge - (deltaSeconds(headers.age ?? undefined) ?? 0)) * 1000;
+    }
   }
   if (headers.expires !== null) {
     const expires = Date.parse(headers.expires);

@@ -84,8 +84,8 @@ export class JwksKeySource implements KeySource {
     const now = performance.now();
     const set = this.set;
     if (set !== undefined && now < this.refreshAt) {
-      const candidates = set.candidates(lookup);
-      return candidates.length > 0 ? candidates : this.miss(lookup, events, now);
+      const candidates = set.namedCandidates(lookup);
+      return candidates.length > 0 ? candidates : this.miss(set, lookup, events, now);
     }
     return this.slowPath(lookup, events, now);
   }
@@ -137,8 +137,8 @@ export class JwksKeySource implements KeySource {
   }
 
   private serve(set: KeySet, lookup: KeyLookup, events: EventSink, now: number): readonly PreparedKey[] | Promise<readonly PreparedKey[]> {
-    const candidates = set.candidates(lookup);
-    return candidates.length > 0 ? candidates : this.miss(lookup, events, now);
+    const candidates = set.namedCandidates(lookup);
+    return candidates.length > 0 ? candidates : this.miss(set, lookup, events, now);
   }
 
   /**
@@ -146,31 +146,33 @@ export class JwksKeySource implements KeySource {
    * (or join the fetch in flight). A refetch that does not find what it was made for starts the cooldown,
    * within which such tokens are refused at once: random `kid`s must not turn into a request flood
    * (jwks-rsa and get-jwks fetch once per unknown `kid`).
+   *
+   * A set with keys published without an id lets them stand in for an unknown `kid`, but only once a
+   * refetch (or the cooldown) has had its say: otherwise such a key would absorb a rotated-in key's
+   * tokens, failing their signatures until the set expired instead of fetching the new key.
    */
-  private miss(lookup: KeyLookup, events: EventSink, now: number): readonly PreparedKey[] | Promise<readonly PreparedKey[]> {
+  private miss(set: KeySet, lookup: KeyLookup, events: EventSink, now: number): readonly PreparedKey[] | Promise<readonly PreparedKey[]> {
     const inflight = this.inflight;
     const refetch = inflight === undefined && now >= this.missCooldownUntil && now >= this.retryAt;
     if (lookup.kid !== undefined && events.active) events.emit({ type: 'unknown-kid', url: this.lastUrl, kid: displayable(lookup.kid), refetched: refetch });
+    const fallback = set.unnamedFallback(lookup);
     if (refetch) {
       return this.refresh(events).then(
         (next) => {
-          const candidates = next.candidates(lookup);
-          if (candidates.length > 0) return candidates;
-          this.startMissCooldown();
-          throw noMatchingKey(lookup);
+          // Still no key by that id: stand-ins (if any) serve it, but the cooldown bounds the refetches.
+          if (next.namedCandidates(lookup).length === 0) this.startMissCooldown();
+          return found(next, lookup);
         },
         () => {
           this.startMissCooldown();
-          throw noMatchingKey(lookup);
+          return orRefuse(fallback, lookup);
         },
       );
     }
-    if (inflight === undefined) throw noMatchingKey(lookup);
+    if (inflight === undefined) return orRefuse(fallback, lookup);
     return inflight.then(
       (next) => found(next, lookup),
-      () => {
-        throw noMatchingKey(lookup);
-      },
+      () => orRefuse(fallback, lookup),
     );
   }
 
@@ -266,7 +268,10 @@ export class JwksKeySource implements KeySource {
 }
 
 function found(set: KeySet, lookup: KeyLookup): readonly PreparedKey[] {
-  const candidates = set.candidates(lookup);
+  return orRefuse(set.candidates(lookup), lookup);
+}
+
+function orRefuse(candidates: readonly PreparedKey[], lookup: KeyLookup): readonly PreparedKey[] {
   if (candidates.length === 0) throw noMatchingKey(lookup);
   return candidates;
 }
