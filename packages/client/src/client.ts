@@ -43,6 +43,8 @@ interface Session {
 // reach that tab before it decides whether it still needs to refresh.
 const handOverMs = 25;
 
+const isStream = (body: BodyInit | null | undefined): boolean => typeof ReadableStream === 'function' && body instanceof ReadableStream;
+
 async function readJson(response: Response): Promise<Record<string, unknown> | undefined> {
   try {
     const body: unknown = await response.json();
@@ -170,11 +172,13 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
     const logoutsBefore = logouts;
     const response = await post(settings.paths.refresh, cookieMode ? {} : { refresh });
     const body = await readJson(response);
-    if (response.status === 200 && typeof body?.access === 'string' && logouts !== logoutsBefore) {
-      // Logged out (here or in a sibling tab) while the issuer answered: the new tokens are dropped, not
-      // adopted, and their refresh token (cookie mode: the cookie just set) blacklisted, best effort.
-      const successor = typeof body.refresh === 'string' ? body.refresh : undefined;
-      if (cookieMode || successor !== undefined) void post(settings.paths.blacklist, cookieMode ? {} : { refresh: successor }).catch(() => undefined);
+    if (logouts !== logoutsBefore) {
+      // Logged out (here or in a sibling tab) while the issuer answered: whatever it said, the tab is logged
+      // out. New tokens are dropped, not adopted, and their refresh token (cookie mode: the cookie just
+      // set) blacklisted, best effort.
+      const successor = typeof body?.refresh === 'string' ? body.refresh : undefined;
+      if (response.status === 200 && typeof body?.access === 'string' && (cookieMode || successor !== undefined))
+        void post(settings.paths.blacklist, cookieMode ? {} : { refresh: successor }).catch(() => undefined);
       throw new LatchkeyClientError('not_logged_in', 'logged out while the refresh was answered');
     }
     if (response.status === 200 && typeof body?.access === 'string') {
@@ -251,7 +255,9 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
       if (!(await isTokenNotValid(response))) return response;
       // Only refresh if nobody replaced the token meanwhile; then retry exactly once.
       if (session?.access === token) await refresh();
-      if (!session) return response;
+      // A streamed body was spent by the first attempt and cannot be sent again: the caller gets the 401,
+      // and its own retry finds the refreshed token.
+      if (!session || isStream(init?.body)) return response;
       return authorized(input, init, session.access);
     },
     accessToken,
@@ -269,10 +275,11 @@ export function createClient(options?: LatchkeyClientOptions): LatchkeyClient {
       const arrived = new Promise<void>((resolve) => {
         const wake = () => {
           waiters.delete(wake);
+          clearTimeout(timer);
           resolve();
         };
         waiters.add(wake);
-        setTimeout(wake, timeoutMs);
+        const timer = setTimeout(wake, timeoutMs);
       });
       channel.post({ type: 'hello' });
       await arrived;

@@ -179,6 +179,69 @@ describe('one tab', () => {
     expect(replay.status).toBe(401);
   });
 
+  it('reports not_logged_in, not refresh_failed, for a refresh refused after a logout', async () => {
+    await start();
+    const page = await open();
+    await login(page);
+    let refused!: () => void;
+    const refusedAtIssuer = new Promise<void>((resolve) => (refused = resolve));
+    await page.route('**/api/token/refresh/', async (route) => {
+      refused();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ detail: 'Token is blacklisted', code: 'token_not_valid' }) });
+    });
+    const refreshing = page.evaluate(() =>
+      window.client.refresh().then(
+        () => 'ok',
+        (e: ClientModule.LatchkeyClientError) => e.code,
+      ),
+    );
+    await refusedAtIssuer;
+    await page.evaluate(() => window.client.logout());
+    expect(await refreshing).toBe('not_logged_in');
+    expect(await page.evaluate(() => window.client.loggedIn)).toBe(false);
+  });
+
+  it('does not resend a streamed body, which the first attempt spent: the caller gets the 401, its retry the new token', async () => {
+    await start();
+    const page = await open();
+    const outcome = await page.evaluate(async () => {
+      // Chromium streams request bodies over HTTP/2 only, so the API is played by the fetch the client is given.
+      const sent: { authorization: string | null; body: string }[] = [];
+      let stale: string | undefined;
+      const client = window.latchkey.createClient({
+        fetch: async (input, init) => {
+          if (!String(input).endsWith('/api/upload')) return fetch(input, init);
+          const body = init?.body instanceof ReadableStream ? await new Response(init.body).text() : String(init?.body);
+          const authorization = new Headers(init?.headers).get('Authorization');
+          sent.push({ authorization, body });
+          stale ??= authorization ?? undefined;
+          const expired = authorization === stale;
+          return new Response(JSON.stringify(expired ? { code: 'token_not_valid' } : { ok: true }), { status: expired ? 401 : 200 });
+        },
+      });
+      await client.login('alice', 'wonderland');
+      const streamed = () =>
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('chunk'));
+            controller.close();
+          },
+        });
+      const first = await client.fetch('/api/upload', { method: 'POST', body: streamed(), duplex: 'half' } as RequestInit);
+      const retried = await client.fetch('/api/upload', { method: 'POST', body: streamed(), duplex: 'half' } as RequestInit);
+      return { statuses: [first.status, retried.status], sent: sent.map((entry) => [entry.authorization === stale, entry.body]) };
+    });
+    expect(outcome).toEqual({
+      statuses: [401, 200],
+      sent: [
+        [true, 'chunk'],
+        [false, 'chunk'],
+      ],
+    });
+    expect(refreshes()).toBe(1);
+  });
+
   it('ignores messages on its channel that are not its own (any same-origin script can post there)', async () => {
     await start();
     const page = await open();
