@@ -27,6 +27,7 @@ import {
 import { checkedRules, createRequestAuthenticator, type RequestAuthOptions, type RequestReader } from '@latchkey/core/adapter';
 import { createMockIdp, tamperToken, type MockIdp } from '@latchkey/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runApplicationFailureSuite } from './application-failures.js';
 import { runSenderConstrainedSuite } from './sender-constrained.js';
 
 /** Per-route authentication options (the verifier is shared by every route). */
@@ -186,6 +187,7 @@ function routeAt(path: string): ConformanceRoute {
  */
 export function runConformanceSuite(name: string, harness: AdapterHarness): void {
   runSenderConstrainedSuite(name, harness);
+  runApplicationFailureSuite(name, harness);
   describe.each(['json', 'native'] as const)(`${name} conformance (%s errors)`, (rendering) => {
     let idp: MockIdp;
     let verifier: Verifier;
