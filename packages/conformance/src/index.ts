@@ -5,6 +5,7 @@
 export {
   CONFORMANCE_ROUTES,
   echo,
+  parseForm,
   runConformanceSuite,
   type AdapterExports,
   type AdapterHarness,

@@ -31,14 +31,18 @@ import { runApplicationFailureSuite } from './application-failures.js';
 import { runSenderConstrainedSuite } from './sender-constrained.js';
 
 /** Per-route authentication options (the verifier is shared by every route). */
-export type ConformanceAuth = Pick<RequestAuthOptions, 'optional' | 'allowQueryToken' | 'realm' | 'dpop' | 'mtls'>;
+export type ConformanceAuth = Pick<RequestAuthOptions, 'optional' | 'allowQueryToken' | 'allowBodyToken' | 'realm' | 'dpop' | 'mtls'>;
 
 /**
  * A route every harness serves: `authenticate(verifier + auth)` (none when `auth` is `null`), then
- * `guard(...rules)` when there are rules, then {@link echo}.
+ * `guard(...rules)` when there are rules, then {@link echo}. A `POST` route parses
+ * `application/x-www-form-urlencoded` bodies before authentication, the framework's usual way (Express's
+ * `urlencoded()`, else {@link parseForm}), and leaves other bodies to the framework's defaults.
  */
 export interface ConformanceRoute {
   readonly path: string;
+  /** Default `GET`. */
+  readonly method?: 'GET' | 'POST';
   readonly auth: ConformanceAuth | null;
   readonly rules: readonly Rule[];
 }
@@ -104,6 +108,8 @@ export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
   { path: '/claims/async', auth: {}, rules: [claimCheck(async (payload) => payload.email_verified === true, 'the e-mail address is not verified')] },
   { path: '/chain', auth: {}, rules: [requireScopes('read:items'), claimEquals('org', 'globex')] },
   { path: '/query', auth: { allowQueryToken: true }, rules: [] },
+  { path: '/body', method: 'POST', auth: { allowBodyToken: true }, rules: [] },
+  { path: '/body/off', method: 'POST', auth: {}, rules: [] },
   { path: '/realm', auth: { realm: 'conformance' }, rules: [requireScopes('admin')] },
   { path: '/unauthenticated', auth: null, rules: [requireScopes('read:items')] },
 ];
@@ -113,6 +119,22 @@ interface Sent {
   authorization?: string | string[];
   /** `access_token` query parameter. */
   query?: string;
+  /** A request body: sent with `POST` and this content type. */
+  body?: { contentType: string; text: string };
+}
+
+/**
+ * An `application/x-www-form-urlencoded` body as body parsers hand it over: a repeated name becomes an
+ * array (Express's `urlencoded()`, `querystring`, koa-bodyparser). For the harnesses whose framework has no
+ * form parser of its own, and for the reference.
+ */
+export function parseForm(text: string): Record<string, string | string[]> {
+  const form: Record<string, string | string[]> = Object.create(null);
+  for (const [name, value] of new URLSearchParams(text)) {
+    const seen = form[name];
+    form[name] = seen === undefined ? value : [seen, value].flat();
+  }
+  return form;
 }
 
 interface Received {
@@ -126,7 +148,9 @@ async function send(app: ConformanceApp, path: string, sent: Sent): Promise<Rece
   const url = new URL(path, app.url);
   if (sent.query !== undefined) url.searchParams.set('access_token', sent.query);
   if (Array.isArray(sent.authorization)) return sendRaw(url, sent.authorization);
-  const response = await fetch(url, { headers: sent.authorization === undefined ? {} : { authorization: sent.authorization } });
+  const headers: Record<string, string> = sent.authorization === undefined ? {} : { authorization: sent.authorization };
+  if (sent.body !== undefined) headers['content-type'] = sent.body.contentType;
+  const response = await fetch(url, sent.body === undefined ? { headers } : { method: 'POST', headers, body: sent.body.text });
   return {
     status: response.status,
     challenge: response.headers.get('www-authenticate'),
@@ -157,10 +181,15 @@ function sendRaw(url: URL, authorization: string[]): Promise<Received> {
 // The reference reads the test's own description of the request.
 const sentReader: RequestReader<Sent> = {
   rawHeaders: (sent) => [sent.authorization ?? []].flat().flatMap((value) => ['Authorization', value]),
-  method: () => 'GET',
+  method: (sent) => (sent.body === undefined ? 'GET' : 'POST'),
   path: () => '/',
   query: (sent) => (sent.query === undefined ? {} : { access_token: sent.query }),
+  // What every harness's parser makes of the body: a form is parsed, anything else is not a token carrier.
+  body: (sent) => (sent.body?.contentType === FORM_TYPE ? parseForm(sent.body.text) : undefined),
+  contentType: (sent) => sent.body?.contentType,
 };
+
+const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /** What the core itself answers for this request on this route: the reference every adapter must match. */
 async function reference(verifier: Verifier, route: ConformanceRoute, sent: Sent): Promise<LatchkeyError | VerifiedToken | null> {
@@ -321,6 +350,30 @@ export function runConformanceSuite(name: string, harness: AdapterHarness): void
       expect((await expectConformant('/query', { query: tokens.valid })).status).toBe(200);
       const twice = await expectConformant('/query', { query: tokens.valid, authorization: `Bearer ${tokens.valid}` });
       expect(twice.status).toBe(400);
+    });
+
+    it('accepts a form-body token where allowed (RFC 6750 §2.2), and refuses one also sent in the header (400)', async () => {
+      const form = (text: string) => ({ contentType: FORM_TYPE, text });
+      const accepted = await expectConformant('/body', { body: form(`access_token=${tokens.valid}&note=x`) });
+      expect(JSON.parse(accepted.body)).toMatchObject({ anonymous: false, payload: { sub: 'alice' } });
+      expect((await expectConformant('/body', { body: form(`access_token=${tokens.expired}`) })).status).toBe(401);
+      const twice = await expectConformant('/body', { body: form(`access_token=${tokens.valid}`), authorization: `Bearer ${tokens.valid}` });
+      expect(twice.status).toBe(400);
+      const repeated = await expectConformant('/body', { body: form(`access_token=${tokens.valid}&access_token=${tokens.readOnly}`) });
+      expect(repeated.status).toBe(400);
+      // The header alone still works on a body-token route.
+      expect((await expectConformant('/body', { authorization: `Bearer ${tokens.valid}`, body: form('note=x') })).status).toBe(200);
+    });
+
+    it('takes no token from a body that is not form-encoded, nor from any body where not allowed', async () => {
+      for (const [path, body] of [
+        ['/body', { contentType: 'application/json', text: JSON.stringify({ access_token: tokens.valid }) }],
+        ['/body', { contentType: 'text/plain', text: `access_token=${tokens.valid}` }],
+        ['/body/off', { contentType: FORM_TYPE, text: `access_token=${tokens.valid}` }],
+      ] as const) {
+        const received = await expectConformant(path, { body });
+        expect([path, received.status, received.challenge]).toEqual([path, 401, 'Bearer']);
+      }
     });
 
     it('answers 403 insufficient_scope with the required scopes when one is missing (all-of)', async () => {

@@ -1,5 +1,5 @@
 import { createServer as createHttpsServer } from 'node:https';
-import express5 from 'express';
+import express5, { type RequestHandler } from 'express';
 import express4 from 'express4';
 import { expect } from 'vitest';
 import { authErrorHandler, authenticate, guard } from '@latchkey/express';
@@ -16,9 +16,11 @@ function harness(express: typeof express5): AdapterHarness {
     async start({ verifier, routes, rendering, tls }) {
       const app = express();
       for (const route of routes) {
-        const chain = route.auth === null ? [] : [authenticate({ verifier, ...route.auth })];
+        // POST routes read form bodies with Express's own parser, as an app would.
+        const chain: RequestHandler[] = route.method === 'POST' ? [express.urlencoded({ extended: false })] : [];
+        if (route.auth !== null) chain.push(authenticate({ verifier, ...route.auth }));
         if (route.rules.length > 0) chain.push(guard(...route.rules));
-        app.get(route.path, ...chain, (req, res) => {
+        app[route.method === 'POST' ? 'post' : 'get'](route.path, ...chain, (req, res) => {
           res.json(echo(req.auth));
         });
       }

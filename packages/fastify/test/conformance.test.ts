@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import latchkey, { authErrorHandler, guard } from '@latchkey/fastify';
 import * as adapter from '@latchkey/fastify';
-import { echo, runConformanceSuite } from '@latchkey/conformance';
+import { echo, parseForm, runConformanceSuite } from '@latchkey/conformance';
 
 runConformanceSuite('fastify 5', {
   adapter,
@@ -11,17 +11,25 @@ runConformanceSuite('fastify 5', {
     // The HTTPS instance differs only in its server type: the routes and hooks are the same.
     const app = (tls === undefined ? Fastify() : Fastify({ https: tls })) as unknown as FastifyInstance;
     if (rendering === 'json') app.setErrorHandler(authErrorHandler());
-    for (const { path, auth, rules } of routes) {
+    // Fastify parses JSON and text itself; forms take a parser (what @fastify/formbody registers).
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, parseForm(body as string)));
+    for (const { path, method = 'GET', auth, rules } of routes) {
       const preHandler = rules.length > 0 ? [guard(...rules)] : [];
       if (auth === null) {
-        app.get(path, { preHandler }, async (request) => echo(request.auth));
+        app.route({ method, url: path, preHandler, handler: async (request) => echo(request.auth) });
         continue;
       }
       const { optional, ...pluginOptions } = auth;
       // Token locations and the realm are the plugin's options: one encapsulated context per route here.
       await app.register(async (scope) => {
         await scope.register(latchkey, { verifier, ...pluginOptions });
-        scope.get(path, { config: { auth: optional === undefined ? true : { optional } }, preHandler }, async (request) => echo(request.auth));
+        scope.route({
+          method,
+          url: path,
+          config: { auth: optional === undefined ? true : { optional } },
+          preHandler,
+          handler: async (request) => echo(request.auth),
+        });
       });
     }
     const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -5,8 +5,18 @@ import Koa2 from 'koa2';
 import { expect } from 'vitest';
 import { authErrorHandler, authenticate, guard } from '@latchkey/koa';
 import * as adapter from '@latchkey/koa';
-import { echo, listening, runConformanceSuite, type AdapterHarness } from '@latchkey/conformance';
+import { echo, parseForm, listening, runConformanceSuite, type AdapterHarness } from '@latchkey/conformance';
 import { chain } from './compose.js';
+
+/** Stands in for a body parser (koa-bodyparser, @koa/bodyparser): sets ctx.request.body for a form body. */
+const formBody: Middleware = async (ctx, next) => {
+  if (ctx.is('application/x-www-form-urlencoded')) {
+    let text = '';
+    for await (const chunk of ctx.req) text += String(chunk);
+    (ctx.request as { body?: unknown }).body = parseForm(text);
+  }
+  await next();
+};
 
 function harness(Koa: typeof Koa3): AdapterHarness {
   return {
@@ -18,7 +28,8 @@ function harness(Koa: typeof Koa3): AdapterHarness {
       if (rendering === 'json') app.use(authErrorHandler());
       const byPath = new Map<string, Middleware>();
       for (const route of routes) {
-        const handlers: Middleware[] = route.auth === null ? [] : [authenticate({ verifier, ...route.auth })];
+        const handlers: Middleware[] = route.method === 'POST' ? [formBody] : [];
+        if (route.auth !== null) handlers.push(authenticate({ verifier, ...route.auth }));
         if (route.rules.length > 0) handlers.push(guard(...route.rules));
         handlers.push((ctx) => {
           ctx.body = echo(ctx.state.auth);
