@@ -7,6 +7,7 @@ import { invalidToken, json, throttled, unauthorized } from './http/responses.js
 import type { LoginLimiter } from './limits/login-limiter.js';
 import type { IssuerRequest, IssuerResponse } from './http/types.js';
 import { openSuccessor, sealSuccessor, tokenHash } from './internal/seal.js';
+import type { WeakCollection } from './internal/weak-collection.js';
 import type { IssuerOptions, ResolvedIssuerOptions } from './options.js';
 import { sessionRevoked, type CachedRevocationCheck } from './revocation.js';
 import { sessionInfo, type SessionInfo } from './sessions.js';
@@ -31,8 +32,8 @@ export interface FlowContext<User> {
   readonly onLoginSuccess: IssuerOptions<User>['onLoginSuccess'];
   readonly onLoginFailure: IssuerOptions<User>['onLoginFailure'];
   readonly emit: (event: IssuerEvent) => void;
-  /** The in-process revocation checks handed out so far: told of every revocation made here. */
-  readonly revocationChecks: Set<CachedRevocationCheck>;
+  /** The in-process revocation checks handed out and still in use: told of every revocation made here. */
+  readonly revocationChecks: WeakCollection<CachedRevocationCheck>;
   readonly limiter: LoginLimiter | undefined;
 }
 

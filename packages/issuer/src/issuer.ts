@@ -16,6 +16,7 @@ import { memoryStore } from './store/memory.js';
 import { isStoreUnavailableError, StoreCapacityError } from './store/errors.js';
 import { SessionRoutes } from './http/session-routes.js';
 import { CachedRevocationCheck, type RevocationCheck, type RevocationCheckOptions } from './revocation.js';
+import { WeakCollection } from './internal/weak-collection.js';
 import type { SessionInfo } from './sessions.js';
 import type { IssuerStore } from './store/types.js';
 import { ACCESS_TOKEN_TYP, TokenCodec } from './tokens.js';
@@ -119,7 +120,7 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
     tokenTypeClaim: settings.tokenTypeClaim,
     jtiClaim: settings.jtiClaim,
   });
-  const revocationChecks = new Set<CachedRevocationCheck>();
+  const revocationChecks = new WeakCollection<CachedRevocationCheck>();
   const flows = new Flows<User>({
     revocationChecks,
     settings,
