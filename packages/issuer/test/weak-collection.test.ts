@@ -29,7 +29,10 @@ describe('WeakCollection: the revocation checks the issuer tells of revocations'
       const walked = [...collection];
       console.log(JSON.stringify({ before, walked, after: collection.size }));
     `;
-    const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const result = JSON.parse(output.trim().split('\n').at(-1)!) as { before: number; after: number; walked: unknown[] };
     expect(result.before).toBe(10_001);
     // The member still referenced stays (and so is still told of revocations); the dropped ones are gone.
