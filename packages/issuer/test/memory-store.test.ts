@@ -17,6 +17,27 @@ describe('memoryStore', () => {
     expect(await store.rotate('u', 'a', 'a', { currentHash: 'x', expiresAt: now + 60_000, usedAt: now })).toEqual({ status: 'missing' });
   });
 
+  it("bounds each user's revoked families too: one account logging in and out in a loop cannot push another user's session out", async () => {
+    const store = memoryStore({ maxFamilies: 1_000, maxSessionsPerUser: 10 });
+    const now = Date.now();
+    const family = (familyId: string, userId: string) => ({ familyId, userId, currentHash: familyId, createdAt: now, expiresAt: now + 60_000 });
+    await store.createFamily(family('victim', 'alice'));
+    for (let i = 0; i < 5_000; i += 1) {
+      await store.createFamily(family(`flood-${i}`, 'mallory'));
+      // Every other one logged out: revoked records as well as live ones, and the per-user limit's revocations.
+      if (i % 2 === 0) await store.revokeFamily('mallory', `flood-${i}`, 'logout', now);
+    }
+    // Mallory holds at most her live sessions and as many revoked ones: far from the store's bound.
+    expect(store.size).toBeLessThanOrEqual(1 + 2 * 10);
+    expect(await store.rotate('alice', 'victim', 'victim', { currentHash: 'next', expiresAt: now + 60_000, usedAt: now })).toMatchObject({ status: 'rotated' });
+    // Her latest revoked family is still held as revoked; the oldest ones are gone, and refused as missing.
+    expect(await store.rotate('mallory', 'flood-4998', 'flood-4998', { currentHash: 'x', expiresAt: now + 60_000, usedAt: now })).toMatchObject({
+      status: 'revoked',
+    });
+    expect(await store.rotate('mallory', 'flood-0', 'flood-0', { currentHash: 'x', expiresAt: now + 60_000, usedAt: now })).toEqual({ status: 'missing' });
+    expect(await store.listFamilies('mallory', 100)).toHaveLength(10);
+  });
+
   it('refuses unknown options and bad sizes', () => {
     expect(() => memoryStore({ maxFamily: 3 } as never)).toThrow(/unknown option "maxFamily"/);
     expect(() => memoryStore({ maxFamilies: 0 })).toThrow(/"maxFamilies" must be an integer/);

@@ -25,7 +25,9 @@ export interface MemoryStoreOptions {
   maxEpochs?: number;
   /**
    * Most live sessions per user (the session list's bound). A login past it revokes the user's oldest live
-   * session (reason `limit`). Default {@link DEFAULT_MAX_SESSIONS_PER_USER} (100).
+   * session (reason `limit`). Also the most revoked families kept per user: older ones are dropped (their
+   * tokens then refused as missing), so one account cannot fill the store. Default
+   * {@link DEFAULT_MAX_SESSIONS_PER_USER} (100).
    */
   maxSessionsPerUser?: number;
 }
@@ -56,16 +58,24 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // Each user's live families (insertion = login order), for session lists and logout everywhere; kept in
   // step on eviction and revocation, and at most `maxSessions` long.
   const byUser = new Map<string, Set<string>>();
-  const unindex = (userId: string, familyId: string): void => {
-    const ids = byUser.get(userId);
+  // Each user's revoked families still held (revocation order). Revoked records stay to keep their tokens
+  // refused, but at most `maxSessions` per user: past that the oldest is dropped (its tokens are then
+  // refused as missing), so one account logging in and out in a loop cannot fill the store and push
+  // other users' live sessions out of it.
+  const revokedByUser = new Map<string, Set<string>>();
+  const remove = (index: Map<string, Set<string>>, userId: string, familyId: string): void => {
+    const ids = index.get(userId);
     ids?.delete(familyId);
-    if (ids?.size === 0) byUser.delete(userId);
+    if (ids?.size === 0) index.delete(userId);
   };
+  const unindex = (userId: string, familyId: string): void => remove(byUser, userId, familyId);
   const families = new LRUCache<string, MutableFamily>({
     max: positiveInteger('maxFamilies', options.maxFamilies, DEFAULT_MEMORY_STORE_MAX_FAMILIES),
     ttlAutopurge: false,
     dispose: (record, familyId, reason) => {
-      if (reason !== 'set') unindex(record.userId, familyId);
+      if (reason === 'set') return;
+      unindex(record.userId, familyId);
+      remove(revokedByUser, record.userId, familyId);
     },
   });
   const denied = new ExpiringMap<true>(positiveInteger('maxDenied', options.maxDenied, DEFAULT_MEMORY_STORE_MAX_DENIED), 'the token denylist');
@@ -83,6 +93,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     // The sealed successor must not outlive the family's trust.
     record.sealedSuccessor = undefined;
     record.graceUntil = undefined;
+    let revoked = revokedByUser.get(record.userId);
+    if (revoked === undefined) revokedByUser.set(record.userId, (revoked = new Set()));
+    revoked.add(record.familyId);
+    for (const oldest of revoked) {
+      if (revoked.size <= maxSessions) break;
+      revoked.delete(oldest);
+      families.delete(oldest);
+    }
   };
 
   /** The checks `rotate` and `touch` share, in the contract's order; `undefined` when the family may be used. */
