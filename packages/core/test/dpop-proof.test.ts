@@ -114,6 +114,11 @@ describe('htu normalisation (RFC 3986 §6.2)', () => {
   it('normalises case, default port, percent-encoding and dot segments', () => {
     expect(normaliseHtu('HTTPS://API.Example.TEST:443/a/../orders')).toBe(HTU);
     expect(normaliseHtu('https://api.example.test/%7euser')).toBe(normaliseHtu('https://api.example.test/%7Euser'));
+    // An escaped unreserved character is the character (RFC 3986 §6.2.2.2); other escapes stay, upper-cased.
+    expect(normaliseHtu('https://api.example.test/%7Euser/%6Frders')).toBe('https://api.example.test/~user/orders');
+    expect(normaliseHtu('https://api.example.test/a%2fb%20c')).toBe('https://api.example.test/a%2Fb%20c');
+    expect(normaliseHtu('https://api.example.test/a/%2E%2E/orders')).toBe(HTU);
+    expect(normaliseHtu('https://api.example.test/%2E%2E%2E')).toBe('https://api.example.test/...');
     expect(normaliseHtu('ftp://api.example.test/')).toBeUndefined();
     expect(normaliseHtu('https://user:pw@api.example.test/')).toBeUndefined();
   });
