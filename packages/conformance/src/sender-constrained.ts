@@ -6,7 +6,7 @@
  */
 import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import * as dpop from 'dpop';
-import { createVerifier, remoteJwks, requireScopes, type Verifier } from '@latchkey/core';
+import { createMemoryReplayStore, createVerifier, remoteJwks, requireScopes, type Verifier } from '@latchkey/core';
 import { createMockIdp, type MockIdp } from '@latchkey/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCertificates, type TestCertificate } from './certificates.js';
@@ -55,7 +55,13 @@ export function runSenderConstrainedSuite(name: string, harness: AdapterHarness)
       idp = await createMockIdp({ audience: 'https://api.conformance.test' });
       verifier = createVerifier({ keys: remoteJwks(idp.jwksUri), algorithms: ['RS256'], issuer: idp.issuer, audience: 'https://api.conformance.test' });
       certificates = createTestCertificates();
-      app = await harness.start({ verifier, routes: SENDER_CONSTRAINED_ROUTES, rendering });
+      // A replay store with room for one proof, fresh for each app (the routes above are shared by all).
+      const smallStore: ConformanceRoute = {
+        path: '/dpop/small-store',
+        auth: { dpop: { publicUrl: PUBLIC_URL, replayStore: createMemoryReplayStore(1) } },
+        rules: [],
+      };
+      app = await harness.start({ verifier, routes: [...SENDER_CONSTRAINED_ROUTES, smallStore], rendering });
       tlsApp = await harness.start({
         verifier,
         routes: TLS_ROUTES,
@@ -103,6 +109,15 @@ export function runSenderConstrainedSuite(name: string, harness: AdapterHarness)
         'invalid_dpop_proof',
       );
       expect((await call('/dpop', { authorization: `DPoP ${bound}`, dpop: await proof() })).status).toBe(200);
+    });
+
+    it('answers 503 with Retry-After, no challenge, when the memory replay store is full of live proofs', async () => {
+      const first = await call('/dpop/small-store', { authorization: `DPoP ${bound}`, dpop: await proof('/dpop/small-store') });
+      expect(first.status, first.body).toBe(200);
+      const full = await call('/dpop/small-store', { authorization: `DPoP ${bound}`, dpop: await proof('/dpop/small-store') });
+      expect([full.status, full.headers['www-authenticate']]).toEqual([503, undefined]);
+      expect(Number(full.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(full.body).not.toContain(bound);
     });
 
     it('still takes Bearer tokens without cnf where DPoP is allowed', async () => {

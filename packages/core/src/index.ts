@@ -69,7 +69,7 @@ export type { RequestAuthOptions } from './request-auth.js';
 export { DEFAULT_DPOP_ALGORITHMS, DEFAULT_DPOP_IAT_WINDOW_SECONDS } from './dpop/proof.js';
 export { DEFAULT_DPOP_NONCE_ROTATE_SECONDS } from './dpop/nonce.js';
 export type { DpopMode, DpopNonceOptions, DpopOptions } from './dpop/options.js';
-export { DEFAULT_REPLAY_STORE_ENTRIES, createMemoryReplayStore, type DpopReplayStore } from './dpop/replay-store.js';
+export { DEFAULT_REPLAY_STORE_ENTRIES, ReplayStoreFullError, createMemoryReplayStore, type DpopReplayStore } from './dpop/replay-store.js';
 export type { MtlsOptions } from './mtls.js';
 export {
   simplejwtErrorResponse,

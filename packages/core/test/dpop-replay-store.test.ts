@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { createMemoryReplayStore } from '../src/dpop/replay-store.js';
+import { ReplayStoreFullError, createMemoryReplayStore } from '../src/dpop/replay-store.js';
 // The contract is shared with the Redis store: it lives in the private conformance package.
 import { describeReplayStoreContract } from '@latchkey/conformance';
 
@@ -11,8 +11,16 @@ describe('createMemoryReplayStore', () => {
     const store = createMemoryReplayStore(2);
     expect(await store.remember('one', 60)).toBe(true);
     expect(await store.remember('two', 60)).toBe(true);
-    // A flood of fresh proofs must not push 'one' out and re-open its replay inside the iat window.
-    expect(await store.remember('three', 60)).toBe(false);
+    // A flood of fresh proofs must not push 'one' out and re-open its replay inside the iat window. The
+    // refusal is the server's (503, retry when the oldest leaves), not a replay blamed on the client.
+    let full: unknown;
+    try {
+      await store.remember('three', 60);
+    } catch (error) {
+      full = error;
+    }
+    expect(full).toBeInstanceOf(ReplayStoreFullError);
+    expect(full).toMatchObject({ code: 'ERR_DPOP_REPLAY_STORE_FULL', status: 503, statusCode: 503, expose: false, headers: { 'retry-after': '60' } });
     expect(await store.remember('one', 60)).toBe(false);
   });
 

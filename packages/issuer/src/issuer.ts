@@ -247,6 +247,9 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
       if (isStoreUnavailableError(error)) return serviceUnavailable(error.retryAfterSeconds);
       // A full denylist or epoch table refuses the new revocation (fail closed); the client may retry later.
       if (error instanceof StoreCapacityError || (error as { code?: unknown } | null)?.code === 'store_capacity') return serviceUnavailable(1);
+      // Anything else that says it is a 503 (core's ReplayStoreFullError: the DPoP replay store is full).
+      const unavailable = retryAfterOf503(error);
+      if (unavailable !== undefined) return serviceUnavailable(unavailable);
       return serverError();
     }
   }
@@ -312,4 +315,12 @@ function warnOfEarlyActivation(ring: KeyRing, jwksMaxAgeSeconds: number): void {
       );
     }
   }
+}
+
+/** For an error that carries status 503 (and maybe a `retry-after` header, in seconds): the seconds to wait (default 1). */
+function retryAfterOf503(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || (error as { status?: unknown }).status !== 503) return undefined;
+  const header = (error as { headers?: Record<string, unknown> }).headers?.['retry-after'];
+  const seconds = typeof header === 'string' && /^\d{1,6}$/.test(header) ? Number(header) : 1;
+  return Math.max(1, seconds);
 }

@@ -13,6 +13,7 @@ import Koa from 'koa';
 import { authErrorHandler, authenticate } from '@latchkey/express';
 import { latchkey as fastifyLatchkey } from '@latchkey/fastify';
 import { authErrorHandler as koaErrors, authenticate as koaAuth } from '@latchkey/koa';
+import { createMemoryReplayStore } from '@latchkey/core';
 import { describe, expect, it } from 'vitest';
 import { createIssuer } from '../src/issuer.js';
 import { SESSION_PATHS } from '../src/options.js';
@@ -178,6 +179,15 @@ describe('DPoP-bound tokens from the issuer', () => {
         await api.close();
       }
     }
+  });
+
+  it('answers 503 with Retry-After at the token endpoint when its memory replay store is full of live proofs', async () => {
+    const { url } = await start({ dpop: { publicUrl: PUBLIC_URL, replayStore: createMemoryReplayStore(1) } });
+    const key = await dpop.generateKeyPair('ES256');
+    expect((await withProof(url, '/api/token/', credentials, key)).status).toBe(200);
+    const full = await withProof(url, '/api/token/', credentials, key);
+    expect(full.status, full.text).toBe(503);
+    expect(Number(full.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses DPoP options it cannot honour at start-up', async () => {
