@@ -73,6 +73,8 @@ export class CachedRevocationCheck implements RevocationCheck {
     const ttl = positiveInteger('cacheTtlMs', options.cacheTtlMs, DEFAULT_REVOCATION_CHECK_TTL_MS);
     const max = positiveInteger('cacheMaxEntries', options.cacheMaxEntries, DEFAULT_REVOCATION_CHECK_MAX_ENTRIES);
     this.#ttl = ttl;
+    // Bound: `createVerifier({ isRevoked: check.isRevoked })` passes the method on its own.
+    this.isRevoked = this.isRevoked.bind(this);
     this.#denied = new LRUCache({ max, ttl });
     this.#sessions = new LRUCache({ max, ttl });
     this.#epochs = new LRUCache({ max, ttl });

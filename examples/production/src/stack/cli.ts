@@ -15,7 +15,7 @@ if (command === 'start') {
     instancePorts: process.env.LATCHKEY_INSTANCE_PORTS?.split(',').map(Number),
     accessTokenLifetimeSeconds: port('LATCHKEY_ACCESS_LIFETIME_SECONDS'),
   });
-  console.log(`\nOpen ${stack.url}/ and log in as alice / wonderland (or bob / builder-of-things). Stop with: pnpm stop`);
+  console.log(`\nOpen ${stack.url}/ and log in as alice / wonderland (or bob / builder-of-things). Stop with: pnpm --filter @latchkey/example-production stop`);
 } else if (command === 'stop') {
   const stopped = await stopStack();
   console.log(stopped.length === 0 ? 'nothing was running' : `stopped ${stopped.join(', ')}`);
