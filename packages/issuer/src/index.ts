@@ -23,6 +23,7 @@ export type { TokenPair } from './flows.js';
 export {
   CachedRevocationCheck,
   DEFAULT_REVOCATION_CHECK_MAX_ENTRIES,
+  MAX_REVOCATION_CHECK_ENTRIES,
   DEFAULT_REVOCATION_CHECK_TTL_MS,
   type RevocationCheck,
   type RevocationCheckOptions,

@@ -8,6 +8,11 @@ import type { IssuerStore } from './store/types.js';
 export const DEFAULT_REVOCATION_CHECK_TTL_MS = 1000;
 /** Default most answers kept by a revocation check's cache: 10,000 token ids and 10,000 sessions. */
 export const DEFAULT_REVOCATION_CHECK_MAX_ENTRIES = 10_000;
+/**
+ * Largest {@link RevocationCheckOptions.cacheMaxEntries}: 1,000,000. The cache reserves its index for that
+ * many entries of each kind up front, so a mistyped size would take the heap at start-up.
+ */
+export const MAX_REVOCATION_CHECK_ENTRIES = 1_000_000;
 
 /** Options of `issuer.revocationCheck()`. */
 export interface RevocationCheckOptions {
@@ -17,7 +22,7 @@ export interface RevocationCheckOptions {
    * Default {@link DEFAULT_REVOCATION_CHECK_TTL_MS}.
    */
   cacheTtlMs?: number;
-  /** Most cached answers (each kind). Default {@link DEFAULT_REVOCATION_CHECK_MAX_ENTRIES}. */
+  /** Most cached answers (each kind), at most {@link MAX_REVOCATION_CHECK_ENTRIES}. Default {@link DEFAULT_REVOCATION_CHECK_MAX_ENTRIES}. */
   cacheMaxEntries?: number;
 }
 
@@ -46,9 +51,10 @@ export async function sessionRevoked(store: RevocationSource, userId: string, fa
   return { revoked: false, createdAt: record.createdAt, endsAt: record.sessionExpiresAt };
 }
 
-function positiveInteger(name: string, value: unknown, fallback: number): number {
+function positiveInteger(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new TypeError(`revocationCheck: "${name}" must be an integer ≥ 1`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
+    throw new TypeError(`revocationCheck: "${name}" must be an integer ≥ 1${max === Number.MAX_SAFE_INTEGER ? '' : ` and ≤ ${max}`}`);
   return value;
 }
 
@@ -71,7 +77,7 @@ export class CachedRevocationCheck implements RevocationCheck {
     if (typeof options !== 'object' || options === null) throw new TypeError('revocationCheck: options must be an object');
     refuseUnknownKeys(options, ['cacheTtlMs', 'cacheMaxEntries'], 'revocationCheck options');
     const ttl = positiveInteger('cacheTtlMs', options.cacheTtlMs, DEFAULT_REVOCATION_CHECK_TTL_MS);
-    const max = positiveInteger('cacheMaxEntries', options.cacheMaxEntries, DEFAULT_REVOCATION_CHECK_MAX_ENTRIES);
+    const max = positiveInteger('cacheMaxEntries', options.cacheMaxEntries, DEFAULT_REVOCATION_CHECK_MAX_ENTRIES, MAX_REVOCATION_CHECK_ENTRIES);
     this.#ttl = ttl;
     // Bound: `createVerifier({ isRevoked: check.isRevoked })` passes the method on its own.
     this.isRevoked = this.isRevoked.bind(this);

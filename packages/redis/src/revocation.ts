@@ -1,11 +1,12 @@
 /** `redisRevocationCheck`: the revocation check over Redis, with a local cache cleared by pub/sub messages. */
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import type { JwtPayload } from '@latchkey/core';
-import { CachedRevocationCheck } from '@latchkey/issuer';
+import { CachedRevocationCheck, MAX_REVOCATION_CHECK_ENTRIES } from '@latchkey/issuer';
 import type { RedisClientLike } from './client.js';
 import { DEFAULT_KEY_PREFIX, keyNames } from './keys.js';
 import { commandTimeout, positiveInteger } from './options.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, redisStore } from './store.js';
+import { withTimeout } from './timeout.js';
 
 /** Default most answers kept by the local cache: 10,000 token ids, 10,000 sessions, 10,000 user epochs. */
 export const DEFAULT_REVOCATION_CACHE_MAX_ENTRIES = 10_000;
@@ -77,7 +78,13 @@ export function redisRevocationCheck(options: RedisRevocationCheckOptions): Redi
   const { client, subscriber } = options;
   if (typeof client?.exists !== 'function') throw new TypeError('redisRevocationCheck: "client" must be an ioredis Redis or Cluster');
   if (typeof subscriber?.subscribe !== 'function') throw new TypeError('redisRevocationCheck: "subscriber" must be a Redis connection for pub/sub');
-  const cacheMaxEntries = positiveInteger('redisRevocationCheck', 'cacheMaxEntries', options.cacheMaxEntries, DEFAULT_REVOCATION_CACHE_MAX_ENTRIES);
+  const cacheMaxEntries = positiveInteger(
+    'redisRevocationCheck',
+    'cacheMaxEntries',
+    options.cacheMaxEntries,
+    DEFAULT_REVOCATION_CACHE_MAX_ENTRIES,
+    MAX_REVOCATION_CHECK_ENTRIES,
+  );
   const cacheTtlMs = positiveInteger('redisRevocationCheck', 'cacheTtlMs', options.cacheTtlMs, DEFAULT_REVOCATION_CACHE_TTL_MS);
   const commandTimeoutMs = commandTimeout('redisRevocationCheck', options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS);
   if (options.whenUnavailable !== undefined && options.whenUnavailable !== 'revoked' && options.whenUnavailable !== 'not-revoked') {
@@ -129,12 +136,15 @@ export function redisRevocationCheck(options: RedisRevocationCheckOptions): Redi
         return failClosed;
       }
     },
+    // Both within commandTimeoutMs: a subscriber whose Redis is down (its offline queue holding the command)
+    // must neither hold start-up until the client gives up retrying, nor hold shutdown at all.
     async ready() {
-      await subscribed;
+      const attempt = subscribed;
+      await withTimeout(() => attempt, commandTimeoutMs);
     },
     async close() {
       closed = true;
-      await subscriber.unsubscribe(channel).catch(() => undefined);
+      await withTimeout(() => subscriber.unsubscribe(channel), commandTimeoutMs).catch(() => undefined);
     },
   };
 }

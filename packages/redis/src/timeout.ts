@@ -1,9 +1,13 @@
 /** Deadlines on Redis calls, and the mapping of Redis failures to the store errors. */
 import { StoreCapacityError, StoreUnavailableError } from '@latchkey/issuer';
 
-/** Errors Redis itself answered (a script bug, a wrong type): real failures, not unavailability. */
+/**
+ * Errors Redis itself answered (a script bug, a wrong type): real failures, not unavailability. Redis
+ * refusing for a while is unavailability: loading, a cluster or replica failing over, a read-only replica,
+ * a script running elsewhere (BUSY), too few replicas for a write (NOREPLICAS), a failed snapshot (MISCONF).
+ */
 const isReplyError = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ReplyError' && !/^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY)/.test(error.message);
+  error instanceof Error && error.name === 'ReplyError' && !/^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|BUSY|NOREPLICAS|MISCONF)/.test(error.message);
 
 /**
  * Runs one Redis call with a deadline, so no request hangs on a dead or partitioned Redis (a client with

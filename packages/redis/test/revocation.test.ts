@@ -67,7 +67,31 @@ describe('redisRevocationCheck', () => {
     expect(() => redisRevocationCheck({ client: dead, subscriber: offline, jtiClaim: '' })).toThrow(/"jtiClaim" must be a non-empty claim name/);
     expect(() => redisRevocationCheck({ client: dead, subscriber: offline, jtiClaim: 42 as never })).toThrow(/"jtiClaim"/);
     expect(() => redisRevocationCheck({ client: dead, subscriber: offline, commandTimeoutMs: 2 ** 31 })).toThrow(/≤ 2147483647/);
+    // The cache reserves its index up front: a mistyped size must not take the heap at start-up.
+    expect(() => redisRevocationCheck({ client: dead, subscriber: offline, cacheMaxEntries: 1e7 })).toThrow(
+      /"cacheMaxEntries" must be an integer ≥ 1 and ≤ 1000000/,
+    );
     dead.disconnect();
+  });
+
+  it('neither start-up nor shutdown waits on a subscriber whose Redis is down: ready() rejects and close() returns within commandTimeoutMs', async () => {
+    const gone = await startRedis();
+    await gone.kill();
+    // The README's subscriber: offline queue on, and the client's own generous retries.
+    const waiting = new Redis({ host: '127.0.0.1', port: gone.port, retryStrategy: () => 50 });
+    waiting.on('error', () => undefined);
+    const dead = new Redis({ host: '127.0.0.1', port: gone.port, enableOfflineQueue: false, lazyConnect: true });
+    try {
+      const check = redisRevocationCheck({ client: dead, subscriber: waiting, commandTimeoutMs: 300 });
+      const started = performance.now();
+      await expect(check.ready()).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+      await check.close();
+      expect(performance.now() - started).toBeLessThan(3_000);
+    } finally {
+      waiting.disconnect();
+      dead.disconnect();
+      await gone.dispose();
+    }
   });
 
   it('subscribes once Redis is back when it was down at start-up, so invalidation does not stay off', async () => {

@@ -1,7 +1,8 @@
 import { describeStoreContract } from '@latchkey/issuer/contract';
 import { Redis } from 'ioredis';
-import { StoreCapacityError } from '@latchkey/issuer';
+import { StoreCapacityError, StoreUnavailableError } from '@latchkey/issuer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisReplayStore } from '../src/replay-store.js';
 import { redisStore } from '../src/store.js';
 import { startRedis, type RedisProcess } from './redis-server.js';
 
@@ -67,6 +68,23 @@ describe('redisStore', () => {
   });
 });
 
+describe('redisStore when Redis refuses writes for a while', () => {
+  it('is unavailable (503, the call wrote nothing), not a 500, while too few replicas acknowledge writes (NOREPLICAS)', async () => {
+    const store = redisStore({ client });
+    const now = Date.now();
+    await client.config('SET', 'min-replicas-to-write', '1');
+    try {
+      const family = { familyId: `norepl-${now}`, userId: 'u', currentHash: 'h', createdAt: now, expiresAt: now + 60_000 };
+      await expect(store.createFamily(family)).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.denyToken(`norepl-${now}`, now + 60_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(redisReplayStore({ client }).remember(`jkt.norepl-${now}`, 60)).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      await client.config('SET', 'min-replicas-to-write', '0');
+    }
+    expect(await store.getFamily('u', `norepl-${now}`)).toBeUndefined();
+  });
+});
+
 describe('redisStore on a full Redis (maxmemory, noeviction)', () => {
   it('refuses new revocations with StoreCapacityError (the issuer answers 503) and still reads the old ones', async () => {
     const full = await startRedis(['--maxmemory-policy', 'noeviction']);
@@ -79,6 +97,14 @@ describe('redisStore on a full Redis (maxmemory, noeviction)', () => {
       await fullClient.config('SET', 'maxmemory', '1');
       await expect(store.denyToken('new', Date.now() + 60_000)).rejects.toBeInstanceOf(StoreCapacityError);
       await expect(store.revokeUser('u', Date.now(), Date.now() + 60_000)).rejects.toBeInstanceOf(StoreCapacityError);
+      // Thrown outside the issuer (a replay store in a resource server), the frameworks answer 503 too.
+      await expect(redisReplayStore({ client: fullClient }).remember('jkt.new', 60)).rejects.toMatchObject({
+        code: 'store_capacity',
+        status: 503,
+        statusCode: 503,
+        expose: false,
+        headers: { 'retry-after': '1' },
+      });
       expect(await store.isTokenDenied('kept')).toBe(true);
     } finally {
       fullClient.disconnect();

@@ -44,6 +44,12 @@ export function isStoreUnavailableError(error: unknown): error is StoreUnavailab
 export class StoreCapacityError extends Error {
   /** Stable code for logs and monitoring. */
   readonly code = 'store_capacity';
+  /** 503 and `Retry-After`, as {@link StoreUnavailableError}: thrown outside the issuer, frameworks answer 503, not 500. */
+  readonly status = 503;
+  readonly statusCode = 503;
+  readonly headers: Readonly<Record<'retry-after', string>> = Object.freeze({ 'retry-after': String(DEFAULT_STORE_RETRY_AFTER_SECONDS) });
+  /** Koa: the message is about our backend, not for the client. */
+  readonly expose = false;
   constructor(message: string) {
     super(message);
     this.name = 'StoreCapacityError';
