@@ -16,6 +16,8 @@ export interface KeyNames {
   familyPrefix(userId: string): string;
   epoch(userId: string): string;
   sessions(userId: string): string;
+  /** The user's revoked families still kept (bounded: see `scripts.ts`). */
+  revoked(userId: string): string;
   denied(jti: string): string;
   readonly channel: string;
 }
@@ -44,6 +46,7 @@ export function keyNames(prefix: string): KeyNames {
     familyPrefix: (userId) => `${user(userId)}:fam:`,
     epoch: (userId) => `${user(userId)}:epoch`,
     sessions: (userId) => `${user(userId)}:sessions`,
+    revoked: (userId) => `${user(userId)}:revoked`,
     denied: (jti) => `${prefix}deny:{${jti}}`,
     channel: `${prefix}${REVOCATION_CHANNEL}`,
   };

@@ -15,7 +15,14 @@ import { createHash } from 'node:crypto';
  * (never recomputed in Lua, whose number formatting could round them).
  *
  * The session index `sessions` is a sorted set of the user's live family ids scored by `createdAt`; a
- * family leaves it when revoked, and it expires with the newest family it lists.
+ * family leaves it when revoked, and it expires with the newest family it lists. The index `revoked` holds
+ * the user's revoked families still kept (scored by revocation time), at most `maxSessions`: past that the
+ * oldest is deleted, its tokens then refused as missing, so one account's login/logout loop cannot fill
+ * Redis. Each script that can revoke gets `revoked`, `maxSessions` and `familyPrefix` (its `bound`).
+ *
+ * Repeats are harmless: a client that re-sends a command after a lost reply (ioredis does on reconnect)
+ * gets the first run's outcome — a family created with this very hash exists, a rotation to this very
+ * successor hash was applied — never "exists already" or a reuse that would revoke the session.
  */
 export interface Script {
   readonly name: string;
@@ -32,19 +39,36 @@ const PRELUDE = `
 local function extend(key, at)
   if redis.call('PTTL', key) == -1 then redis.call('PEXPIREAT', key, at) else redis.call('PEXPIREAT', key, at, 'GT') end
 end
-local function revoke(fam, sessions, member, reason, at)
+-- A revoked family stays (its tokens stay refused by its own record) in the user's bounded revoked index;
+-- the oldest ones past bound.max are deleted (never the one revoked now), gone ones dropped first.
+local function keepRevoked(bound, member, at, expiresAt)
+  redis.call('ZADD', bound.key, at, member)
+  if expiresAt then extend(bound.key, expiresAt) end
+  if redis.call('ZCARD', bound.key) <= bound.max then return end
+  for _, old in ipairs(redis.call('ZRANGE', bound.key, 0, -1)) do
+    if redis.call('EXISTS', bound.prefix .. old) == 0 then redis.call('ZREM', bound.key, old) end
+  end
+  while redis.call('ZCARD', bound.key) > bound.max do
+    local oldest = redis.call('ZRANGE', bound.key, 0, 1)
+    local victim = oldest[1] == member and oldest[2] or oldest[1]
+    redis.call('ZREM', bound.key, victim)
+    redis.call('DEL', bound.prefix .. victim)
+  end
+end
+local function revoke(fam, sessions, member, reason, at, bound)
   redis.call('HSET', fam, 'revokedAt', at, 'revokedReason', reason)
   redis.call('HDEL', fam, 'sealedSuccessor', 'graceUntil')
   redis.call('ZREM', sessions, member)
+  keepRevoked(bound, member, at, redis.call('HGET', fam, 'expiresAt'))
 end
 -- The checks rotate and touch share, in the contract's order: missing, revoked (family, user epoch), ended.
-local function refuse(fam, epochKey, sessions, member, usedAt)
+local function refuse(fam, epochKey, sessions, member, usedAt, bound)
   if redis.call('EXISTS', fam) == 0 then return {'missing'} end
   if redis.call('HEXISTS', fam, 'revokedAt') == 1 then return {'revoked', redis.call('HGETALL', fam)} end
   local epoch = redis.call('GET', epochKey)
   local f = redis.call('HMGET', fam, 'createdAt', 'sessionExpiresAt', 'idleTimeoutMs', 'lastUsedAt')
   if epoch and tonumber(f[1]) <= tonumber(epoch) then
-    revoke(fam, sessions, member, 'user', epoch)
+    revoke(fam, sessions, member, 'user', epoch, bound)
     return {'revoked', redis.call('HGETALL', fam)}
   end
   if f[2] and usedAt >= tonumber(f[2]) then return {'ended', 'absolute', redis.call('HGETALL', fam)} end
@@ -54,15 +78,21 @@ end
 `;
 
 /**
- * KEYS: family, sessions. ARGV: expiresAt, familyId, createdAt, maxSessions, familyPrefix, channel, then
- * field/value pairs. 1 when created, 0 when the id exists. Past `maxSessions` live sessions, expired index
- * entries are dropped, then the oldest sessions revoked (reason `limit`) and published.
+ * KEYS: family, sessions, revoked. ARGV: expiresAt, familyId, createdAt, maxSessions, familyPrefix, channel,
+ * currentHash, then field/value pairs. 1 when created (or already created by this same call, repeated), 0
+ * when the id is another family's. Past `maxSessions` live sessions, expired index entries are dropped,
+ * then the oldest sessions revoked (reason `limit`) and published.
  */
 export const CREATE_FAMILY = script(
   'createFamily',
   `${PRELUDE}
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local f = redis.call('HMGET', KEYS[1], 'currentHash', 'createdAt')
+  if f[1] == ARGV[7] and f[2] == ARGV[3] then return 1 end
+  return 0
+end
+local bound = { key = KEYS[3], max = tonumber(ARGV[4]), prefix = ARGV[5] }
+redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 redis.call('PEXPIREAT', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 extend(KEYS[2], ARGV[1])
@@ -73,7 +103,7 @@ if redis.call('ZCARD', KEYS[2]) > max then
   end
   while redis.call('ZCARD', KEYS[2]) > max do
     local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
-    revoke(ARGV[5] .. oldest, KEYS[2], oldest, 'limit', ARGV[3])
+    revoke(ARGV[5] .. oldest, KEYS[2], oldest, 'limit', ARGV[3], bound)
     redis.call('PUBLISH', ARGV[6], 'fam:' .. oldest)
   end
 end
@@ -81,8 +111,9 @@ return 1`,
 );
 
 /**
- * KEYS: family, epoch, sessions. ARGV: expectedHash, newHash, expiresAt, usedAt, graceUntil ('' = none),
- * sealed ('' = none), channel, familyId. Returns {status, [reason,] HGETALL...}. A hash that is not current
+ * KEYS: family, epoch, sessions, revoked. ARGV: expectedHash, newHash, expiresAt, usedAt, graceUntil
+ * ('' = none), sealed ('' = none), channel, familyId, maxSessions, familyPrefix. Returns
+ * {status, [reason,] HGETALL...}. A rotation already applied by this same call (repeated) is `rotated`. A hash that is not current
  * is reuse unless it is the previous one inside the grace window: the family is revoked right here, in the
  * same script as the failed compare-and-swap, and published. The family key expires with its newest token,
  * never after the absolute session end.
@@ -91,12 +122,14 @@ export const ROTATE = script(
   'rotate',
   `${PRELUDE}
 local usedAt = tonumber(ARGV[4])
-local refusal = refuse(KEYS[1], KEYS[2], KEYS[3], ARGV[8], usedAt)
+local bound = { key = KEYS[4], max = tonumber(ARGV[9]), prefix = ARGV[10] }
+local refusal = refuse(KEYS[1], KEYS[2], KEYS[3], ARGV[8], usedAt, bound)
 if refusal then return refusal end
 local f = redis.call('HMGET', KEYS[1], 'currentHash', 'previousHash', 'graceUntil', 'sealedSuccessor', 'sessionExpiresAt')
+if f[1] == ARGV[2] and f[2] == ARGV[1] then return {'rotated', redis.call('HGETALL', KEYS[1])} end
 if f[1] ~= ARGV[1] then
   if f[2] == ARGV[1] and f[3] and f[4] and usedAt <= tonumber(f[3]) then return {'stale', redis.call('HGETALL', KEYS[1])} end
-  revoke(KEYS[1], KEYS[3], ARGV[8], 'reuse', ARGV[4])
+  revoke(KEYS[1], KEYS[3], ARGV[8], 'reuse', ARGV[4], bound)
   redis.call('PUBLISH', ARGV[7], 'fam:' .. ARGV[8])
   return {'reused', redis.call('HGETALL', KEYS[1])}
 end
@@ -111,31 +144,33 @@ extend(KEYS[3], expiresAt)
 return {'rotated', redis.call('HGETALL', KEYS[1])}`,
 );
 
-/** KEYS: family, epoch, sessions. ARGV: usedAt, familyId. The checks of rotate; when they pass, sets lastUsedAt. */
+/** KEYS: family, epoch, sessions, revoked. ARGV: usedAt, familyId, maxSessions, familyPrefix. The checks of rotate; when they pass, sets lastUsedAt. */
 export const TOUCH = script(
   'touch',
   `${PRELUDE}
-local refusal = refuse(KEYS[1], KEYS[2], KEYS[3], ARGV[2], tonumber(ARGV[1]))
+local bound = { key = KEYS[4], max = tonumber(ARGV[3]), prefix = ARGV[4] }
+local refusal = refuse(KEYS[1], KEYS[2], KEYS[3], ARGV[2], tonumber(ARGV[1]), bound)
 if refusal then return refusal end
 redis.call('HSET', KEYS[1], 'lastUsedAt', ARGV[1])
 return {'touched', redis.call('HGETALL', KEYS[1])}`,
 );
 
 /**
- * KEYS: family, sessions. ARGV: reason, at, channel, familyId. Revokes once (1), else 0; the family keeps
- * its expiry so its tokens stay refused until they would have expired anyway. Publishes `fam:<id>`.
+ * KEYS: family, sessions, revoked. ARGV: reason, at, channel, familyId, maxSessions, familyPrefix. Revokes
+ * once (1), else 0; the family keeps its expiry so its tokens stay refused until they would have expired
+ * anyway (or until the user's revoked bound drops it). Publishes `fam:<id>`.
  */
 export const REVOKE_FAMILY = script(
   'revokeFamily',
   `${PRELUDE}
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'revokedAt') == 1 then return 0 end
-revoke(KEYS[1], KEYS[2], ARGV[4], ARGV[1], ARGV[2])
+revoke(KEYS[1], KEYS[2], ARGV[4], ARGV[1], ARGV[2], { key = KEYS[3], max = tonumber(ARGV[5]), prefix = ARGV[6] })
 redis.call('PUBLISH', ARGV[3], 'fam:' .. ARGV[4])
 return 1`,
 );
 
 /**
- * KEYS: epoch, sessions. ARGV: at, keepUntil, channel, message, familyPrefix. Raises the epoch (never
+ * KEYS: epoch, sessions, revoked. ARGV: at, keepUntil, channel, message, familyPrefix, maxSessions. Raises the epoch (never
  * lowers it), keeps it until at least keepUntil, marks the indexed live families created at or before `at`
  * (bounded by the per-user session bound: no scan), publishes, and returns how many it marked.
  */
@@ -146,13 +181,14 @@ local current = redis.call('GET', KEYS[1])
 if not current or tonumber(current) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL') end
 extend(KEYS[1], ARGV[2])
 local marked = 0
+local bound = { key = KEYS[3], max = tonumber(ARGV[6]), prefix = ARGV[5] }
 for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   local fam = ARGV[5] .. member
   local f = redis.call('HMGET', fam, 'createdAt', 'revokedAt')
   if not f[1] then
     redis.call('ZREM', KEYS[2], member)
   elseif not f[2] and tonumber(f[1]) <= tonumber(ARGV[1]) then
-    revoke(fam, KEYS[2], member, 'user', ARGV[1])
+    revoke(fam, KEYS[2], member, 'user', ARGV[1], bound)
     marked = marked + 1
   end
 end

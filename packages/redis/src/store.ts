@@ -34,6 +34,17 @@ export interface RedisStoreOptions {
 
 const OPTION_NAMES = ['client', 'keyPrefix', 'commandTimeoutMs', 'maxSessionsPerUser'] as const;
 
+/**
+ * Checks times (ms since the epoch) and durations before any script runs. Redis does not roll back a script
+ * that fails halfway, and a fraction or NaN would fail at its PEXPIREAT after the writes before it: refused
+ * here, nothing is written. The issuer always passes whole milliseconds.
+ */
+function wholeMs(method: string, values: Record<string, number | undefined>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && !Number.isSafeInteger(value)) throw new TypeError(`redisStore.${method}: "${name}" must be a whole number of milliseconds`);
+  }
+}
+
 const optionalNumber = (fields: Record<string, string>, name: string): number | undefined => (fields[name] === undefined ? undefined : Number(fields[name]));
 
 /** A family record from HGETALL's fields. */
@@ -103,10 +114,19 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
   const call = <T>(work: () => Promise<T>): Promise<T> => withTimeout(work, timeoutMs);
   const run = (script: Script, scriptKeys: string[], args: (string | number)[]): Promise<unknown> => call(() => runScript(client, script, scriptKeys, args));
   // A family's keys, all in its user's slot.
-  const familyKeys = (userId: string, familyId: string): string[] => [keys.family(userId, familyId), keys.epoch(userId), keys.sessions(userId)];
+  const familyKeys = (userId: string, familyId: string): string[] => [
+    keys.family(userId, familyId),
+    keys.epoch(userId),
+    keys.sessions(userId),
+    keys.revoked(userId),
+  ];
+  // What a script that may revoke needs to keep the user's revoked families bounded.
+  const bound = (userId: string): (string | number)[] => [maxSessions, keys.familyPrefix(userId)];
 
   return {
     async createFamily(family: NewFamily) {
+      const { createdAt, sessionExpiresAt, idleTimeoutMs } = family;
+      wholeMs('createFamily', { createdAt, expiresAt: family.expiresAt, sessionExpiresAt, idleTimeoutMs });
       const expiresAt = Math.min(family.expiresAt, family.sessionExpiresAt ?? Infinity);
       const fields: (string | number)[] = [
         'userId',
@@ -128,8 +148,8 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
       if (family.idleTimeoutMs !== undefined) fields.push('idleTimeoutMs', family.idleTimeoutMs);
       const created = await run(
         CREATE_FAMILY,
-        [keys.family(family.userId, family.familyId), keys.sessions(family.userId)],
-        [expiresAt, family.familyId, family.createdAt, maxSessions, keys.familyPrefix(family.userId), keys.channel, ...fields],
+        [keys.family(family.userId, family.familyId), keys.sessions(family.userId), keys.revoked(family.userId)],
+        [expiresAt, family.familyId, family.createdAt, maxSessions, keys.familyPrefix(family.userId), keys.channel, family.currentHash, ...fields],
       );
       if (created !== 1) throw new Error('redisStore: a family with this id exists already');
     },
@@ -138,6 +158,7 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
       return fields.currentHash === undefined ? undefined : recordOf(familyId, fields);
     },
     async rotate(userId: string, familyId: string, expectedCurrentHash: string, successor: Successor): Promise<RotateOutcome> {
+      wholeMs('rotate', { expiresAt: successor.expiresAt, usedAt: successor.usedAt, graceUntil: successor.graceUntil });
       const reply = (await run(ROTATE, familyKeys(userId, familyId), [
         expectedCurrentHash,
         successor.currentHash,
@@ -147,20 +168,30 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
         successor.sealedSuccessor ?? '',
         keys.channel,
         familyId,
+        ...bound(userId),
       ])) as Reply;
       const outcome = outcomeOf(familyId, reply);
       if (!['missing', 'rotated', 'stale', 'reused', 'revoked', 'ended'].includes(outcome.status)) throw new Error('redisStore: unexpected rotate reply');
       return outcome as RotateOutcome;
     },
     async touch(userId, familyId, usedAt): Promise<TouchOutcome> {
-      const outcome = outcomeOf(familyId, (await run(TOUCH, familyKeys(userId, familyId), [usedAt, familyId])) as Reply);
+      wholeMs('touch', { usedAt });
+      const outcome = outcomeOf(familyId, (await run(TOUCH, familyKeys(userId, familyId), [usedAt, familyId, ...bound(userId)])) as Reply);
       if (!['missing', 'touched', 'revoked', 'ended'].includes(outcome.status)) throw new Error('redisStore: unexpected touch reply');
       return outcome as TouchOutcome;
     },
     async revokeFamily(userId: string, familyId: string, reason: RevocationReason, at: number) {
-      return (await run(REVOKE_FAMILY, [keys.family(userId, familyId), keys.sessions(userId)], [reason, at, keys.channel, familyId])) === 1;
+      wholeMs('revokeFamily', { at });
+      return (
+        (await run(
+          REVOKE_FAMILY,
+          [keys.family(userId, familyId), keys.sessions(userId), keys.revoked(userId)],
+          [reason, at, keys.channel, familyId, ...bound(userId)],
+        )) === 1
+      );
     },
     async denyToken(jti, expiresAt) {
+      wholeMs('denyToken', { expiresAt });
       // SET ... PXAT in the past would be refused; a token past its exp needs no denylist entry.
       if (expiresAt <= Date.now()) return;
       await run(DENY_TOKEN, [keys.denied(jti)], [expiresAt, keys.channel, `jti:${jti}`]);
@@ -169,10 +200,11 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
       return (await call(() => client.exists(keys.denied(jti)))) === 1;
     },
     async revokeUser(userId, at, keepUntil) {
+      wholeMs('revokeUser', { at, keepUntil });
       const marked = await run(
         REVOKE_USER,
-        [keys.epoch(userId), keys.sessions(userId)],
-        [at, keepUntil, keys.channel, `user:${at}:${userId}`, keys.familyPrefix(userId)],
+        [keys.epoch(userId), keys.sessions(userId), keys.revoked(userId)],
+        [at, keepUntil, keys.channel, `user:${at}:${userId}`, keys.familyPrefix(userId), maxSessions],
       );
       return Number(marked);
     },

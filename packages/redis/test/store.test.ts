@@ -61,10 +61,60 @@ describe('redisStore', () => {
     const store = redisStore({ client });
     const family = { familyId: `dup-${Date.now()}`, userId: 'u', currentHash: 'h', createdAt: Date.now(), expiresAt: Date.now() + 1000 };
     await store.createFamily(family);
-    await expect(store.createFamily(family)).rejects.toThrow(/exists already/);
+    await expect(store.createFamily({ ...family, currentHash: 'another' })).rejects.toThrow(/exists already/);
+    // Redis does not roll back a script that fails halfway: a time it could not store is refused before any runs.
+    const odd = { ...family, familyId: `odd-${Date.now()}`, expiresAt: Date.now() + 1000.5 };
+    await expect(store.createFamily(odd)).rejects.toThrow('redisStore.createFamily: "expiresAt" must be a whole number of milliseconds');
+    expect(await client.exists(`latchkey:u:{u}:fam:${odd.familyId}`)).toBe(0);
+    await expect(store.rotate('u', family.familyId, 'h', { currentHash: 'h2', expiresAt: Number.NaN, usedAt: Date.now() })).rejects.toThrow(/"expiresAt"/);
+    expect(await store.getFamily('u', family.familyId)).toMatchObject({ currentHash: 'h', generation: 0 });
+    await expect(store.revokeUser('u', Date.now(), Date.now() + 0.5)).rejects.toThrow(/"keepUntil"/);
     expect(() => redisStore({ client, keyPrefx: 'a' } as never)).toThrow(/unknown option "keyPrefx"/);
     expect(() => redisStore({ client, commandTimeoutMs: 0 })).toThrow(/"commandTimeoutMs" must be an integer/);
     expect(() => redisStore({} as never)).toThrow(/"client" must be/);
+  });
+});
+
+describe('redisStore: a command repeated after a lost reply', () => {
+  // ioredis re-sends a command whose reply was lost when the connection dropped: the script runs twice.
+  it('answers a repeated rotation with its first outcome, not as reuse that would revoke the session', async () => {
+    const store = redisStore({ client, keyPrefix: 'repeat:' });
+    const now = Date.now();
+    const family = { familyId: 'f', userId: 'alice', currentHash: 'h0', createdAt: now, expiresAt: now + 60_000 };
+    await store.createFamily(family);
+    await store.createFamily(family); // the same call again: created, by this very call
+    const successor = { currentHash: 'h1', expiresAt: now + 60_000, usedAt: now + 1 };
+    const first = await store.rotate('alice', 'f', 'h0', successor);
+    const repeated = await store.rotate('alice', 'f', 'h0', successor);
+    expect([first.status, repeated.status]).toEqual(['rotated', 'rotated']);
+    expect(repeated).toEqual(first);
+    expect(await store.getFamily('alice', 'f')).toMatchObject({ generation: 1, currentHash: 'h1', revokedAt: undefined });
+    // Presenting the spent token in a new call is still reuse.
+    expect(await store.rotate('alice', 'f', 'h0', { ...successor, currentHash: 'h2' })).toMatchObject({ status: 'reused' });
+  });
+});
+
+describe('redisStore: revoked families are bounded per user', () => {
+  it("keeps at most maxSessionsPerUser revoked families per user, so one account's login/logout loop cannot fill Redis", async () => {
+    const store = redisStore({ client, keyPrefix: 'bound:', maxSessionsPerUser: 3 });
+    const now = Date.now();
+    const family = (familyId: string, userId: string) => ({ familyId, userId, currentHash: familyId, createdAt: now, expiresAt: now + 60_000 });
+    await store.createFamily(family('victim', 'alice'));
+    for (let i = 0; i < 200; i += 1) {
+      await store.createFamily(family(`flood-${i}`, 'mallory'));
+      if (i % 2 === 0) await store.revokeFamily('mallory', `flood-${i}`, 'logout', now + i);
+    }
+    await store.revokeUser('mallory', now + 500, now + 60_000);
+    // Her live sessions (3) were revoked by logout everywhere; at most 3 revoked ones are kept.
+    const familyKeys = await client.keys('bound:u:{mallory}:fam:*');
+    expect(familyKeys.length).toBeLessThanOrEqual(3);
+    expect(await client.zcard('bound:u:{mallory}:revoked')).toBeLessThanOrEqual(3);
+    expect(await client.pexpiretime('bound:u:{mallory}:revoked')).toBe(now + 60_000);
+    expect(await store.rotate('mallory', 'flood-0', 'flood-0', { currentHash: 'x', expiresAt: now + 60_000, usedAt: now })).toEqual({ status: 'missing' });
+    expect(await store.rotate('alice', 'victim', 'victim', { currentHash: 'next', expiresAt: now + 60_000, usedAt: now })).toMatchObject({ status: 'rotated' });
+    // A family revoked by reuse is answered with its record, even at the bound.
+    const reuse = await store.rotate('alice', 'victim', 'victim', { currentHash: 'again', expiresAt: now + 60_000, usedAt: now });
+    expect(reuse).toMatchObject({ status: 'reused', record: { familyId: 'victim', revokedReason: 'reuse' } });
   });
 });
 
