@@ -14,6 +14,20 @@ export interface RedisClientLike {
   exists(...keys: string[]): Promise<number>;
 }
 
+const CLIENT_METHODS = ['evalsha', 'eval', 'hgetall', 'get', 'exists'] as const;
+
+/**
+ * Checks at construction that `client` has the five methods, so an adapter missing one fails at start-up
+ * with its name, not at its first use as a `TypeError` read as "Redis unavailable" (503).
+ */
+export function checkClient(where: string, client: unknown): asserts client is RedisClientLike {
+  const missing = CLIENT_METHODS.filter((name) => typeof (client as Record<string, unknown> | null)?.[name] !== 'function');
+  if (typeof client !== 'object' || client === null || missing.length > 0)
+    throw new TypeError(
+      `${where}: "client" must be an ioredis Redis or Cluster${missing.length > 0 && typeof client === 'object' && client !== null ? ` (it has no ${missing.join(', ')})` : ''}`,
+    );
+}
+
 /**
  * Runs a script by its SHA1 (EVALSHA: the body is not resent on every call) and falls back to EVAL when the
  * server does not know it yet (NOSCRIPT: first call, a restart, a fresh Cluster node). EVAL caches it.

@@ -2,7 +2,7 @@
 import { refuseUnknownKeys } from '@latchkey/core/adapter';
 import type { JwtPayload } from '@latchkey/core';
 import { CachedRevocationCheck, MAX_REVOCATION_CHECK_ENTRIES } from '@latchkey/issuer';
-import type { RedisClientLike } from './client.js';
+import { checkClient, type RedisClientLike } from './client.js';
 import { DEFAULT_KEY_PREFIX, keyNames } from './keys.js';
 import { commandTimeout, positiveInteger } from './options.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, redisStore } from './store.js';
@@ -76,7 +76,7 @@ export function redisRevocationCheck(options: RedisRevocationCheckOptions): Redi
   if (typeof options !== 'object' || options === null) throw new TypeError('redisRevocationCheck: options must be an object');
   refuseUnknownKeys(options, OPTION_NAMES, 'redisRevocationCheck options');
   const { client, subscriber } = options;
-  if (typeof client?.exists !== 'function') throw new TypeError('redisRevocationCheck: "client" must be an ioredis Redis or Cluster');
+  checkClient('redisRevocationCheck', client);
   if (typeof subscriber?.subscribe !== 'function') throw new TypeError('redisRevocationCheck: "subscriber" must be a Redis connection for pub/sub');
   const cacheMaxEntries = positiveInteger(
     'redisRevocationCheck',

@@ -11,7 +11,7 @@ import {
   type Successor,
   type TouchOutcome,
 } from '@latchkey/issuer';
-import { runScript, type RedisClientLike } from './client.js';
+import { checkClient, runScript, type RedisClientLike } from './client.js';
 import { DEFAULT_KEY_PREFIX, keyNames } from './keys.js';
 import { commandTimeout, positiveInteger } from './options.js';
 import { CREATE_FAMILY, DENY_TOKEN, LIST_FAMILIES, REVOKE_FAMILY, REVOKE_USER, ROTATE, TOUCH, type Script } from './scripts.js';
@@ -102,8 +102,7 @@ export function redisStore(options: RedisStoreOptions): IssuerStore {
   if (typeof options !== 'object' || options === null) throw new TypeError('redisStore: options must be an object');
   refuseUnknownKeys(options, OPTION_NAMES, 'redisStore options');
   const { client } = options;
-  if (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function')
-    throw new TypeError('redisStore: "client" must be an ioredis Redis or Cluster');
+  checkClient('redisStore', client);
   const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (typeof prefix !== 'string' || /[{}]/.test(prefix))
     throw new TypeError('redisStore: "keyPrefix" must be a string without "{" or "}" (they would change the Cluster hash tag)');

@@ -72,6 +72,9 @@ describe('redisStore', () => {
     expect(() => redisStore({ client, keyPrefx: 'a' } as never)).toThrow(/unknown option "keyPrefx"/);
     expect(() => redisStore({ client, commandTimeoutMs: 0 })).toThrow(/"commandTimeoutMs" must be an integer/);
     expect(() => redisStore({} as never)).toThrow(/"client" must be/);
+    // An adapter missing a method is refused at start-up by name, not met later as "Redis unavailable" (503).
+    const partial = { evalsha: client.evalsha.bind(client), eval: client.eval.bind(client), get: client.get.bind(client) };
+    expect(() => redisStore({ client: partial as never })).toThrow('redisStore: "client" must be an ioredis Redis or Cluster (it has no hgetall, exists)');
   });
 });
 
