@@ -5,12 +5,12 @@
  * is removed and the build retried, so one typo does not hide the next); the first other problem stops it.
  */
 import { extname, isAbsolute, resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createVerifier, hmacSecrets, oidcDiscovery, remoteJwks, staticKeys, type KeySource } from '@latchkey/core';
 import { createIssuer, parseKeyRing, type KeyRingDocument } from '@latchkey/issuer';
 import { EXIT, UsageError, paint, type Io } from './output.js';
+import { readSmallFile } from './read-file.js';
 
 /** `latchkey config check --help`. */
 export const CONFIG_HELP = `Usage: latchkey config check <file> [--kind verifier|issuer] [--json]
@@ -76,8 +76,8 @@ async function build(kind: Kind, options: Record<string, unknown>, baseDir: stri
   const keyRing =
     typeof ring === 'string'
       ? parseKeyRing(
-          await readFile(isAbsolute(ring) ? ring : resolve(baseDir, ring), 'utf8').catch(() => {
-            throw new TypeError(`cannot read the key ring ${JSON.stringify(ring)}`);
+          await readSmallFile(isAbsolute(ring) ? ring : resolve(baseDir, ring), 'key ring').catch((error: unknown) => {
+            throw new TypeError(error instanceof UsageError ? error.message : `cannot read the key ring ${JSON.stringify(ring)}`);
           }),
           { baseDir },
         )
@@ -90,7 +90,8 @@ async function build(kind: Kind, options: Record<string, unknown>, baseDir: stri
   createIssuer({ users: NO_USERS, ...options, ...(keyRing === undefined ? {} : { keyRing }) } as never);
 }
 
-const UNKNOWN = /^latchkey: unknown option "([^"]+)" in (createVerifier|createIssuer) options/;
+// The name as JSON.stringify wrote it: escaped quotes and backslashes included.
+const UNKNOWN = /^latchkey: unknown option ("(?:[^"\\]|\\.)+") in (createVerifier|createIssuer) options/;
 
 /** Every finding start-up would report, unknown top-level keys first. */
 export async function checkConfig(kind: Kind, options: Record<string, unknown>, baseDir: string): Promise<Finding[]> {
@@ -107,7 +108,7 @@ export async function checkConfig(kind: Kind, options: Record<string, unknown>, 
       findings.push({ problem: message });
       const unknown = UNKNOWN.exec(message);
       if (unknown === null) return findings;
-      delete remaining[unknown[1]!];
+      delete remaining[JSON.parse(unknown[1]!) as string];
     }
   }
   return findings;
@@ -125,8 +126,9 @@ async function load(path: string): Promise<Record<string, unknown>> {
   if (extension === '.json') {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readSmallFile(path, 'configuration');
     } catch (error) {
+      if (error instanceof UsageError) throw error;
       throw new UsageError(`cannot read ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     try {

@@ -15,7 +15,7 @@ import {
 } from '@latchkey/core';
 import { decodeUnverified, describeTime, redactToken } from './decode.js';
 import { readKeyFile } from './key-input.js';
-import { EXIT, paint, UsageError, type Io } from './output.js';
+import { EXIT, paint, printable, UsageError, type Io } from './output.js';
 
 /** `latchkey inspect --help`. */
 export const INSPECT_HELP = `Usage: latchkey inspect <token> [options]
@@ -212,7 +212,8 @@ export async function inspectCommand(argv: readonly string[], io: Io): Promise<n
   try {
     await verifier.verify(args.token);
   } catch (error) {
-    if (!isLatchkeyError(error)) throw error;
+    // Not a verdict on the token: the key given cannot be used (a private JWK, an empty set). A usage error.
+    if (!isLatchkeyError(error)) throw new UsageError(`the key cannot be used: ${(error as Error).message}`);
     failure = error;
   }
   const failed = failure === undefined ? undefined : checkOf(failure);
@@ -253,19 +254,19 @@ export async function inspectCommand(argv: readonly string[], io: Io): Promise<n
     io.out(paint(io, 'green', 'VALID: the token passes every configured check.'));
     return EXIT.pass;
   }
-  io.out(paint(io, 'red', `INVALID (${answer.code}): ${answer.message}`));
-  if (answer.expectedVersusGot !== undefined) io.out(`  ${answer.expectedVersusGot}`);
-  if (answer.detail !== undefined) io.out(`  detail: ${answer.detail}`);
+  io.out(paint(io, 'red', `INVALID (${answer.code}): ${printable(answer.message)}`));
+  if (answer.expectedVersusGot !== undefined) io.out(`  ${printable(answer.expectedVersusGot)}`);
+  if (answer.detail !== undefined) io.out(`  detail: ${printable(answer.detail)}`);
   return EXIT.fail;
 }
 
 function printReport(io: Io, token: string, header: Record<string, unknown>, payload: Record<string, unknown>, checks: readonly CheckResult[]): void {
-  io.out(`${paint(io, 'bold', 'Token')} ${redactToken(token)} (decoded without trust)`);
-  io.out(`${paint(io, 'bold', 'Header')}  ${JSON.stringify(header)}`);
+  io.out(`${paint(io, 'bold', 'Token')} ${printable(redactToken(token))} (decoded without trust)`);
+  io.out(`${paint(io, 'bold', 'Header')}  ${printable(JSON.stringify(header))}`);
   io.out(paint(io, 'bold', 'Payload'));
   for (const [name, value] of Object.entries(payload)) {
     const time = name === 'exp' || name === 'nbf' || name === 'iat' ? describeTime(value, Date.now()) : undefined;
-    io.out(`  ${name}: ${JSON.stringify(value)}${time === undefined ? '' : paint(io, 'dim', `  ${time}`)}`);
+    io.out(`  ${printable(name)}: ${printable(JSON.stringify(value))}${time === undefined ? '' : paint(io, 'dim', `  ${time}`)}`);
   }
   io.out(paint(io, 'bold', 'Checks'));
   for (const { check, verdict, note } of checks) {

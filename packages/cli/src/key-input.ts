@@ -1,13 +1,14 @@
 /** Reading key files: a JWK, a JWKS or a PEM, as `staticKeys` accepts them. */
-import { readFile } from 'node:fs/promises';
 import { UsageError } from './output.js';
+import { readSmallFile } from './read-file.js';
 
 /** A key file's content: a JWK or JWK Set object, or PEM text. */
 export async function readKeyFile(path: string): Promise<Record<string, unknown> | string> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readSmallFile(path, 'key file');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read key file ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   if (text.trimStart().startsWith('-----BEGIN')) return text;

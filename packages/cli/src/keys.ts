@@ -25,15 +25,25 @@ Examples:
 export const GENERATABLE = ['EdDSA', 'ES256', 'RS256', 'PS256'] as const;
 /** One of {@link GENERATABLE}. */
 export type GeneratableAlg = (typeof GENERATABLE)[number];
-// RFC 7517 §4 / RFC 7518 §6: the members that make a JWK private.
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+// The members a public JWK may carry, by key type (RFC 7518 §6, RFC 8037 §2), and those of every type
+// (RFC 7517 §4). An allow-list: a private member of a key type or extension we do not know (ML-DSA's
+// "priv", a vendor's field) is dropped rather than published.
+const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ['n', 'e'], EC: ['crv', 'x', 'y'], OKP: ['crv', 'x'] };
+const COMMON_MEMBERS = ['kty', 'kid', 'alg', 'use', 'key_ops', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
 
 /** The public half of a JWK, with kid defaulted to its RFC 7638 thumbprint. */
 export async function publicJwk(jwk: JWK): Promise<JWK> {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new UsageError('a key must be a JWK object');
+  if (jwk.kty === 'oct') throw new UsageError('a symmetric (oct) key has no public half and never belongs in a JWKS');
+  const members = typeof jwk.kty === 'string' && Object.hasOwn(PUBLIC_MEMBERS, jwk.kty) ? PUBLIC_MEMBERS[jwk.kty]! : undefined;
+  if (members === undefined) throw new UsageError(`unsupported key type ${JSON.stringify(jwk.kty)} (RSA, EC or OKP)`);
   const pub: JWK = {};
-  for (const [name, value] of Object.entries(jwk)) if (!PRIVATE_MEMBERS.includes(name)) (pub as Record<string, unknown>)[name] = value;
-  if (pub.kty === 'oct') throw new UsageError('a symmetric (oct) key has no public half and never belongs in a JWKS');
-  pub.kid ??= await calculateJwkThumbprint(pub, 'sha256');
+  for (const [name, value] of Object.entries(jwk)) if (members.includes(name) || COMMON_MEMBERS.includes(name)) (pub as Record<string, unknown>)[name] = value;
+  try {
+    pub.kid ??= await calculateJwkThumbprint(pub, 'sha256');
+  } catch (error) {
+    throw new UsageError(`not a usable ${jwk.kty} key: ${(error as Error).message}`);
+  }
   return pub;
 }
 
@@ -91,7 +101,13 @@ async function jwkOfFile(path: string): Promise<JWK[]> {
     throw new UsageError(`${JSON.stringify(path)}: unsupported PEM key (expected PKCS#8 private or SPKI public)`);
   }
   const list = Array.isArray(content['keys']) ? (content['keys'] as JWK[]) : [content as JWK];
-  return Promise.all(list.map((jwk) => publicJwk(jwk)));
+  return Promise.all(
+    list.map((jwk, index) =>
+      publicJwk(jwk).catch((error: unknown) => {
+        throw error instanceof UsageError ? new UsageError(`${JSON.stringify(path)} key #${index}: ${error.message}`) : error;
+      }),
+    ),
+  );
 }
 
 async function jwks(argv: readonly string[], io: Io): Promise<number> {

@@ -6,13 +6,22 @@
  * `activateAt`, on every instance at once, because the state is a function of the ring and the clock.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { keyStatesAt, scheduleKeys, DEFAULT_RETIRE_MARGIN_SECONDS, type KeyRingDocument, type KeyRingFileEntry, type KeyState } from '@latchkey/issuer';
+import {
+  keyStatesAt,
+  parseKeyRing,
+  scheduleKeys,
+  DEFAULT_RETIRE_MARGIN_SECONDS,
+  type KeyRingDocument,
+  type KeyRingFileEntry,
+  type KeyState,
+} from '@latchkey/issuer';
 import { durationSeconds } from './duration.js';
 import { generatePrivateJwk, GENERATABLE, type GeneratableAlg } from './keys.js';
 import { EXIT, UsageError, paint, type Io } from './output.js';
+import { readSmallFile } from './read-file.js';
 
 /** `latchkey keys rotate --help`. */
 export const ROTATE_HELP = `Usage: latchkey keys rotate --ring <keyring.json> [options]
@@ -45,18 +54,26 @@ type RotatableAlg = (typeof ROTATABLE)[number];
 async function readRing(path: string): Promise<KeyRingDocument> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readSmallFile(path, 'key ring');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { keys: [] };
-    throw new UsageError(`cannot read ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw error;
   }
+  let ring: KeyRingDocument;
   try {
-    const ring = JSON.parse(text) as KeyRingDocument;
-    if (!Array.isArray(ring.keys)) throw new Error('no keys');
-    return ring;
+    ring = JSON.parse(text) as KeyRingDocument;
+    if (typeof ring !== 'object' || ring === null || !Array.isArray(ring.keys)) throw new Error('no keys');
   } catch {
     throw new UsageError(`${JSON.stringify(path)} is not a key ring ({ "keys": [...] })`);
   }
+  // What every issuer instance will check when it reads the ring: members, types, key files. A ring the
+  // issuer would refuse is refused here, before this command adds to it.
+  try {
+    parseKeyRing(ring, { baseDir: dirname(path) });
+  } catch (error) {
+    throw new UsageError(`${JSON.stringify(path)}: ${(error as Error).message}`);
+  }
+  return ring;
 }
 
 /** Writes a new private key file (0600, never over an existing file); returns the ring entry's material. */
@@ -81,10 +98,25 @@ async function writePrivate(path: string, contents: string): Promise<void> {
   }
 }
 
-/** Replaces the ring file in one step (a reader never sees half a ring). */
+/**
+ * Replaces the ring file in one step (a reader never sees half a ring), keeping its mode: a ring with
+ * inline private keys may be 0600, and must not become world-readable. A new ring is 0644 (it names
+ * files; it holds no secrets unless you put them inline). The temporary file is created exclusively
+ * (`wx`), so a file or link planted at its name is not followed.
+ */
 async function writeRing(path: string, ring: KeyRingDocument): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  await writeFile(temporary, `${JSON.stringify(ring, null, 2)}\n`, { mode: 0o644 });
+  const mode = await stat(path).then(
+    (stats) => stats.mode & 0o777,
+    () => 0o644,
+  );
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, `${JSON.stringify(ring, null, 2)}\n`, { mode, flag: 'wx' });
+    // The umask may have narrowed the mode given to writeFile: set it exactly.
+    await chmod(temporary, mode);
+  } catch (error) {
+    throw new UsageError(`cannot write beside ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
   await rename(temporary, path);
 }
 
@@ -144,8 +176,11 @@ export async function rotateCommand(argv: readonly string[], io: Io): Promise<nu
     throw new UsageError(
       `--overlap (${overlapSeconds} s) must be at least --jwks-max-age (${jwksMaxAgeSeconds} s): a resource server may serve a JWKS that old`,
     );
+  // ISO 8601 with a zone only: Date.parse also takes "1" (2001) and zone-less local times.
+  if (values.now !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(values.now))
+    throw new UsageError('--now must be an ISO 8601 time with a zone, such as 2026-12-01T00:00:00Z');
   const nowMs = values.now === undefined ? Date.now() : Date.parse(values.now);
-  if (!Number.isFinite(nowMs)) throw new UsageError('--now must be an ISO 8601 time');
+  if (!Number.isFinite(nowMs)) throw new UsageError('--now must be an ISO 8601 time with a zone, such as 2026-12-01T00:00:00Z');
   const ring = await readRing(values.ring);
   const newest = ring.keys.at(-1)?.alg;
   const alg = (values.alg ?? newest ?? 'EdDSA') as RotatableAlg;
