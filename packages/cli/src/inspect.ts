@@ -71,7 +71,8 @@ export function checkOf(error: LatchkeyError): CheckName {
     case 'ERR_JWS_ALG_NOT_ALLOWED':
       return 'alg';
     case 'ERR_JWS_HEADER_INVALID':
-      return 'typ';
+      // The same code covers "typ" and the header's other members (crit, b64): those are the token's format.
+      return error.message.includes('"typ"') ? 'typ' : 'format';
     case 'ERR_JWKS_NO_MATCHING_KEY':
     case 'ERR_JWKS_UNAVAILABLE':
       return 'key';

@@ -54,6 +54,15 @@ describe('latchkey inspect: token content reaches the terminal inert', () => {
     expect(result.stdout).toContain('"a\\u009b2Jb\\u202e"');
   });
 
+  it('reports a header the core refuses for crit or b64 as the format check, not as "typ"', async () => {
+    const pem = await file('ec-crit.pub.pem', publicKey.export({ type: 'spki', format: 'pem' }));
+    const result = await latchkey(['inspect', token({ crit: ['zzz'], zzz: 1 }, { sub: 'x' }), '--key', pem, '--algorithms', 'ES256']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^  format +fail$/m);
+    expect(result.stdout).toMatch(/^  typ +not checked/m);
+    expect(result.stdout).not.toContain('expected (absent)');
+  });
+
   it('reports an unusable key as a usage error (exit 2), not a failing token', async () => {
     const privateJwk = await file('private.jwk.json', privateKey.export({ format: 'jwk' }));
     const empty = await file('null-set.json', { keys: [null] });
