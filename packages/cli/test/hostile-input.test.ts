@@ -58,8 +58,8 @@ describe('latchkey inspect: token content reaches the terminal inert', () => {
     const pem = await file('ec-crit.pub.pem', publicKey.export({ type: 'spki', format: 'pem' }));
     const result = await latchkey(['inspect', token({ crit: ['zzz'], zzz: 1 }, { sub: 'x' }), '--key', pem, '--algorithms', 'ES256']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^  format +fail$/m);
-    expect(result.stdout).toMatch(/^  typ +not checked/m);
+    expect(result.stdout).toMatch(/^ {2}format +fail$/m);
+    expect(result.stdout).toMatch(/^ {2}typ +not checked/m);
     expect(result.stdout).not.toContain('expected (absent)');
   });
 
