@@ -1,7 +1,8 @@
 /** Hostile tokens for security tests: tampered, re-signed, alg-confused and otherwise malicious JWTs. */
 import { constants, createHmac, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { isHmacAlgorithm, type SigningAlgorithm } from './algorithms.js';
+import { isAsymmetricAlgorithm, isHmacAlgorithm, type SigningAlgorithm } from './algorithms.js';
 import { b64url, decodeJsonPart, partBytes, type RawPart } from './internal/encoding.js';
+import { assertOptions, isRecord, kindOf } from './internal/options.js';
 import { assertTokenSigningKey, isHmacSecret, type SigningKey, type TokenSigningKey } from './keys.js';
 
 // Hostile tokens for security tests. jose rightly refuses to make most of these (a header whose `alg` does
@@ -96,7 +97,13 @@ function rawSign(alg: SigningAlgorithm, key: TokenSigningKey, data: Buffer): Buf
  */
 export function signWithHeader(header: RawPart, payload: RawPart, key: TokenSigningKey, options: SignWithHeaderOptions = {}): string {
   assertTokenSigningKey(key, 'signWithHeader: "key"');
-  const alg = options.signingAlg ?? key.alg;
+  assertOptions(options, ['signingAlg'], 'signWithHeader');
+  const { signingAlg } = options;
+  // The header is the caller's to falsify; the algorithm the signature is really made with is not.
+  if (signingAlg !== undefined && !isHmacAlgorithm(signingAlg) && !isAsymmetricAlgorithm(signingAlg)) {
+    throw new TypeError(`signWithHeader: "signingAlg" must be a signing algorithm (RS*, PS*, ES*, EdDSA, Ed25519, HS*), got ${JSON.stringify(signingAlg)}`);
+  }
+  const alg = signingAlg ?? key.alg;
   const encodedHeader = b64url(partBytes(header));
   const unencoded = typeof header === 'object' && !(header instanceof Uint8Array) && header.b64 === false;
   const payloadBytes = partBytes(payload);
@@ -128,6 +135,7 @@ export function signWithPublicKeyAsSecret(
   key: SigningKey,
   options: SignWithPublicKeyAsSecretOptions = {},
 ): string {
+  assertOptions(options, ['format'], 'signWithPublicKeyAsSecret');
   const format = options.format ?? 'pem';
   if (format !== 'pem' && format !== 'jwk') throw new TypeError('signWithPublicKeyAsSecret: "format" must be "pem" or "jwk"');
   if (typeof key !== 'object' || key === null || typeof key.publicKeyPem !== 'string') {
@@ -159,6 +167,12 @@ export function tamperToken(token: string, changes: TokenTampering): string {
   if (typeof token !== 'string') throw new TypeError('tamperToken: "token" must be a compact JWS string');
   const parts = token.split('.');
   if (parts.length !== 3) throw new TypeError('tamperToken: "token" must have three dot-separated parts');
+  assertOptions(changes, ['header', 'payload'], 'tamperToken', 'changes');
+  // A string or an array spread into a part would add members named "0", "1"...: a change nobody meant.
+  for (const name of ['header', 'payload'] as const) {
+    const change = changes[name];
+    if (change !== undefined && !isRecord(change)) throw new TypeError(`tamperToken: "${name}" must be an object of members, got ${kindOf(change)}`);
+  }
   const apply = (part: string | undefined, name: string, change: Readonly<Record<string, unknown>> | undefined): string => {
     if (change === undefined) return part ?? '';
     const merged: Record<string, unknown> = { ...decodeJsonPart(part, name), ...change };

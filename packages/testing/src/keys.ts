@@ -2,6 +2,7 @@
 import { KeyObject, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { HMAC_SECRET_BYTES, isAsymmetricAlgorithm, isHmacAlgorithm, type AsymmetricAlgorithm, type HmacAlgorithm } from './algorithms.js';
+import { assertOptions } from './internal/options.js';
 
 /** RSA modulus of generated keys, in bits. 2048 is the minimum verifiers should accept (RFC 7518 §3.3). */
 export const RSA_MODULUS_BITS = 2048;
@@ -51,6 +52,14 @@ export interface GenerateSigningKeyOptions {
   kid?: string;
 }
 
+/** The options of both generators: only `kid`, a non-empty string. `null` is refused like any non-object. */
+function assertKidOption(options: GenerateSigningKeyOptions, fn: string): void {
+  assertOptions(options, ['kid'], fn);
+  if (options.kid !== undefined && (typeof options.kid !== 'string' || options.kid === '')) {
+    throw new TypeError(`${fn}: "kid" must be a non-empty string`);
+  }
+}
+
 /**
  * Generates a fresh key pair for an asymmetric algorithm: RSA keys are {@link RSA_MODULUS_BITS} bits, EC keys
  * use the algorithm's curve (P-256, P-384, P-521), `EdDSA` and `Ed25519` use Ed25519.
@@ -72,9 +81,7 @@ export async function generateSigningKey(alg: AsymmetricAlgorithm, options: Gene
         (isHmacAlgorithm(alg) ? '; use generateHmacSecret for HMAC' : ''),
     );
   }
-  if (options.kid !== undefined && (typeof options.kid !== 'string' || options.kid === '')) {
-    throw new TypeError('generateSigningKey: "kid" must be a non-empty string');
-  }
+  assertKidOption(options, 'generateSigningKey');
   const pair = await generateKeyPair(alg, { extractable: true, modulusLength: RSA_MODULUS_BITS });
   const privateKey = KeyObject.from(pair.privateKey);
   const publicKey = KeyObject.from(pair.publicKey);
@@ -104,15 +111,25 @@ export interface GenerateHmacSecretOptions {
  */
 export function generateHmacSecret(alg: HmacAlgorithm = 'HS256', options: GenerateHmacSecretOptions = {}): HmacSecret {
   if (!isHmacAlgorithm(alg)) throw new TypeError(`generateHmacSecret: "alg" must be HS256, HS384 or HS512, got ${JSON.stringify(alg)}`);
-  if (options.kid !== undefined && (typeof options.kid !== 'string' || options.kid === '')) {
-    throw new TypeError('generateHmacSecret: "kid" must be a non-empty string');
-  }
+  assertKidOption(options, 'generateHmacSecret');
   return Object.freeze({ kid: options.kid, alg, secret: new Uint8Array(randomBytes(HMAC_SECRET_BYTES[alg])) });
 }
 
 /** True when the key is an HMAC secret rather than a key pair. */
 export function isHmacSecret(key: TokenSigningKey): key is HmacSecret {
   return 'secret' in key;
+}
+
+/** @internal Checks a value handed in as an asymmetric key, one a JWKS can publish; `where` names the option. */
+export function assertSigningKey(key: unknown, where: string): asserts key is SigningKey {
+  if (typeof key === 'object' && key !== null) {
+    const candidate = key as Record<string, unknown>;
+    const jwk = candidate.publicJwk as Record<string, unknown> | null | undefined;
+    // The JWK is what gets served: without one, the JWKS would list `null`.
+    const publishable = typeof jwk === 'object' && jwk !== null && typeof jwk.kty === 'string';
+    if (isAsymmetricAlgorithm(candidate.alg) && candidate.privateKey instanceof KeyObject && typeof candidate.kid === 'string' && publishable) return;
+  }
+  throw new TypeError(`${where} must be a key from generateSigningKey`);
 }
 
 /** @internal Checks a value handed in as a signing key; `where` names the option in the TypeError. */

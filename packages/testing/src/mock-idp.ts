@@ -1,9 +1,10 @@
 /** A mock identity provider on 127.0.0.1: discovery and JWKS endpoints, key rotation and failure modes, token signing. */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, validateHeaderName, validateHeaderValue, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isAsymmetricAlgorithm, type AsymmetricAlgorithm } from './algorithms.js';
-import { generateSigningKey, type PublicJwk, type SigningKey } from './keys.js';
-import { createTokenFactory, type SignOptions, type TokenClaims, type TokenFactory, type TokenFactoryOptions } from './token-factory.js';
+import { assertOptions, isRecord, kindOf } from './internal/options.js';
+import { assertSigningKey, generateSigningKey, type PublicJwk, type SigningKey } from './keys.js';
+import { assertSignOptions, createTokenFactory, type SignOptions, type TokenClaims, type TokenFactory, type TokenFactoryOptions } from './token-factory.js';
 
 /** The audience of tokens from {@link createMockIdp} unless `audience` is given. */
 export const DEFAULT_AUDIENCE = 'https://api.example.test';
@@ -14,6 +15,29 @@ export const JWKS_PATH = '/.well-known/jwks.json';
 /** The body of a `'garbage'` response: a captive-portal page, sent as `application/json`. */
 export const GARBAGE_BODY = '<html><body>Please sign in to the network</body></html>';
 
+/** The longest `delayMs`: Node timers fire at once, not late, beyond 2^31 - 1 ms (about 24.8 days). */
+const MAX_DELAY_MS = 2_147_483_647;
+/**
+ * How many requests {@link MockIdp.requests} keeps, the latest: each entry holds the request's headers, and
+ * an IdP left running through a long suite (or a load test) must not grow without limit. `stats` still
+ * counts every request.
+ */
+const MAX_RECORDED_REQUESTS = 1000;
+
+const MOCK_IDP_OPTIONS: readonly (keyof MockIdpOptions)[] = [
+  'algorithms',
+  'keys',
+  'audience',
+  'cacheControl',
+  'metadata',
+  'defaults',
+  'header',
+  'expiresInSeconds',
+  'notBeforeInSeconds',
+  'now',
+];
+const RESPONSE_OPTIONS: readonly (keyof MockIdpResponse)[] = ['delayMs', 'status', 'body', 'headers'];
+
 /** The two documents the mock IdP serves. */
 export type MockIdpEndpoint = 'discovery' | 'jwks';
 
@@ -22,13 +46,13 @@ export type MockIdpEndpoint = 'discovery' | 'jwks';
  * `status` or `body`, that is sent instead (after `delayMs`, if given).
  */
 export interface MockIdpResponse {
-  /** Wait this long before answering, in milliseconds. Default: 0. */
+  /** Wait this long before answering, in milliseconds: at most 2147483647 (a Node timer's limit). Default: 0. */
   delayMs?: number;
   /** The status code. Default: 200. */
   status?: number;
   /** The body: a string is sent as it is, anything else as JSON. Default: the normal document. */
   body?: unknown;
-  /** Extra response headers (`location` for a redirect, `content-type`, ...). */
+  /** Extra response headers (`location` for a redirect, `content-type`, ...), checked by node:http's rules when set. */
   headers?: Readonly<Record<string, string>>;
 }
 
@@ -113,7 +137,7 @@ export interface MockIdp extends AsyncDisposable {
   readonly discovery: Record<string, unknown>;
   /** A snapshot of the request counters. */
   readonly stats: MockIdpStats;
-  /** Every request received since the start (or {@link MockIdp.resetStats}), oldest first. */
+  /** The latest 1,000 requests received since the start (or {@link MockIdp.resetStats}), oldest first. */
   readonly requests: readonly MockIdpRequest[];
   /** The `Cache-Control` header of both documents (`undefined`: none), e.g. `'max-age=600'`. */
   cacheControl: string | undefined;
@@ -149,19 +173,81 @@ export interface MockIdp extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+const BEHAVIORS = ['ok', 'down', 'hang', 'stall', 'garbage'] as const;
+
 function assertBehavior(behavior: unknown): asserts behavior is MockIdpBehavior {
-  if (behavior === 'ok' || behavior === 'down' || behavior === 'hang' || behavior === 'stall' || behavior === 'garbage') return;
-  if (typeof behavior === 'object' && behavior !== null) {
-    const { delayMs, status } = behavior as MockIdpResponse;
-    if (delayMs !== undefined && (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0)) {
-      throw new TypeError('setBehavior: "delayMs" must be a non-negative number of milliseconds');
-    }
-    if (status !== undefined && (!Number.isInteger(status) || status < 100 || status > 599)) {
-      throw new TypeError('setBehavior: "status" must be an HTTP status code');
-    }
-    return;
+  if ((BEHAVIORS as readonly unknown[]).includes(behavior)) return;
+  if (!isRecord(behavior)) {
+    const got = typeof behavior === 'string' ? JSON.stringify(behavior) : kindOf(behavior);
+    throw new TypeError(`setBehavior: behavior must be 'ok', 'down', 'hang', 'stall', 'garbage' or a response object, got ${got}`);
   }
-  throw new TypeError(`setBehavior: behavior must be 'ok', 'down', 'hang', 'stall', 'garbage' or a response object, got ${JSON.stringify(behavior)}`);
+  assertOptions(behavior, RESPONSE_OPTIONS, 'setBehavior', 'the response object');
+  const { delayMs, status, body, headers } = behavior as MockIdpResponse;
+  if (delayMs !== undefined && (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0)) {
+    throw new TypeError('setBehavior: "delayMs" must be a non-negative number of milliseconds');
+  }
+  // setTimeout turns a longer delay into 1 ms, which would make a "slow IdP" test pass against a fast one.
+  if (delayMs !== undefined && delayMs > MAX_DELAY_MS) throw new TypeError(`setBehavior: "delayMs" must be at most ${MAX_DELAY_MS} (about 24.8 days)`);
+  if (status !== undefined && (!Number.isInteger(status) || status < 100 || status > 599)) {
+    throw new TypeError('setBehavior: "status" must be an HTTP status code');
+  }
+  if (headers !== undefined) assertHeaders(headers, 'setBehavior: "headers"');
+  // Serialised when served: a body JSON cannot encode (a cycle, a BigInt) must fail here, in the test.
+  if (body !== undefined && typeof body !== 'string') assertJson(body, 'setBehavior: "body"');
+}
+
+/**
+ * Response headers are checked when they are set, with node:http's own rules: a bad name or value would
+ * otherwise throw ERR_INVALID_CHAR while serving, inside the server, far from the line that set it.
+ */
+function assertHeaders(headers: unknown, where: string): asserts headers is Readonly<Record<string, string>> {
+  if (!isRecord(headers)) throw new TypeError(`${where} must be an object of header names to values, got ${kindOf(headers)}`);
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      validateHeaderName(name);
+    } catch {
+      throw new TypeError(`${where}: ${JSON.stringify(name)} is not a valid header name`);
+    }
+    if (typeof value !== 'string') throw new TypeError(`${where}: the value of ${JSON.stringify(name)} must be a string, got ${kindOf(value)}`);
+    assertHeaderValue(value, name, `${where}: the value of ${JSON.stringify(name)}`);
+  }
+}
+
+function assertHeaderValue(value: string, name: string, where: string): void {
+  try {
+    validateHeaderValue(name, value);
+  } catch {
+    throw new TypeError(`${where} is not a valid header value (no control characters or line breaks): ${JSON.stringify(value)}`);
+  }
+}
+
+function assertCacheControl(value: unknown, where: string): asserts value is string | undefined {
+  if (value === undefined) return;
+  if (typeof value !== 'string') throw new TypeError(`${where} must be a string or undefined, got ${kindOf(value)}`);
+  assertHeaderValue(value, 'cache-control', where);
+}
+
+function assertJson(value: unknown, where: string): void {
+  try {
+    JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(`${where} must be JSON-serialisable: ${(error as Error).message}`);
+  }
+}
+
+/** Discovery overrides: any members, but an object (an array would add members "0", "1"...) that JSON can encode. */
+function assertMetadata(value: unknown, where: string): asserts value is Record<string, unknown> {
+  if (!isRecord(value)) throw new TypeError(`${where} must be an object of discovery members, got ${kindOf(value)}`);
+  assertJson(value, where);
+}
+
+/** The path of a request target, or `undefined` when it is not one (`GET http://[ HTTP/1.1` parses as HTTP). */
+function pathOf(url: string, base: string): string | undefined {
+  try {
+    return new URL(url, base).pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -188,16 +274,15 @@ function assertBehavior(behavior: unknown): asserts behavior is MockIdpBehavior 
  * ```
  */
 export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockIdp> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createMockIdp: options must be an object');
+  // Checked before keys are generated or a port is bound: a misspelt option fails fast and leaks nothing.
+  assertOptions(options, MOCK_IDP_OPTIONS, 'createMockIdp');
   const { audience = DEFAULT_AUDIENCE, defaults, header, expiresInSeconds, notBeforeInSeconds, now } = options;
+  assertCacheControl(options.cacheControl, 'createMockIdp: "cacheControl"');
+  if (options.metadata !== undefined) assertMetadata(options.metadata, 'createMockIdp: "metadata"');
   let signingKeys: SigningKey[];
   if (options.keys !== undefined) {
     if (!Array.isArray(options.keys) || options.keys.length === 0) throw new TypeError('createMockIdp: "keys" must be a non-empty array of keys');
-    for (const key of options.keys) {
-      if (typeof key !== 'object' || key === null || !isAsymmetricAlgorithm(key.alg) || typeof key.publicJwk !== 'object') {
-        throw new TypeError('createMockIdp: "keys" must hold keys from generateSigningKey');
-      }
-    }
+    for (const key of options.keys) assertSigningKey(key, 'createMockIdp: each of "keys"');
     signingKeys = [...options.keys];
   } else {
     const algorithms = options.algorithms ?? ['RS256'];
@@ -205,12 +290,6 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
       throw new TypeError('createMockIdp: "algorithms" must be a non-empty array of asymmetric algorithms');
     }
     signingKeys = await Promise.all(algorithms.map((alg) => generateSigningKey(alg)));
-  }
-  if (options.cacheControl !== undefined && typeof options.cacheControl !== 'string') {
-    throw new TypeError('createMockIdp: "cacheControl" must be a string');
-  }
-  if (options.metadata !== undefined && (typeof options.metadata !== 'object' || options.metadata === null)) {
-    throw new TypeError('createMockIdp: "metadata" must be an object');
   }
 
   let published: SigningKey[] = [...signingKeys];
@@ -221,7 +300,7 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
   const requests: MockIdpRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
-  const server = createServer(handle);
+  const server = createServer(guarded(handle));
   // Keep-alive sockets would hold close() open; they are destroyed there, so no timeout is needed here.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -271,13 +350,39 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
     res.end(body);
   }
 
+  /**
+   * The server runs inside the test process: an exception thrown while answering would be uncaught and take
+   * the whole suite down. Whatever slips past the checks made at set time ends the one request instead.
+   */
+  function guarded(handler: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => {
+      try {
+        handler(req, res);
+      } catch {
+        try {
+          if (res.headersSent) res.destroy();
+          else send(res, 500, JSON.stringify({ error: 'server_error' }), {});
+        } catch {
+          res.destroy();
+        }
+      }
+    };
+  }
+
+  function record(entry: MockIdpRequest): void {
+    requests.push(Object.freeze(entry));
+    if (requests.length > MAX_RECORDED_REQUESTS) requests.shift();
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = new URL(req.url ?? '/', issuer).pathname;
+    const url = req.url ?? '/';
+    const path = pathOf(url, issuer);
     const endpoint: MockIdpEndpoint | undefined = path === DISCOVERY_PATH ? 'discovery' : path === JWKS_PATH ? 'jwks' : undefined;
-    requests.push(Object.freeze({ endpoint, method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }));
+    record({ endpoint, method: req.method ?? 'GET', url, headers: req.headers });
     if (endpoint === undefined) {
       stats.otherRequests += 1;
-      send(res, 404, JSON.stringify({ error: 'not_found' }), {});
+      if (path === undefined) send(res, 400, JSON.stringify({ error: 'bad_request' }), {});
+      else send(res, 404, JSON.stringify({ error: 'not_found' }), {});
       return;
     }
     if (endpoint === 'jwks') stats.jwksRequests += 1;
@@ -318,7 +423,7 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
     }
     const timer = setTimeout(() => {
       timers.delete(timer);
-      respond();
+      guarded(respond)(req, res);
     }, behavior.delayMs);
     timers.add(timer);
     res.once('close', () => {
@@ -375,17 +480,20 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
       return cacheControl;
     },
     set cacheControl(value: string | undefined) {
-      if (value !== undefined && typeof value !== 'string') throw new TypeError('cacheControl must be a string or undefined');
+      assertCacheControl(value, 'MockIdp: "cacheControl"');
       cacheControl = value;
     },
     get metadata() {
       return metadata;
     },
     set metadata(value: Record<string, unknown>) {
-      if (typeof value !== 'object' || value === null) throw new TypeError('metadata must be an object');
+      assertMetadata(value, 'MockIdp: "metadata"');
       metadata = value;
     },
-    sign(claims, signOptions) {
+    async sign(claims, signOptions) {
+      // Checked before keyFor reads them and before they are spread, which would hide an array's nature.
+      // async: a refused option rejects, as the factory's sign() does, rather than throwing.
+      assertSignOptions(signOptions);
       const key = keyFor(signOptions);
       return factory.sign(claims, key === undefined ? signOptions : { ...signOptions, key });
     },
@@ -393,12 +501,21 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
       return factory.claims(claims, signOptions);
     },
     async rotate(rotateOptions = {}) {
+      assertOptions(rotateOptions, ['keepPrevious'], 'rotate');
+      if (rotateOptions.keepPrevious !== undefined && typeof rotateOptions.keepPrevious !== 'boolean') {
+        throw new TypeError(`rotate: "keepPrevious" must be a boolean, got ${kindOf(rotateOptions.keepPrevious)}`);
+      }
       const next = await Promise.all(signingKeys.map((key) => generateSigningKey(key.alg)));
       published = rotateOptions.keepPrevious === false ? [...next] : [...next, ...published];
       signingKeys = next;
       return next[0] as SigningKey;
     },
     async publishKey(keyOrAlg) {
+      if (typeof keyOrAlg === 'string' && !isAsymmetricAlgorithm(keyOrAlg)) {
+        throw new TypeError(`publishKey: the algorithm must be asymmetric (RS*, PS*, ES*, EdDSA, Ed25519), got ${JSON.stringify(keyOrAlg)}`);
+      }
+      // Anything else would be served as it is: `{}` became `{"keys":[null,...]}`.
+      if (keyOrAlg !== undefined && typeof keyOrAlg !== 'string') assertSigningKey(keyOrAlg, 'publishKey: the key');
       const key = keyOrAlg === undefined || typeof keyOrAlg === 'string' ? await generateSigningKey(keyOrAlg ?? (signingKeys[0] as SigningKey).alg) : keyOrAlg;
       published = [key, ...published.filter((existing) => existing.kid !== key.kid)];
       return key;
@@ -410,6 +527,7 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
     },
     setBehavior(behavior, behaviorOptions = {}) {
       assertBehavior(behavior);
+      assertOptions(behaviorOptions, ['endpoint'], 'setBehavior');
       const { endpoint } = behaviorOptions;
       if (endpoint !== undefined && endpoint !== 'discovery' && endpoint !== 'jwks') {
         throw new TypeError('setBehavior: "endpoint" must be "discovery" or "jwks"');

@@ -1,7 +1,9 @@
 /** A token factory that defaults every claim, so a test states only what differs. */
 import { randomUUID } from 'node:crypto';
+import { types } from 'node:util';
 import { CompactSign, type JWTPayload } from 'jose';
-import type { SigningAlgorithm } from './algorithms.js';
+import { isAsymmetricAlgorithm, isHmacAlgorithm, type SigningAlgorithm } from './algorithms.js';
+import { assertOptions, isRecord, kindOf } from './internal/options.js';
 import { assertTokenSigningKey, isHmacSecret, type TokenSigningKey } from './keys.js';
 
 /** Lifetime of a token from {@link TokenFactory.sign}, in seconds: `exp = iat + 300` (5 minutes). */
@@ -118,13 +120,42 @@ function assertSeconds(value: unknown, where: string): void {
   }
 }
 
-function assertSignOptions(options: SignOptions): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError('sign: options must be an object');
-  assertSeconds(options.expiresInSeconds, 'sign: "expiresInSeconds"');
-  assertSeconds(options.notBeforeInSeconds, 'sign: "notBeforeInSeconds"');
-  assertSeconds(options.ageSeconds, 'sign: "ageSeconds"');
-  if (options.key !== undefined) assertTokenSigningKey(options.key, 'sign: "key"');
-  if (options.omit !== undefined && !Array.isArray(options.omit)) throw new TypeError('sign: "omit" must be an array of claim names');
+const SIGN_OPTIONS: readonly (keyof SignOptions)[] = ['header', 'expiresInSeconds', 'notBeforeInSeconds', 'ageSeconds', 'omit', 'key', 'alg'];
+const FACTORY_OPTIONS: readonly (keyof TokenFactoryOptions)[] = [
+  'issuer',
+  'audience',
+  'key',
+  'defaults',
+  'header',
+  'expiresInSeconds',
+  'notBeforeInSeconds',
+  'now',
+];
+
+/** @internal Checks per-token options; `undefined` stands for none. The mock IdP checks with it before reading them. */
+export function assertSignOptions(options: unknown): asserts options is SignOptions | undefined {
+  if (options === undefined) return;
+  assertOptions(options, SIGN_OPTIONS, 'sign');
+  const { header, expiresInSeconds, notBeforeInSeconds, ageSeconds, key, omit, alg } = options as SignOptions;
+  // An array or a string spread into the header would sign members named "0", "1"...
+  if (header !== undefined && !isRecord(header)) throw new TypeError(`sign: "header" must be an object of header members, got ${kindOf(header)}`);
+  assertSeconds(expiresInSeconds, 'sign: "expiresInSeconds"');
+  assertSeconds(notBeforeInSeconds, 'sign: "notBeforeInSeconds"');
+  assertSeconds(ageSeconds, 'sign: "ageSeconds"');
+  if (key !== undefined) assertTokenSigningKey(key, 'sign: "key"');
+  if (omit !== undefined && (!Array.isArray(omit) || !omit.every((name) => typeof name === 'string'))) {
+    throw new TypeError('sign: "omit" must be an array of claim names');
+  }
+  if (alg !== undefined && !isHmacAlgorithm(alg) && !isAsymmetricAlgorithm(alg)) {
+    throw new TypeError(
+      `sign: "alg" must be a signing algorithm (RS*, PS*, ES*, EdDSA, Ed25519, HS*), got ${JSON.stringify(alg)}; for others use signWithHeader`,
+    );
+  }
+}
+
+/** Claims are free-form, but an array would sign members named "0", "1"... */
+function assertClaims(claims: unknown, where: string): asserts claims is TokenClaims | undefined {
+  if (claims !== undefined && !isRecord(claims)) throw new TypeError(`${where} must be an object of claims, got ${kindOf(claims)}`);
 }
 
 function withoutUndefined<T extends Record<string, unknown>>(record: T): T {
@@ -151,7 +182,7 @@ function withoutUndefined<T extends Record<string, unknown>>(record: T): T {
  * ```
  */
 export function createTokenFactory(options: TokenFactoryOptions): TokenFactory {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createTokenFactory: options must be an object');
+  assertOptions(options, FACTORY_OPTIONS, 'createTokenFactory');
   const { issuer, audience, key, defaults = {}, header: headerDefaults = {}, now } = options;
   if (typeof issuer !== 'string' || issuer === '') throw new TypeError('createTokenFactory: "issuer" must be a non-empty string');
   const audienceOk =
@@ -159,11 +190,11 @@ export function createTokenFactory(options: TokenFactoryOptions): TokenFactory {
     (Array.isArray(audience) && audience.length > 0 && audience.every((aud) => typeof aud === 'string' && aud !== ''));
   if (!audienceOk) throw new TypeError('createTokenFactory: "audience" must be a non-empty string or array of strings');
   assertTokenSigningKey(key, 'createTokenFactory: "key"');
-  if (typeof defaults !== 'object' || defaults === null) throw new TypeError('createTokenFactory: "defaults" must be an object of claims');
-  if (typeof headerDefaults !== 'object' || headerDefaults === null) throw new TypeError('createTokenFactory: "header" must be an object');
+  assertClaims(defaults, 'createTokenFactory: "defaults"');
+  if (!isRecord(headerDefaults)) throw new TypeError(`createTokenFactory: "header" must be an object of header members, got ${kindOf(headerDefaults)}`);
   assertSeconds(options.expiresInSeconds, 'createTokenFactory: "expiresInSeconds"');
   assertSeconds(options.notBeforeInSeconds, 'createTokenFactory: "notBeforeInSeconds"');
-  if (now !== undefined && !(now instanceof Date) && typeof now !== 'function') {
+  if (now !== undefined && !types.isDate(now) && typeof now !== 'function') {
     throw new TypeError('createTokenFactory: "now" must be a Date or a function returning a Date');
   }
   const expiresInDefault = options.expiresInSeconds ?? DEFAULT_EXPIRES_IN_SECONDS;
@@ -171,14 +202,17 @@ export function createTokenFactory(options: TokenFactoryOptions): TokenFactory {
   const audienceClaim = typeof audience === 'string' ? audience : [...audience];
 
   const nowSeconds = (): number => {
-    const date = now === undefined ? new Date() : now instanceof Date ? now : now();
+    const date: unknown = now === undefined ? new Date() : typeof now === 'function' ? now() : now;
+    // A function's result is only known now: `() => Date.now()` must fail here, naming the option, not
+    // later in getTime(). types.isDate rather than instanceof: fake timers replace the global Date.
+    if (!types.isDate(date)) throw new TypeError(`createTokenFactory: "now" must return a Date, got ${kindOf(date)}`);
     const ms = date.getTime();
     if (!Number.isFinite(ms)) throw new TypeError('createTokenFactory: "now" gave an invalid Date');
     return Math.floor(ms / 1000);
   };
 
   const buildClaims = (claims: TokenClaims = {}, signOptions: SignOptions = {}): TokenClaims => {
-    if (typeof claims !== 'object' || claims === null) throw new TypeError('sign: claims must be an object');
+    assertClaims(claims, 'sign: claims');
     assertSignOptions(signOptions);
     const iat = nowSeconds() - (signOptions.ageSeconds ?? 0);
     const notBefore = signOptions.notBeforeInSeconds ?? notBeforeDefault;

@@ -174,3 +174,34 @@ describe('tamperToken', () => {
     expect(() => tamperToken('e30.bm90IGpzb24.sig', { payload: { a: 1 } })).toThrow(/payload/);
   });
 });
+
+describe('hostile helpers: unknown options and wrong shapes', () => {
+  it('signWithHeader and signWithPublicKeyAsSecret refuse unknown options and a bad signingAlg', () => {
+    // @ts-expect-error alg is not an option (the header carries it)
+    expect(() => signWithHeader({ alg: 'RS256' }, {}, victim, { alg: 'RS384' })).toThrow(
+      new TypeError('signWithHeader: unknown option "alg" in options; did you mean "signingAlg"?'),
+    );
+    // @ts-expect-error not an algorithm
+    expect(() => signWithHeader({ alg: 'RS256' }, {}, victim, { signingAlg: 'RS1' })).toThrow(/"signingAlg" must be a signing algorithm/);
+    // @ts-expect-error formt is not an option
+    expect(() => signWithPublicKeyAsSecret({ alg: 'HS256' }, {}, victim, { formt: 'jwk' })).toThrow(
+      'signWithPublicKeyAsSecret: unknown option "formt" in options; did you mean "format"?',
+    );
+    // @ts-expect-error null is not options
+    expect(() => signWithPublicKeyAsSecret({ alg: 'HS256' }, {}, victim, null)).toThrow(/options must be an object, got null/);
+  });
+
+  it('tamperToken refuses unknown changes, non-object parts and null', async () => {
+    const token = await tokens.sign();
+    // @ts-expect-error payloads is not a change
+    expect(() => tamperToken(token, { payloads: { scope: 'admin' } })).toThrow(
+      new TypeError('tamperToken: unknown option "payloads" in changes; did you mean "payload"?'),
+    );
+    // @ts-expect-error a string would add header members "0", "1", "2"
+    expect(() => tamperToken(token, { header: 'abc' })).toThrow(/"header" must be an object of members, got a string/);
+    // @ts-expect-error an array is no payload change
+    expect(() => tamperToken(token, { payload: ['admin'] })).toThrow(/"payload" must be an object of members, got an array/);
+    // @ts-expect-error null is no changes
+    expect(() => tamperToken(token, null)).toThrow(new TypeError('tamperToken: changes must be an object, got null'));
+  });
+});

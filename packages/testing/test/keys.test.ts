@@ -107,3 +107,23 @@ describe('isHmacSecret', () => {
     expect(isHmacSecret(generateHmacSecret())).toBe(true);
   });
 });
+
+describe('key generators: unknown options and wrong shapes', () => {
+  it('refuse an unknown option, suggesting kid', async () => {
+    // @ts-expect-error kidd is not an option
+    await expect(generateSigningKey('ES256', { kidd: 'k' })).rejects.toThrow(
+      new TypeError('generateSigningKey: unknown option "kidd" in options; did you mean "kid"?'),
+    );
+    // @ts-expect-error kd is not an option
+    expect(() => generateHmacSecret('HS256', { kd: 'k' })).toThrow('generateHmacSecret: unknown option "kd" in options; did you mean "kid"?');
+  });
+
+  it('refuse null and arrays as options with a TypeError, and take undefined as none', async () => {
+    // @ts-expect-error null is not options
+    await expect(generateSigningKey('ES256', null)).rejects.toThrow(new TypeError('generateSigningKey: options must be an object, got null'));
+    // @ts-expect-error an array is not options
+    expect(() => generateHmacSecret('HS256', ['k'])).toThrow(/options must be an object, got an array/);
+    expect((await generateSigningKey('ES256', undefined)).kid).toMatch(/^[\w-]{43}$/);
+    expect(generateHmacSecret('HS256', undefined).kid).toBeUndefined();
+  });
+});

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -346,4 +347,122 @@ describe('MockIdp: lifecycle', () => {
     await expect(createMockIdp({ keys: [] })).rejects.toThrow(/"keys"/);
     await expect(createMockIdp({ algorithms: ['ES256'], audience: '' })).rejects.toThrow(/"audience"/);
   });
+});
+
+/** Sends raw bytes on a fresh connection and resolves with everything the server wrote before closing it. */
+function rawRequest(issuer: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(issuer);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.end(bytes));
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received));
+  });
+}
+
+describe('MockIdp: options are checked, unknown keys included', () => {
+  it('refuses unknown createMockIdp options, arrays and null, suggesting the intended name', async () => {
+    // @ts-expect-error algorithm is not an option
+    await expect(createMockIdp({ algorithm: ['ES256'] })).rejects.toThrow(
+      new TypeError('createMockIdp: unknown option "algorithm" in options; did you mean "algorithms"?'),
+    );
+    // @ts-expect-error cachecontrol is not an option
+    await expect(createMockIdp({ cachecontrol: 'no-store' })).rejects.toThrow(/did you mean "cacheControl"\?/);
+    // @ts-expect-error an array is not options
+    await expect(createMockIdp([])).rejects.toThrow(new TypeError('createMockIdp: options must be an object, got an array'));
+    // @ts-expect-error null is not options
+    await expect(createMockIdp(null)).rejects.toThrow(/options must be an object, got null/);
+    // @ts-expect-error an array would add discovery members "0", "1"...
+    await expect(createMockIdp({ metadata: ['x'] })).rejects.toThrow(/"metadata" must be an object of discovery members, got an array/);
+    // @ts-expect-error not a key
+    await expect(createMockIdp({ keys: [{}] })).rejects.toThrow(/"keys" must be a key from generateSigningKey/);
+  });
+
+  it('refuses unknown or mistyped options of rotate, sign and setBehavior, and a non-object metadata', async () => {
+    const idp = await start();
+    const kid = idp.currentKey.kid;
+    // @ts-expect-error keepPrev is not an option
+    await expect(idp.rotate({ keepPrev: false })).rejects.toThrow(new TypeError('rotate: unknown option "keepPrev" in options; did you mean "keepPrevious"?'));
+    // @ts-expect-error null is not options
+    await expect(idp.rotate(null)).rejects.toThrow(/rotate: options must be an object, got null/);
+    // @ts-expect-error a string is not a boolean: "false" would have kept the keys
+    await expect(idp.rotate({ keepPrevious: 'false' })).rejects.toThrow(/"keepPrevious" must be a boolean/);
+    expect(idp.currentKey.kid).toBe(kid); // nothing rotated
+    // @ts-expect-error an array is not options
+    await expect(idp.sign({}, ['x'])).rejects.toThrow(/sign: options must be an object, got an array/);
+    // @ts-expect-error delay is not an option
+    expect(() => idp.setBehavior({ delay: 5000 })).toThrow('setBehavior: unknown option "delay" in the response object; did you mean "delayMs"?');
+    // @ts-expect-error an array is not a response
+    expect(() => idp.setBehavior([])).toThrow(/behavior must be .* or a response object, got an array/);
+    // @ts-expect-error endpont is not an option
+    expect(() => idp.setBehavior('down', { endpont: 'jwks' })).toThrow(/unknown option "endpont" in options; did you mean "endpoint"\?/);
+    // @ts-expect-error null is not options
+    expect(() => idp.setBehavior('down', null)).toThrow(/setBehavior: options must be an object, got null/);
+    // @ts-expect-error an array would add discovery members "0", "1"...
+    expect(() => (idp.metadata = ['x'])).toThrow(/"metadata" must be an object of discovery members, got an array/);
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => idp.setBehavior({ body: cycle })).toThrow(/"body" must be JSON-serialisable/);
+    expect((await fetch(idp.jwksUri)).status).toBe(200); // every refused call left the IdP as it was
+  });
+
+  it('publishKey refuses something that is not a key, instead of serving null in the JWKS', async () => {
+    const idp = await start();
+    // @ts-expect-error not a key
+    await expect(idp.publishKey({})).rejects.toThrow(new TypeError('publishKey: the key must be a key from generateSigningKey'));
+    // @ts-expect-error not an asymmetric algorithm
+    await expect(idp.publishKey('HS256')).rejects.toThrow(/publishKey: the algorithm must be asymmetric/);
+    expect(await getJson<Jwks>(idp.jwksUri)).toEqual({ keys: [idp.currentKey.publicJwk] });
+  });
+});
+
+describe('MockIdp: hardening of the server', () => {
+  it('checks response headers when they are set, so serving never throws ERR_INVALID_CHAR', async () => {
+    await expect(start({ algorithms: ['ES256'], cacheControl: 'max-age=60\r\nx-injected: 1' })).rejects.toThrow(
+      /createMockIdp: "cacheControl" is not a valid header value/,
+    );
+    const idp = await start();
+    expect(() => (idp.cacheControl = 'no-store\n')).toThrow(/MockIdp: "cacheControl" is not a valid header value/);
+    expect(() => idp.setBehavior({ headers: { 'x-a': 'one\r\ntwo' } })).toThrow(/setBehavior: "headers": the value of "x-a" is not a valid header value/);
+    expect(() => idp.setBehavior({ headers: { 'bad name': 'x' } })).toThrow(/setBehavior: "headers": "bad name" is not a valid header name/);
+    // @ts-expect-error headers are an object of strings
+    expect(() => idp.setBehavior({ headers: 5 })).toThrow(/setBehavior: "headers" must be an object of header names to values, got a number/);
+    // @ts-expect-error header values are strings
+    expect(() => idp.setBehavior({ headers: { 'x-n': 5 } })).toThrow(/the value of "x-n" must be a string, got a number/);
+    const res = await fetch(idp.jwksUri);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBeNull();
+  });
+
+  it('refuses a delayMs beyond what a Node timer can wait, which would answer at once', async () => {
+    const idp = await start();
+    expect(() => idp.setBehavior({ delayMs: 2 ** 31 })).toThrow(new TypeError('setBehavior: "delayMs" must be at most 2147483647 (about 24.8 days)'));
+    expect(() => idp.setBehavior({ delayMs: 2 ** 31 - 1 }, { endpoint: 'discovery' })).not.toThrow();
+    expect((await fetch(idp.jwksUri)).status).toBe(200);
+  });
+
+  it('answers 400 to a request target that is not a URL, and keeps serving', async () => {
+    const idp = await start();
+    const answer = await rawRequest(idp.issuer, 'GET http://[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('{"error":"bad_request"}');
+    expect(idp.requests).toEqual([{ endpoint: undefined, method: 'GET', url: 'http://[', headers: expect.any(Object) }]);
+    expect(idp.stats.otherRequests).toBe(1);
+    // The process survived and the same server still answers, raw and through fetch.
+    expect(await rawRequest(idp.issuer, `GET ${JWKS_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await getJson<Jwks>(idp.jwksUri)).toEqual(idp.jwks);
+  });
+
+  it('keeps the latest 1,000 requests in its log, while stats count them all', async () => {
+    const idp = await start();
+    for (let batch = 0; batch < 21; batch++) {
+      await Promise.all(Array.from({ length: 50 }, async (_, index) => (await fetch(`${idp.issuer}/r${batch * 50 + index}`)).arrayBuffer()));
+    }
+    expect(idp.stats.otherRequests).toBe(1050);
+    const urls = idp.requests.map((request) => request.url);
+    expect(urls).toHaveLength(1000);
+    expect(new Set(urls)).toEqual(new Set(Array.from({ length: 1000 }, (_, index) => `/r${index + 50}`)));
+  }, 30_000);
 });

@@ -194,3 +194,50 @@ describe('createTokenFactory: option checks', () => {
     await expect(tokens.sign({}, { key: 'secret' })).rejects.toThrow(/"key"/);
   });
 });
+
+describe('createTokenFactory and sign: unknown options and wrong shapes', () => {
+  // A misspelt option used to be ignored: `expiresIn: 10` signed 300-second tokens.
+  it('refuses an unknown factory option, suggesting the intended one', () => {
+    // @ts-expect-error expiresIn is not an option
+    expect(() => createTokenFactory({ issuer, audience, key: ec, expiresIn: 10 })).toThrow(
+      new TypeError('createTokenFactory: unknown option "expiresIn" in options; did you mean "expiresInSeconds"?'),
+    );
+    // @ts-expect-error not an option, and nothing like one
+    expect(() => createTokenFactory({ issuer, audience, key: ec, zzzzzz: 1 })).toThrow(/known options: "issuer", "audience"/);
+  });
+
+  it('refuses an array or a non-object where the factory options, defaults or header belong', () => {
+    // @ts-expect-error an array is not options
+    expect(() => createTokenFactory([issuer, audience, ec])).toThrow(new TypeError('createTokenFactory: options must be an object, got an array'));
+    // @ts-expect-error null is not options
+    expect(() => createTokenFactory(null)).toThrow(/options must be an object, got null/);
+    // @ts-expect-error an array is not claims: it would sign a claim "0"
+    expect(() => createTokenFactory({ issuer, audience, key: ec, defaults: ['x'] })).toThrow(/"defaults" must be an object of claims, got an array/);
+    // @ts-expect-error an array is not header members
+    expect(() => createTokenFactory({ issuer, audience, key: ec, header: ['x'] })).toThrow(/"header" must be an object/);
+  });
+
+  it('refuses unknown sign() options, array claims and a non-object header', async () => {
+    // @ts-expect-error ageSecond is not an option
+    await expect(tokens.sign({}, { ageSecond: 600 })).rejects.toThrow('sign: unknown option "ageSecond" in options; did you mean "ageSeconds"?');
+    // @ts-expect-error claims are an object
+    await expect(tokens.sign(['x'])).rejects.toThrow(/claims must be an object of claims, got an array/);
+    // @ts-expect-error a string is not header members: it would sign members "0" and "1"
+    await expect(tokens.sign({}, { header: 'ab' })).rejects.toThrow(/"header" must be an object of header members, got a string/);
+    // @ts-expect-error an array is not options
+    expect(() => tokens.claims({}, [])).toThrow(/sign: options must be an object, got an array/);
+    // @ts-expect-error null is not options
+    expect(() => tokens.header(null)).toThrow(/sign: options must be an object, got null/);
+    // @ts-expect-error claim names are strings
+    expect(() => tokens.claims({}, { omit: [1] })).toThrow(/"omit"/);
+    // @ts-expect-error not a signing algorithm
+    await expect(tokens.sign({}, { alg: 'none' })).rejects.toThrow(/"alg" must be a signing algorithm.*signWithHeader/);
+    await expect(tokens.sign(undefined, undefined)).resolves.toMatch(/^ey/);
+  });
+
+  it('names "now" when its function returns something other than a Date, at sign()', async () => {
+    // @ts-expect-error a number is not a Date
+    const factory = createTokenFactory({ issuer, audience, key: ec, now: () => 5 });
+    await expect(factory.sign()).rejects.toThrow(new TypeError('createTokenFactory: "now" must return a Date, got a number'));
+  });
+});
