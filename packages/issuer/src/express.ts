@@ -11,7 +11,7 @@
 import type { RequestHandler } from 'express';
 import type { Issuer } from './issuer.js';
 import { neutralRequest } from './mounts/neutral.js';
-import { readBody } from './mounts/read-body.js';
+import { parsedBodyLimit, readBody } from './mounts/read-body.js';
 
 /** The issuer's routes as an Express middleware (Express 4 and 5). */
 export function issuerRoutes(issuer: Issuer<never>): RequestHandler {
@@ -20,7 +20,7 @@ export function issuerRoutes(issuer: Issuer<never>): RequestHandler {
     // A body parser that ran first spent the stream and left `req.body`; one that skipped the request
     // (another content type) left the stream unread, and it is read here.
     const parsed = req.readableEnded ? (req.body as unknown) : undefined;
-    const body = parsed === undefined ? readBody(req, issuer.maxBodyBytes) : Promise.resolve(undefined);
+    const body = parsed === undefined ? readBody(req, issuer.maxBodyBytes) : Promise.resolve(parsedBodyLimit(req, issuer.maxBodyBytes));
     body
       .then((raw) =>
         issuer.handle(

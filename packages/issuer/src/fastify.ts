@@ -19,8 +19,6 @@ export interface IssuerRoutesOptions {
   issuer: Issuer<never>;
 }
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-
 /** The plugin. */
 export const issuerRoutes: FastifyPluginAsync<IssuerRoutesOptions> = async (fastify, { issuer, ...rest }) => {
   if (typeof issuer?.handle !== 'function') throw new TypeError('@latchkey/issuer/fastify: "issuer" is required (from createIssuer)');
@@ -31,17 +29,24 @@ export const issuerRoutes: FastifyPluginAsync<IssuerRoutesOptions> = async (fast
     readBody(request.raw, issuer.maxBodyBytes).then((body) => done(null, body), done);
     void payload;
   });
-  fastify.setErrorHandler((error: FastifyError, _request, reply) => {
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    return reply
-      .code(status)
-      .header('cache-control', 'no-store')
-      .send({ detail: status === 500 ? 'A server error occurred.' : error.message });
+    // A Content-Type Fastify cannot even parse is refused before the issuer's parser runs: answered with
+    // DRF's words, as the other mounts do.
+    const detail =
+      status === 500
+        ? 'A server error occurred.'
+        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415
+          ? `Unsupported media type "${request.headers['content-type'] ?? ''}" in request.`
+          : error.message;
+    // Every answer of the token routes is not to be stored (RFC 6749 §5.1), errors included.
+    return reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send({ detail });
   });
   for (const path of Object.values(issuer.paths)) {
     if (path === false) continue;
     fastify.route({
-      method: [...METHODS],
+      // Every method this Fastify routes (TRACE and QUERY too): the issuer answers 405 with Allow itself.
+      method: [...fastify.supportedMethods],
       url: path,
       exposeHeadRoute: false,
       handler: async (request, reply) => {

@@ -10,14 +10,16 @@
 import type { Middleware } from 'koa';
 import type { Issuer } from './issuer.js';
 import { neutralRequest } from './mounts/neutral.js';
-import { readBody } from './mounts/read-body.js';
+import { parsedBodyLimit, readBody } from './mounts/read-body.js';
 
 /** The issuer's routes as a Koa middleware. */
 export function issuerRoutes(issuer: Issuer<never>): Middleware {
   return async (ctx, next) => {
     if (!issuer.owns(ctx.path)) return next();
-    const parsed = (ctx.request as { body?: unknown }).body;
-    const body = parsed === undefined ? await readBody(ctx.req, issuer.maxBodyBytes) : undefined;
+    // As in the Express mount: a body parser that ran first spent the stream; one that skipped the request
+    // (koa-bodyparser leaves `{}` for a content type it does not parse) left it unread, and it is read here.
+    const parsed = ctx.req.readableEnded ? (ctx.request as { body?: unknown }).body : undefined;
+    const body = parsed === undefined ? await readBody(ctx.req, issuer.maxBodyBytes) : parsedBodyLimit(ctx.req, issuer.maxBodyBytes);
     const response = await issuer.handle(
       neutralRequest({ method: ctx.method, path: ctx.path, headers: ctx.headers, body, parsedBody: parsed, clientAddress: ctx.ip }),
     );

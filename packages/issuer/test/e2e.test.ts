@@ -2,6 +2,7 @@
  * End to end, as a simplejwt client drives it, over real HTTP, against the Express, Koa and Fastify mounts
  * with a protected route from each framework's @latchkey adapter verifying through `issuer.verifier()`.
  */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
@@ -12,7 +13,7 @@ import { issuerRoutes as expressRoutes } from '../src/express.js';
 import { issuerRoutes as fastifyRoutes } from '../src/fastify.js';
 import { issuerRoutes as koaRoutes } from '../src/koa.js';
 import type { MemoryUser } from '../src/users/memory-users.js';
-import { FRAMEWORKS, listen } from './frameworks.js';
+import { behindBodyParser, FRAMEWORKS, listen } from './frameworks.js';
 import { SECRET, send, testUsers } from './helpers.js';
 
 const stops: Array<() => Promise<void>> = [];
@@ -53,8 +54,24 @@ describe.each(Object.entries(FRAMEWORKS))('%s', (name, startFramework) => {
     expect((await send(`${url}/api/token/refresh/`, { body: { refresh: again.refresh } })).status).toBe(401);
   });
 
-  // Behind express.json(), bad bodies are express.json()'s to answer: the parity test is for the bare mounts.
-  if (name.includes('express.json')) return;
+  it("holds its own size limit and Django's form rules whoever parsed the body, and refuses what no parser read (415)", async () => {
+    const url = await start();
+    // Declared larger than maxBodyBytes: refused, though express.json() / koa-bodyparser would take it.
+    const big = await send(`${url}/api/token/`, { body: { username: 'alice', password: 'wonderland', padding: 'x'.repeat(20_000) } });
+    expect([big.status, big.text]).toEqual([400, '{"detail":"Request body exceeded the size limit."}']);
+    // A repeated form field reads as its last value (Django's QueryDict), as on the bare mounts.
+    const repeated = await send(`${url}/api/token/`, {
+      body: 'username=nobody&username=alice&password=wonderland',
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(repeated.status, repeated.text).toBe(200);
+    // A content type no parser took: the issuer reads the body itself and answers DRF's 415.
+    const text = await send(`${url}/api/token/`, { body: 'username=alice', contentType: 'text/plain' });
+    expect([text.status, text.text]).toEqual([415, '{"detail":"Unsupported media type \\"text/plain\\" in request."}']);
+  });
+
+  // Behind a framework body parser, bad bodies are that parser's to answer: the parity test is for the bare mounts.
+  if (behindBodyParser(name)) return;
 
   it("answers simplejwt's 400s for bad bodies and 405 with Allow, never a 500", async () => {
     const url = await start();
@@ -74,6 +91,29 @@ describe.each(Object.entries(FRAMEWORKS))('%s', (name, startFramework) => {
     expect((await send(`${url}/api/token/`, { body: 'a=b', contentType: 'text/plain' })).status).toBe(415);
     const form = await send(`${url}/api/token/`, { body: { username: 'alice', password: 'wonderland' }, form: true });
     expect(form.status).toBe(200);
+    // Every method the framework routes is the issuer's to answer: 405 with Allow, not a 404.
+    // (fetch refuses to send TRACE: node:http does.)
+    const trace = await new Promise<IncomingMessage>((resolve, reject) =>
+      httpRequest(`${url}/api/token/`, { method: 'TRACE' }, resolve).on('error', reject).end(),
+    );
+    trace.resume();
+    expect([trace.statusCode, trace.headers.allow]).toEqual([405, 'POST, OPTIONS']);
+    // A Content-Type that cannot be parsed at all: DRF's 415, not to be stored, on every mount.
+    const unparsable = await send(`${url}/api/token/`, { body: '{}', contentType: 'a b' });
+    expect([unparsable.status, unparsable.text]).toEqual([415, '{"detail":"Unsupported media type \\"a b\\" in request."}']);
+    expect([unparsable.headers.get('cache-control'), unparsable.headers.get('pragma')]).toEqual(['no-store', 'no-cache']);
+  });
+
+  it('decodes a JSON body strictly in its charset: bytes that are not text in it are a parse error, not U+FFFD', async () => {
+    const url = await start();
+    const json = (bytes: Buffer, contentType = 'application/json') =>
+      fetch(`${url}/api/token/`, { method: 'POST', headers: { 'content-type': contentType }, body: bytes }).then(async (r) => [r.status, await r.text()]);
+    const invalid = Buffer.concat([Buffer.from('{"username":"alice","password":"wonder'), Buffer.from([0xff, 0xfe]), Buffer.from('land"}')]);
+    expect(await json(invalid)).toEqual([400, '{"detail":"JSON parse error - the body is not valid JSON"}']);
+    const utf16 = Buffer.from(JSON.stringify({ username: 'alice', password: 'wonderland' }), 'utf16le');
+    expect((await json(utf16, 'application/json; charset=utf-16le'))[0]).toBe(200);
+    expect((await json(utf16))[0]).toBe(400);
+    expect((await json(Buffer.from('{}'), 'application/json; charset=no-such-charset'))[0]).toBe(400);
   });
 });
 

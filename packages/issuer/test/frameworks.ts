@@ -13,6 +13,7 @@ import { authErrorHandler as koaErrors, authenticate as koaAuth } from '@latchke
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import Koa from 'koa';
+import bodyParser from 'koa-bodyparser';
 import { afterEach } from 'vitest';
 import { createIssuer, type Issuer } from '../src/issuer.js';
 import { issuerRoutes as expressRoutes } from '../src/express.js';
@@ -88,6 +89,12 @@ export const FRAMEWORKS: Record<string, StartFramework> = {
     app.use(koaRoutes(issuer));
     return koaApi(app, verifier);
   },
+  'koa behind koa-bodyparser': (issuer, verifier) => {
+    const app = koaApp();
+    app.use(bodyParser());
+    app.use(koaRoutes(issuer));
+    return koaApi(app, verifier);
+  },
   fastify: async (issuer, verifier) => {
     const app = Fastify();
     await app.register(fastifyRoutes, { issuer });
@@ -102,8 +109,11 @@ export const API_MOUNTS = {
   fastify: (verifier: Verifier): Promise<Mounted> => fastifyApi(Fastify(), verifier),
 } as const;
 
-/** The three mounts, without the Express-behind-a-body-parser variant. */
-export const MOUNTS: Record<string, StartFramework> = Object.fromEntries(Object.entries(FRAMEWORKS).filter(([name]) => !name.includes('express.json')));
+/** Whether a mount of {@link FRAMEWORKS} has the framework's own body parser in front of the issuer. */
+export const behindBodyParser = (name: string): boolean => name.includes(' behind ');
+
+/** The three mounts, without the variants behind a framework body parser. */
+export const MOUNTS: Record<string, StartFramework> = Object.fromEntries(Object.entries(FRAMEWORKS).filter(([name]) => !behindBodyParser(name)));
 
 /** Closes, after each test, whatever `track` was given. */
 export function closedAfterEach(): (mounted: Mounted) => Mounted {

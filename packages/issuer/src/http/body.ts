@@ -20,8 +20,37 @@ function pythonType(value: unknown): string {
   return 'NoneType';
 }
 
+/** The `charset` parameter of a Content-Type, lower-cased (`undefined`: none). */
+function charsetOf(contentType: string | undefined): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
+  return match?.[1]?.toLowerCase();
+}
+
+/**
+ * A JSON body's text, decoded strictly in its declared charset (UTF-8 when none): bytes that are not valid
+ * in it are a parse error, as DRF's JSONParser gives, rather than U+FFFD quietly reaching a password check.
+ * `undefined` when the bytes do not decode, or the charset is none that TextDecoder knows.
+ */
+function strictText(body: string | Uint8Array, contentType: string | undefined): string | undefined {
+  if (typeof body === 'string') return body;
+  try {
+    return new TextDecoder(charsetOf(contentType) ?? 'utf-8', { fatal: true, ignoreBOM: true }).decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
+// Form bodies are decoded as Django does, invalid bytes replaced: a form field is text, not a document.
 function text(body: string | Uint8Array): string {
   return typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+}
+
+/** Django's QueryDict from a parser's form output: a repeated field (an array) reads as its last value. */
+function lastValues(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const data: Record<string, unknown> = Object.create(null);
+  for (const [key, field] of Object.entries(value)) data[key] = Array.isArray(field) && field.length > 0 ? field[field.length - 1] : field;
+  return data;
 }
 
 /**
@@ -32,15 +61,18 @@ export function parseBody(request: IssuerRequest): ParsedBody {
   const { body } = request;
   // Close the connection: the rest of an oversized body is not worth reading to keep it alive.
   if (body === 'too-large') return bad({ detail: 'Request body exceeded the size limit.' }, 400, { connection: 'close' });
+  const type = mediaType(request.contentType);
   if (body === undefined || (typeof body === 'string' ? body.length === 0 : body.byteLength === 0)) {
-    if (request.parsedBody !== undefined) return fromParsed(request.parsedBody);
+    if (request.parsedBody !== undefined) return fromParsed(type === 'application/x-www-form-urlencoded' ? lastValues(request.parsedBody) : request.parsedBody);
     return { ok: true, data: {} };
   }
-  const type = mediaType(request.contentType);
   if (type === 'application/json') {
     let value: unknown;
     try {
-      value = JSON.parse(text(body));
+      const decoded = strictText(body, request.contentType);
+      if (decoded === undefined) throw new SyntaxError('not text in its charset');
+      // A byte-order mark is not JSON (RFC 8259 §8.1), as DRF's parser finds too.
+      value = JSON.parse(decoded);
     } catch {
       return bad({ detail: 'JSON parse error - the body is not valid JSON' });
     }

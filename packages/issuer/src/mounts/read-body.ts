@@ -2,6 +2,16 @@
 import type { IncomingMessage } from 'node:http';
 
 /**
+ * What the mounts hand on for a body a framework parser (express.json(), koa-bodyparser) already read:
+ * `'too-large'` when the request declared more than `maxBytes` — the issuer's limit holds whoever read the
+ * body — else nothing (the parsed value goes as `parsedBody`).
+ */
+export function parsedBodyLimit(request: IncomingMessage, maxBytes: number): 'too-large' | undefined {
+  const declared = Number(request.headers['content-length']);
+  return Number.isFinite(declared) && declared > maxBytes ? 'too-large' : undefined;
+}
+
+/**
  * Reads a Node request body, at most `maxBytes`. Resolves the bytes, or `'too-large'` as soon as the
  * declared or received size exceeds the limit (the rest is not buffered). A body the client aborts
  * resolves what arrived, which then fails to parse: a 400, never a hang or a crash.
