@@ -3,6 +3,8 @@
  * X-Forwarded-For), the probes, and a stop that leaves no process behind.
  */
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { Redis } from 'ioredis';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -31,6 +33,46 @@ it('a forged X-Forwarded-For never reaches the instances: they see the address n
   expect(sessions.sessions.find((session) => session.current)?.client_address).toBe('127.0.0.1');
 });
 
+it('a spelling of a token path that Node reads as another ("/api/token\\#") is rate-limited by nginx and refused by the instance', async () => {
+  const { port } = new URL(stack.url);
+  /** One raw request: fetch would normalise the path before sending it. */
+  const raw = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        const body = JSON.stringify({ username: 'alice', password: 'wonderland' });
+        socket.end(
+          `POST /api/token\\# HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      });
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
+      socket.on('error', reject);
+    });
+  const statuses = await Promise.all(Array.from({ length: 40 }, raw));
+  // Never a login: the instance refuses the spelling (400), and past the burst nginx's login limit answers 429.
+  expect(statuses.filter((status) => status === 200)).toEqual([]);
+  expect(statuses).toContain(400);
+  expect(statuses).toContain(429);
+});
+
+it("keeps the issuer's login counters in Redis, shared by every instance", async () => {
+  const redis = new Redis({ host: '127.0.0.1', port: stack.redisPort, lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // past nginx's login burst from the test above
+    const failed = await fetch(`${stack.url}/api/token/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bob', password: 'not-his-password' }),
+    });
+    expect(failed.status).toBe(401);
+    expect((await redis.keys('*')).some((key) => key.includes('login'))).toBe(true);
+  } finally {
+    redis.disconnect();
+  }
+});
+
 it('an instance is live at once but ready only while Redis answers', async () => {
   const port = stack.instancePorts[0]! + 1000;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/instance/main.ts'], {
@@ -55,10 +97,22 @@ it('an instance is live at once but ready only while Redis answers', async () =>
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'not ready', instance: 'probe' });
-  } finally {
+    // It keeps waiting for Redis rather than exiting (and being restarted in a loop)...
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect([child.exitCode, (await fetch(`http://127.0.0.1:${port}/readyz`)).status]).toEqual([null, 503]);
+    // ...and still stops on SIGTERM, Redis or not: its connections are dropped, not politely quit forever.
     const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    child.kill('SIGTERM');
+    const started = performance.now();
+    const [code] = (await exited) as [number];
+    expect(code).toBe(0);
+    expect(performance.now() - started).toBeLessThan(8_000);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
   }
 });
 

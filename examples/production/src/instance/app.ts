@@ -32,6 +32,14 @@ export function createApp(parts: InstanceParts): Express {
     if (parts.draining()) res.setHeader('Connection', 'close');
     next();
   });
+  // A request target whose path does not parse back to itself ("/api/token\\#" reads as /api/token/) is
+  // refused: nginx matched its locations (and rate limits) on the spelling it saw, and the routes here
+  // must not see another.
+  app.use((req, res, next) => {
+    const raw = req.originalUrl.split('?', 1)[0];
+    if (raw !== req.path) return void res.status(400).json({ detail: 'Malformed request path.' });
+    next();
+  });
 
   // Liveness: the process runs its event loop. Nothing else, so a Redis outage never gets it restarted.
   app.get('/healthz', (_req, res) => void res.json({ status: 'live', instance: parts.name }));

@@ -5,7 +5,7 @@
  */
 import { claimEquals, createVerifier, staticKeys } from '@latchkey/core';
 import { ACCESS_TOKEN_TYP, createIssuer, createMemoryUsers, SESSION_PATHS } from '@latchkey/issuer';
-import { redisRevocationCheck, redisStore } from '@latchkey/redis';
+import { redisLimiterStore, redisRevocationCheck, redisStore } from '@latchkey/redis';
 import { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import { readConfig } from './config.js';
@@ -39,6 +39,9 @@ const issuer = createIssuer({
   rotateRefreshTokens: true,
   accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
   store: redisStore({ client, commandTimeoutMs: 500 }),
+  // The login limiter's counters in Redis too: one budget per account and address across every instance
+  // (and across restarts), not one per process.
+  loginLimits: { store: redisLimiterStore({ client, commandTimeoutMs: 500 }) },
   // The session routes: GET /api/token/sessions/, POST /api/token/sessions/revoke/, and the SPA's
   // "log out everywhere", POST /api/token/logout-all/ (the user's revocation epoch, in one Redis script).
   paths: { ...SESSION_PATHS },
@@ -88,11 +91,23 @@ onSigterm(server, {
   log,
   async closeResources() {
     await revocation.close();
-    await Promise.allSettled([client.quit(), subscriber.quit()]);
+    // QUIT where Redis answers; a connection to a Redis that is down is dropped (a queued QUIT would wait).
+    await Promise.allSettled([client, subscriber].map((connection) => (connection.status === 'ready' ? connection.quit() : connection.disconnect())));
   },
 });
 
 await verifier.warm();
-await revocation.ready();
-keysLoaded = true;
-log('ready');
+// Redis down at start-up: the instance stays live but not ready (503 on /readyz) and keeps trying, rather
+// than exiting and being restarted in a loop.
+for (let attempt = 1; ; attempt += 1) {
+  try {
+    await revocation.ready();
+    break;
+  } catch {
+    if (attempt === 1) log('redis: not reachable at start-up; not ready until it is');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (draining) break;
+  }
+}
+keysLoaded = !draining;
+if (keysLoaded) log('ready');

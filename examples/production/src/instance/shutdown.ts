@@ -9,7 +9,7 @@ export interface ShutdownOptions {
   beginDrain(): void;
   /** Closes what the requests used (Redis connections, subscriptions), after the last one finished. */
   closeResources(): Promise<void>;
-  /** Longest wait for in-flight requests, in ms; then their sockets are cut. */
+  /** Longest wait for in-flight requests, in ms; then their sockets are cut. Closing resources gets as long again, at most. */
   deadlineMs: number;
   log(message: string): void;
 }
@@ -17,7 +17,12 @@ export interface ShutdownOptions {
 export function onSigterm(server: Server, options: ShutdownOptions): void {
   let stopping = false;
   process.on('SIGTERM', () => {
-    if (stopping) return;
+    if (stopping) {
+      // The second signal: no more waiting, for requests or for Redis.
+      options.log('SIGTERM again: stopping now');
+      server.closeAllConnections();
+      process.exit(0);
+    }
     stopping = true;
     options.log('SIGTERM: draining');
     options.beginDrain();
@@ -35,8 +40,12 @@ export function onSigterm(server: Server, options: ShutdownOptions): void {
           options.log('deadline reached: closing the remaining connections');
           server.closeAllConnections();
         }
-        await options.closeResources();
-        options.log('stopped');
+        // Bounded too: a Redis that is down would hold a polite QUIT until it came back, maybe never.
+        const resources = await Promise.race([
+          options.closeResources().then(() => 'closed' as const),
+          new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), options.deadlineMs).unref()),
+        ]);
+        options.log(resources === 'closed' ? 'stopped' : 'stopped (resources not closed in time)');
         process.exit(0);
       })
       .catch((error: unknown) => {

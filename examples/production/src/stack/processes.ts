@@ -86,10 +86,14 @@ export async function stopProcess(runDir: string, proc: Tracked, signal: NodeJS.
     // Already gone.
   }
   if (!(await waitForExit(proc.pid, graceMs))) {
-    try {
-      process.kill(proc.pid, 'SIGKILL');
-    } catch {
-      // Gone meanwhile.
+    // The whole process group (each is started detached, its own group leader): an nginx master killed
+    // alone would leave its worker running, re-parented to init.
+    for (const target of [-proc.pid, proc.pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // No such group (not started by us as a leader), or gone meanwhile.
+      }
     }
     await waitForExit(proc.pid, 5000);
   }
