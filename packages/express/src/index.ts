@@ -131,6 +131,7 @@ export function authErrorHandler(options?: AuthErrorHandlerOptions): ErrorReques
   return (err, _req, res, next) => {
     if (!isLatchkeyError(err) || res.headersSent) return next(err);
     const rendered = render(err);
-    res.status(rendered.status).set(rendered.headers).json(rendered.body);
+    // The body is JSON whatever an earlier middleware set (`res.type('html')`): res.json() keeps a set type.
+    res.status(rendered.status).set(rendered.headers).type('application/json').json(rendered.body);
   };
 }

@@ -94,6 +94,18 @@ describe('authErrorHandler', () => {
     });
     expect(await get(await serve(app))).toMatchObject({ status: 418, body: 'boom', challenge: null });
   });
+
+  it('answers with a JSON content type even when an earlier middleware set another', async () => {
+    const app = express();
+    app.use((_req, res, next) => {
+      res.type('html');
+      next();
+    });
+    app.get('/', authenticate({ verifier }), (_req, res) => void res.send('ok'));
+    app.use(authErrorHandler());
+    const response = await fetch(await serve(app));
+    expect([response.status, response.headers.get('content-type')]).toEqual([401, 'application/json; charset=utf-8']);
+  });
 });
 
 describe('the README quick start', () => {

@@ -42,8 +42,16 @@ const ROUTE_AUTH_OPTIONS = Object.keys({ optional: true, rules: true } satisfies
 // Fastify hands its own register options to the plugin with ours.
 const PLUGIN_OPTIONS = ['protectRoutes', 'log', 'prefix', 'logLevel', 'logSerializers'];
 
+/**
+ * The authenticators of `config.auth` hooks (every registration's), as opposed to a hand-wired
+ * `authenticate()`: the late-wiring fallback skips a request only when one of these handled it, so a
+ * hand-wired hook can never stand in for a route's own rules.
+ */
+const ROUTE_AUTHENTICATORS = new WeakSet<object>();
+
 /** The hook a route gets from its `config.auth`, checked when the route is defined. */
 function routeHook(base: RequestAuthenticator<JwtPayload, FastifyRequest>, auth: unknown, route: string): AuthHook {
+  ROUTE_AUTHENTICATORS.add(base);
   if (auth === true) return hookFor(base);
   const where = `config.auth of ${route}`;
   if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) throw new TypeError(`latchkey: ${where} must be true, false or { optional?, rules? }`);
@@ -51,6 +59,7 @@ function routeHook(base: RequestAuthenticator<JwtPayload, FastifyRequest>, auth:
   const { optional, rules } = auth as RouteAuthConfig<JwtPayload>;
   if (optional !== undefined && typeof optional !== 'boolean') throw new TypeError(`latchkey: ${where}: "optional" must be a boolean`);
   const authenticator = optional === undefined ? base : base.withOptional(optional);
+  ROUTE_AUTHENTICATORS.add(authenticator);
   const unguarded = rules === undefined || (Array.isArray(rules) && rules.length === 0);
   return hookFor(authenticator, unguarded ? undefined : authenticator.guard(rules, `latchkey: ${where}: "rules"`));
 }
@@ -77,11 +86,17 @@ const plugin: FastifyPluginAsync<LatchkeyPluginOptions> = async (fastify, option
   // Hooks are added per route as it is defined, so a bad config.auth fails then, declared rules are always
   // enforced, and no request reads its route's config.
   fastify.addHook('onRoute', (route: RouteOptions) => {
-    const auth = (route.config as { auth?: unknown } | undefined)?.auth ?? (protectRoutes ? true : undefined);
+    // A `config.auth` that is present counts, `null` included (refused below): only absence means "not said".
+    const config = route.config as Record<string, unknown> | undefined;
+    const auth = config !== undefined && Object.hasOwn(config, 'auth') && config.auth !== undefined ? config.auth : protectRoutes ? true : undefined;
     if (auth === undefined || auth === false) return;
-    // Fastify runs a parent's onRoute hooks before a nested context's: the innermost registration replaces.
-    const others = [route[stage] ?? []].flat().filter((hook) => !(ADDED in hook));
-    route[stage] = [Object.assign(routeHook(base, auth, `${String(route.method)} ${route.url}`), { [ADDED]: true }), ...others] as never;
+    const hook = Object.assign(routeHook(base, auth, `${String(route.method)} ${route.url}`), { [ADDED]: true });
+    // Fastify runs a parent's onRoute hooks before a nested context's: the innermost registration replaces
+    // the parent's hook, at whichever stage the parent put it (onRequest, or preValidation for body tokens).
+    for (const at of ['onRequest', 'preValidation'] as const) {
+      const others = [route[at] ?? []].flat().filter((existing) => !(ADDED in existing));
+      route[at] = (at === stage ? [hook, ...others] : others) as never;
+    }
   });
   // Fail closed for routes this onRoute never saw. Fastify runs onRoute hooks when a route is declared, but
   // loads plugins later (avvio): `app.register(latchkey, ...)` not awaited (always so in CommonJS without
@@ -116,7 +131,10 @@ function routerHasRoutes(fastify: FastifyInstance): boolean {
 function addLateWiring(fastify: FastifyInstance, base: RequestAuthenticator<JwtPayload, FastifyRequest>): void {
   const late = new WeakMap<object, AuthHook>();
   fastify.addHook('preHandler', (request: FastifyRequest, reply, done) => {
-    if ((request as unknown as Record<string, unknown>)[HANDLED_BY] != null) return done();
+    // Wired at definition by a registration: done. Handled only by a hand-wired authenticate(): not enough,
+    // the route's own config.auth (optional, rules) still applies.
+    const handledBy = (request as unknown as Record<string, unknown>)[HANDLED_BY];
+    if (handledBy != null && ROUTE_AUTHENTICATORS.has(handledBy as object)) return done();
     const { config, method, url } = request.routeOptions;
     const auth = (config as { auth?: unknown } | undefined)?.auth;
     if (auth === undefined || auth === false || config === undefined) return done();

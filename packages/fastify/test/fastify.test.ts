@@ -23,6 +23,22 @@ function counting(): Verifier & { calls: number } {
 
 const bearer = async (claims?: Record<string, unknown>): Promise<{ authorization: string }> => ({ authorization: `Bearer ${await tokens.sign(claims)}` });
 
+/** What @fastify/formbody does: form bodies parsed into an object. */
+function withFormParser(app: FastifyInstance): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+}
+
+/** POSTs `token` as a form body's access_token (RFC 6750 §2.2). */
+const postFormToken = (app: FastifyInstance, url: string, token: string) =>
+  app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ access_token: token }).toString(),
+  });
+
 describe('the plugin', () => {
   it('authenticates routes that declare config.auth and sets request.auth; leaves the others alone (auth: undefined)', async () => {
     const app = Fastify();
@@ -112,6 +128,8 @@ describe('the plugin', () => {
     await app.register(latchkey, { verifier });
     expect(() => app.get('/x', { config: { auth: { rules: ['read' as never] } } }, async () => 'ok')).toThrow(/config\.auth of GET \/x/);
     expect(() => app.get('/y', { config: { auth: 'yes' as never } }, async () => 'ok')).toThrow(TypeError);
+    // null is a value, not an absence: refused, never read as "public".
+    expect(() => app.get('/z', { config: { auth: null as never } }, async () => 'ok')).toThrow(/config\.auth of GET \/z must be true, false or/);
   });
 
   it('refuses a misspelt config.auth key instead of answering 200 without the rule (issue 7)', async () => {
@@ -170,6 +188,19 @@ describe('the plugin', () => {
     expect((await app.inject({ url: '/inner' })).headers['www-authenticate']).toBe('Bearer realm="inner"');
   });
 
+  it("replaces its parent's hook whatever stage each uses: a body-token child under a header-only parent", async () => {
+    const app = Fastify();
+    withFormParser(app);
+    // The parent authenticates in onRequest, the child (body tokens) in preValidation: only the child's runs.
+    await app.register(latchkey, { verifier, protectRoutes: true });
+    await app.register(async (inner) => {
+      await inner.register(latchkey, { verifier, allowBodyToken: true });
+      inner.post('/form', { config: { auth: true } }, async (request) => request.auth?.payload.sub);
+    });
+    const response = await postFormToken(app, '/form', await tokens.sign({ sub: 'carol' }));
+    expect([response.statusCode, response.body]).toEqual([200, 'carol']);
+  });
+
   it('respects encapsulation: a sibling context is not authenticated', async () => {
     const app = Fastify();
     await app.register(async (child) => {
@@ -191,17 +222,10 @@ describe('the plugin', () => {
 
   it('reads a form-body token in preValidation when allowBodyToken is set', async () => {
     const app = Fastify();
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    withFormParser(app);
     await app.register(latchkey, { verifier, allowBodyToken: true });
     app.post('/', { config: { auth: true } }, async (request) => request.auth?.payload.sub);
-    const response = await app.inject({
-      method: 'POST',
-      url: '/',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ access_token: await tokens.sign({ sub: 'carol' }) }).toString(),
-    });
+    const response = await postFormToken(app, '/', await tokens.sign({ sub: 'carol' }));
     expect(response.body).toBe('carol');
   });
 });

@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, staticKeys, type Verifier } from '@latchkey/core';
 import { createTokenFactory, generateSigningKey, type TokenFactory } from '@latchkey/testing';
-import latchkey, { requireScopes } from '@latchkey/fastify';
+import latchkey, { authenticate, requireScopes } from '@latchkey/fastify';
 
 const issuer = 'https://idp.example.test/';
 const audience = 'https://api.example.test';
@@ -71,6 +71,20 @@ describe('app.register(latchkey) not awaited, routes declared right after', () =
     app.get('/me', { config: { auth: true } }, async (request) => request.auth?.payload.sub);
     await app.inject({ url: '/me', headers: { authorization: `Bearer ${await tokens.sign({ sub: 'a' })}` } });
     expect(calls).toBe(1);
+  });
+});
+
+describe('a hand-wired authenticate() beside a late-wired route', () => {
+  it("does not stand in for the route's own config.auth: its rules and optional still apply", async () => {
+    const app = Fastify();
+    started.push(app);
+    app.addHook('onRequest', authenticate({ verifier, optional: true }));
+    void app.register(latchkey, { verifier });
+    app.get('/admin', { config: { auth: { rules: [requireScopes('admin')] } } }, async (request) => request.auth?.payload.sub ?? 'none');
+    expect((await app.inject({ url: '/admin' })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/admin', headers: { authorization: `Bearer ${await tokens.sign()}` } })).statusCode).toBe(403);
+    const admin = await app.inject({ url: '/admin', headers: { authorization: `Bearer ${await tokens.sign({ sub: 'root', scope: 'admin' })}` } });
+    expect([admin.statusCode, admin.body]).toEqual([200, 'root']);
   });
 });
 
