@@ -19,6 +19,8 @@ describe('WeakCollection: the revocation checks the issuer tells of revocations'
       import { WeakCollection } from ${JSON.stringify(source)};
       const collection = new WeakCollection();
       const kept = { kept: true };
+      // Held from a global: V8 may collect a local that is never read again, however it is named.
+      globalThis.keptMember = kept;
       collection.add(kept);
       for (let i = 0; i < 10000; i += 1) collection.add({ dropped: i });
       const before = collection.size;
