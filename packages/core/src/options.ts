@@ -188,7 +188,7 @@ export function resolveOptions(
   const cacheOption = options.tokenCache as unknown;
   // On unless explicitly `false` (issue 15): with canonical encodings (token.ts) a token has one spelling,
   // so the whole-token key cannot be sidestepped, and a repeated token costs a lookup instead of a verify.
-  if (cacheOption === undefined || cacheOption === true || (typeof cacheOption === 'object' && cacheOption !== null && !Array.isArray(cacheOption))) {
+  if (cacheOption === undefined || cacheOption === true || (typeof cacheOption === 'object' && cacheOption !== null)) {
     const given = cacheOption === undefined || cacheOption === true ? {} : (cacheOption as TokenCacheOptions);
     refuseUnknownKeys(given, TOKEN_CACHE_OPTIONS, 'createVerifier options.tokenCache');
     tokenCache = {

@@ -51,7 +51,6 @@ const ROUTE_AUTHENTICATORS = new WeakSet<object>();
 
 /** The hook a route gets from its `config.auth`, checked when the route is defined. */
 function routeHook(base: RequestAuthenticator<JwtPayload, FastifyRequest>, auth: unknown, route: string): AuthHook {
-  ROUTE_AUTHENTICATORS.add(base);
   if (auth === true) return hookFor(base);
   const where = `config.auth of ${route}`;
   if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) throw new TypeError(`latchkey: ${where} must be true, false or { optional?, rules? }`);
@@ -78,6 +77,7 @@ const plugin: FastifyPluginAsync<LatchkeyPluginOptions> = async (fastify, option
   if (typeof protectRoutes !== 'boolean' || typeof log !== 'boolean') throw new TypeError('latchkey: "protectRoutes" and "log" must be booleans');
   // Built now, so a bad option fails at registration; every route of this registration shares its verifier.
   const base = createRequestAuthenticator(authOptions as AuthenticateOptions<JwtPayload>, reader, log ? logSettings : {});
+  ROUTE_AUTHENTICATORS.add(base);
   // `undefined` until a hook runs (a route without authentication), `null` for anonymous: one shape per request.
   if (!fastify.hasRequestDecorator('auth')) fastify.decorateRequest('auth', undefined);
   if (!fastify.hasRequestDecorator(HANDLED_BY)) fastify.decorateRequest(HANDLED_BY, null);
@@ -86,9 +86,9 @@ const plugin: FastifyPluginAsync<LatchkeyPluginOptions> = async (fastify, option
   // Hooks are added per route as it is defined, so a bad config.auth fails then, declared rules are always
   // enforced, and no request reads its route's config.
   fastify.addHook('onRoute', (route: RouteOptions) => {
-    // A `config.auth` that is present counts, `null` included (refused below): only absence means "not said".
-    const config = route.config as Record<string, unknown> | undefined;
-    const auth = config !== undefined && Object.hasOwn(config, 'auth') && config.auth !== undefined ? config.auth : protectRoutes ? true : undefined;
+    // Only an absent `config.auth` means "not said": `null` is a value, refused by routeHook.
+    const said = (route.config as { auth?: unknown } | undefined)?.auth;
+    const auth = said === undefined ? (protectRoutes ? true : undefined) : said;
     if (auth === undefined || auth === false) return;
     const hook = Object.assign(routeHook(base, auth, `${String(route.method)} ${route.url}`), { [ADDED]: true });
     // Fastify runs a parent's onRoute hooks before a nested context's: the innermost registration replaces

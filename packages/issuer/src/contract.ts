@@ -193,6 +193,26 @@ export function describeStoreContract(name: string, makeStore: () => IssuerStore
       expect((await store.listFamilies(userId, 10)).map((record) => record.familyId)).toEqual([fourth.familyId, second.familyId]);
     });
 
+    it("keeps at most the session limit of one user's revoked families: the oldest go (refused as missing), the newest stay revoked, others' sessions untouched", async (context) => {
+      if (options.makeStoreWithSessionLimitOf === undefined) return context.skip();
+      const store = await options.makeStoreWithSessionLimitOf(3);
+      const [userId, other] = [`user-${id()}`, `user-${id()}`];
+      const now = Date.now();
+      const kept = family({ userId: other, createdAt: now });
+      await store.createFamily(kept);
+      // One account logging in and out in a loop.
+      const looped = Array.from({ length: 12 }, (_, index) => family({ userId, createdAt: now + index }));
+      for (const [index, created] of looped.entries()) {
+        await store.createFamily(created);
+        await store.revokeFamily(userId, created.familyId, 'logout', now + index);
+      }
+      const outcome = (created: NewFamily) =>
+        store.rotate(created.userId, created.familyId, created.currentHash, { currentHash: hash(), expiresAt: now + 60_000, usedAt: now + 20 });
+      expect(await outcome(looped[0]!)).toEqual({ status: 'missing' });
+      expect(await outcome(looped[11]!)).toMatchObject({ status: 'revoked' });
+      expect(await outcome(kept)).toMatchObject({ status: 'rotated' });
+    });
+
     it('revokes once (idempotent), keeps the revoked family, and never rotates it again', async () => {
       const store = await makeStore();
       const created = family();

@@ -13,7 +13,6 @@ import { generateDevelopmentKey } from './keyring/development.js';
 import { KeyRing, type KeyStatus } from './keyring/ring.js';
 import { resolveIssuerOptions, type IssuerOptions, type IssuerPaths, type ResolvedIssuerOptions } from './options.js';
 import { memoryStore } from './store/memory.js';
-import { isStoreUnavailableError, StoreCapacityError } from './store/errors.js';
 import { SessionRoutes } from './http/session-routes.js';
 import { CachedRevocationCheck, type RevocationCheck, type RevocationCheckOptions } from './revocation.js';
 import { WeakCollection } from './internal/weak-collection.js';
@@ -243,14 +242,10 @@ export function createIssuer<User = unknown>(options: IssuerOptions<User>): Issu
       return await route.run(request);
     } catch (error) {
       emit({ type: 'request.failed', path: request.path, error });
-      // A store that could not be reached wrote nothing (atomic scripts): the client may simply retry.
-      if (isStoreUnavailableError(error)) return serviceUnavailable(error.retryAfterSeconds);
-      // A full denylist or epoch table refuses the new revocation (fail closed); the client may retry later.
-      if (error instanceof StoreCapacityError || (error as { code?: unknown } | null)?.code === 'store_capacity') return serviceUnavailable(1);
-      // Anything else that says it is a 503 (core's ReplayStoreFullError: the DPoP replay store is full).
-      const unavailable = retryAfterOf503(error);
-      if (unavailable !== undefined) return serviceUnavailable(unavailable);
-      return serverError();
+      // Whatever says it is a 503 — a store that could not be reached (it wrote nothing), a full denylist or
+      // epoch table (fail closed), core's full DPoP replay store — is one, with its Retry-After: the client may retry.
+      const retryAfter = retryAfterOf503(error);
+      return retryAfter === undefined ? serverError() : serviceUnavailable(retryAfter);
     }
   }
 

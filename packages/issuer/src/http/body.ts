@@ -33,12 +33,18 @@ function charsetOf(contentType: string | undefined): string | undefined {
  */
 function strictText(body: string | Uint8Array, contentType: string | undefined): string | undefined {
   if (typeof body === 'string') return body;
+  const charset = charsetOf(contentType);
   try {
-    return new TextDecoder(charsetOf(contentType) ?? 'utf-8', { fatal: true, ignoreBOM: true }).decode(body);
+    return (charset === undefined || charset === 'utf-8' ? UTF8 : new TextDecoder(charset, STRICT)).decode(body);
   } catch {
     return undefined;
   }
 }
+
+// `ignoreBOM`: a byte-order mark is kept, and JSON.parse refuses it (RFC 8259 §8.1), as DRF's parser does.
+const STRICT = { fatal: true, ignoreBOM: true } as const;
+// The usual case, built once: a fatal decoder holds no state between whole-buffer decode() calls.
+const UTF8 = new TextDecoder('utf-8', STRICT);
 
 // Form bodies are decoded as Django does, invalid bytes replaced: a form field is text, not a document.
 function text(body: string | Uint8Array): string {
@@ -71,7 +77,6 @@ export function parseBody(request: IssuerRequest): ParsedBody {
     try {
       const decoded = strictText(body, request.contentType);
       if (decoded === undefined) throw new SyntaxError('not text in its charset');
-      // A byte-order mark is not JSON (RFC 8259 §8.1), as DRF's parser finds too.
       value = JSON.parse(decoded);
     } catch {
       return bad({ detail: 'JSON parse error - the body is not valid JSON' });

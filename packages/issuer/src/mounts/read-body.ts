@@ -7,8 +7,13 @@ import type { IncomingMessage } from 'node:http';
  * body — else nothing (the parsed value goes as `parsedBody`).
  */
 export function parsedBodyLimit(request: IncomingMessage, maxBytes: number): 'too-large' | undefined {
+  return declaredOver(request, maxBytes) ? 'too-large' : undefined;
+}
+
+/** Whether the request's Content-Length says more than `maxBytes`. */
+function declaredOver(request: IncomingMessage, maxBytes: number): boolean {
   const declared = Number(request.headers['content-length']);
-  return Number.isFinite(declared) && declared > maxBytes ? 'too-large' : undefined;
+  return Number.isFinite(declared) && declared > maxBytes;
 }
 
 /**
@@ -17,8 +22,7 @@ export function parsedBodyLimit(request: IncomingMessage, maxBytes: number): 'to
  * resolves what arrived, which then fails to parse: a 400, never a hang or a crash.
  */
 export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
+  if (declaredOver(request, maxBytes)) {
     request.resume();
     return Promise.resolve('too-large');
   }
