@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EXAMPLE_DIR } from '../src/stack/stack.js';
+import { EXAMPLE_DIR, freePort } from '../src/stack/stack.js';
 import { isAlive } from '../src/stack/processes.js';
 import { login, startTestStack, type TestStack } from './fixture.js';
 
@@ -35,25 +35,29 @@ it('a forged X-Forwarded-For never reaches the instances: they see the address n
 
 it('a spelling of a token path that Node reads as another ("/api/token\\#") is rate-limited by nginx and refused by the instance', async () => {
   const { port } = new URL(stack.url);
-  /** One raw request: fetch would normalise the path before sending it. */
+  /**
+   * One raw request: fetch would normalise the path before sending it. Written, not ended: a client that
+   * half-closes its side looks to nginx like one that gave up, and nginx drops a proxied request it sees
+   * abandoned (499, nothing sent back), which on a fast machine races the instance's answer.
+   */
   const raw = (): Promise<number> =>
     new Promise((resolve, reject) => {
       const socket = connect(Number(port), '127.0.0.1', () => {
         const body = JSON.stringify({ username: 'alice', password: 'wonderland' });
-        socket.end(
+        socket.write(
           `POST /api/token\\# HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
         );
       });
       let answer = '';
       socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      // Connection: close, so nginx ends the connection once it has answered.
       socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
+      socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
       socket.on('error', reject);
     });
   const statuses = await Promise.all(Array.from({ length: 40 }, raw));
   // Never a login: the instance refuses the spelling (400), and past the burst nginx's login limit answers 429.
-  expect(statuses.filter((status) => status === 200)).toEqual([]);
-  expect(statuses).toContain(400);
-  expect(statuses).toContain(429);
+  expect(new Set(statuses)).toEqual(new Set([400, 429]));
 });
 
 it("keeps the issuer's login counters in Redis, shared by every instance", async () => {
@@ -74,7 +78,8 @@ it("keeps the issuer's login counters in Redis, shared by every instance", async
 });
 
 it('an instance is live at once but ready only while Redis answers', async () => {
-  const port = stack.instancePorts[0]! + 1000;
+  // A port the system hands out as free, not one derived from the stack's: that one may be taken.
+  const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/instance/main.ts'], {
     cwd: EXAMPLE_DIR,
     // A Redis port nothing listens on.
@@ -86,12 +91,14 @@ it('an instance is live at once but ready only while Redis answers', async () =>
       LATCHKEY_SIGNING_KEY_FILE: join(stack.runDir, 'secrets', 'signing-key.pem'),
       LATCHKEY_USERS_FILE: join(stack.runDir, 'secrets', 'users.json'),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
-      child.once('exit', (code) => reject(new Error(`instance exited ${code}`)));
+      child.once('exit', (code) => reject(new Error(`instance exited ${code}: ${errors}`)));
     });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
