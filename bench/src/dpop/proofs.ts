@@ -19,6 +19,11 @@ const es256 = (key: KeyObject, input: string): string => sign('sha256', Buffer.f
 export interface DpopServerFixture {
   readonly accessKeyPem: string;
   readonly clientJwk: Record<string, unknown>;
+  /**
+   * The capacity the adapters' replay store is given: every proof of the run stays in its hour-long window,
+   * so the default 100,000 would fill during a full-length cell and refuse the rest (fail closed, 503).
+   */
+  readonly replayStoreEntries?: number;
 }
 
 export interface DpopMaterial {

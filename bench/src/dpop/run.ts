@@ -27,7 +27,10 @@ const MAX_EXPECTED_RPS = 15_000;
 /** One server's figures: the issuer phase's cell shape, for another set of servers. */
 export type DpopCell = Omit<RefreshCell, 'id'> & { readonly id: DpopContender };
 
-/** Sends each proof of `proofs` once (bounded by them and by `seconds`); total over the time to the last response. */
+/**
+ * Sends each proof of `proofs` at most once, for at most `seconds`; total over the time to the last
+ * response. autocannon ignores `duration` once `amount` is set, so the time bound is a timer that stops it.
+ */
 function load(
   port: number,
   token: string,
@@ -39,7 +42,8 @@ function load(
   const started = performance.now();
   let last = started;
   return new Promise((resolve, reject) => {
-    autocannon(
+    let timer: NodeJS.Timeout | undefined = undefined;
+    const instance = autocannon(
       {
         url: `http://127.0.0.1:${port}/hello`,
         connections,
@@ -56,11 +60,13 @@ function load(
         ],
       },
       (error, result) => {
+        clearTimeout(timer);
         if (error) return reject(error);
         const unserved = unservedOf(result);
         resolve({ rps: (result.requests.total - unservedCount(unserved)) / ((last - started) / 1000), p99: result.latency.p99, unserved });
       },
     );
+    timer = setTimeout(() => instance.stop(), seconds * 1000);
   });
 }
 
@@ -85,9 +91,10 @@ export async function runDpop(settings: Settings, scratch: string, log: (line: s
   const { rounds, durationSeconds, warmupSeconds, connections } = settings.http;
   const material = createDpopMaterial();
   const fixturePath = join(scratch, 'dpop-fixture.json');
-  writeDpopFixture(fixturePath, material.fixture);
   const warmupCount = warmupSeconds * MAX_EXPECTED_RPS;
   const timedCount = durationSeconds * MAX_EXPECTED_RPS;
+  // Room for every proof of a cell and the check's few.
+  writeDpopFixture(fixturePath, { ...material.fixture, replayStoreEntries: warmupCount + timedCount + 16 });
   const t0 = performance.now();
   const proofs = Array.from({ length: warmupCount + timedCount }, () => material.proof());
   log(`dpop: made ${proofs.length} proofs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
-import { createVerifier, staticKeys, type Verifier } from '@latchkey/core';
+import { createMemoryReplayStore, createVerifier, staticKeys, type Verifier } from '@latchkey/core';
 import { authenticate as expressAuthenticate, authErrorHandler as expressErrors } from '@latchkey/express';
 import { latchkey as fastifyPlugin, authErrorHandler as fastifyErrors } from '@latchkey/fastify';
 import { authenticate as koaAuthenticate, authErrorHandler as koaErrors } from '@latchkey/koa';
@@ -56,8 +56,9 @@ function floor(fixture: DpopServerFixture): Promise<number> {
   return listen(server);
 }
 
-async function latchkey(framework: string, verifier: Verifier): Promise<number> {
-  const dpop = { publicUrl: PUBLIC_URL, iatWindowSeconds: IAT_WINDOW_SECONDS };
+async function latchkey(framework: string, verifier: Verifier, replayStoreEntries: number | undefined): Promise<number> {
+  const replayStore = replayStoreEntries === undefined ? undefined : createMemoryReplayStore(replayStoreEntries);
+  const dpop = { publicUrl: PUBLIC_URL, iatWindowSeconds: IAT_WINDOW_SECONDS, ...(replayStore && { replayStore }) };
   if (framework === 'express') {
     const app = express();
     app.get('/hello', expressAuthenticate({ verifier, dpop }), (_req, res) => void res.json({ ok: true }));
@@ -98,5 +99,5 @@ await serveForParent(async () => {
     audience: AUDIENCE,
     tokenCache: variant !== 'uncached',
   });
-  return { port: await latchkey(framework!, verifier) };
+  return { port: await latchkey(framework!, verifier, fixture.replayStoreEntries) };
 });
