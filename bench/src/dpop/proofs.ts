@@ -23,12 +23,12 @@ export interface DpopServerFixture {
    * The capacity the adapters' replay store is given: every proof of the run stays in its hour-long window,
    * so the default 100,000 would fill during a full-length cell and refuse the rest (fail closed, 503).
    */
-  readonly replayStoreEntries?: number;
+  readonly replayStoreEntries: number;
 }
 
 export interface DpopMaterial {
   readonly token: string;
-  readonly fixture: DpopServerFixture;
+  readonly fixture: Omit<DpopServerFixture, 'replayStoreEntries'>;
   /** A fresh proof, each call another `jti`. */
   proof(): string;
 }

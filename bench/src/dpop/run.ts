@@ -7,11 +7,11 @@
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { pinSelf } from '../common/machine.js';
+import { loadPool } from '../common/pool-load.js';
 import { launchServer, stopServer } from '../common/server-process.js';
 import { median, sleep } from '../common/stats.js';
-import { describeUnserved, unservedCount, unservedOf, type Unserved } from '../common/unserved.js';
+import { describeUnserved, unservedCount, type Unserved } from '../common/unserved.js';
 import type { Settings } from '../config.js';
 import type { RefreshCell } from '../issuer/run.js';
 import { createDpopMaterial, writeDpopFixture, type DpopMaterial } from './proofs.js';
@@ -27,47 +27,23 @@ const MAX_EXPECTED_RPS = 15_000;
 /** One server's figures: the issuer phase's cell shape, for another set of servers. */
 export type DpopCell = Omit<RefreshCell, 'id'> & { readonly id: DpopContender };
 
-/**
- * Sends each proof of `proofs` at most once, for at most `seconds`; total over the time to the last
- * response. autocannon ignores `duration` once `amount` is set, so the time bound is a timer that stops it.
- */
-function load(
+/** Sends each proof of `proofs` at most once, for at most `seconds`; served requests per second to the last response. */
+async function load(
   port: number,
   token: string,
   proofs: readonly string[],
   seconds: number,
   connections: number,
 ): Promise<{ rps: number; p99: number; unserved: Unserved }> {
-  let next = 0;
-  const started = performance.now();
-  let last = started;
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined = undefined;
-    const instance = autocannon(
-      {
-        url: `http://127.0.0.1:${port}/hello`,
-        connections,
-        duration: seconds,
-        amount: proofs.length,
-        requests: [
-          {
-            method: 'GET',
-            setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `DPoP ${token}`, dpop: proofs[next++ % proofs.length]! } }),
-            onResponse: () => {
-              last = performance.now();
-            },
-          },
-        ],
-      },
-      (error, result) => {
-        clearTimeout(timer);
-        if (error) return reject(error);
-        const unserved = unservedOf(result);
-        resolve({ rps: (result.requests.total - unservedCount(unserved)) / ((last - started) / 1000), p99: result.latency.p99, unserved });
-      },
-    );
-    timer = setTimeout(() => instance.stop(), seconds * 1000);
+  const result = await loadPool({
+    url: `http://127.0.0.1:${port}/hello`,
+    method: 'GET',
+    pool: proofs,
+    carry: (request, proof) => ({ ...request, headers: { ...request.headers, authorization: `DPoP ${token}`, dpop: proof } }),
+    seconds,
+    connections,
   });
+  return { rps: (result.total - unservedCount(result.unserved)) / result.seconds, p99: result.p99, unserved: result.unserved };
 }
 
 /** A fresh proof → 200, the same proof again → 401 (replay), no proof → 401. */

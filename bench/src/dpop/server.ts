@@ -56,9 +56,8 @@ function floor(fixture: DpopServerFixture): Promise<number> {
   return listen(server);
 }
 
-async function latchkey(framework: string, verifier: Verifier, replayStoreEntries: number | undefined): Promise<number> {
-  const replayStore = replayStoreEntries === undefined ? undefined : createMemoryReplayStore(replayStoreEntries);
-  const dpop = { publicUrl: PUBLIC_URL, iatWindowSeconds: IAT_WINDOW_SECONDS, ...(replayStore && { replayStore }) };
+async function latchkey(framework: string, verifier: Verifier, replayStoreEntries: number): Promise<number> {
+  const dpop = { publicUrl: PUBLIC_URL, iatWindowSeconds: IAT_WINDOW_SECONDS, replayStore: createMemoryReplayStore(replayStoreEntries) };
   if (framework === 'express') {
     const app = express();
     app.get('/hello', expressAuthenticate({ verifier, dpop }), (_req, res) => void res.json({ ok: true }));

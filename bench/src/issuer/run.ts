@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { createMemoryUsers } from '@latchkey/issuer';
 import { HAS_TASKSET, REDIS_CORE, pinSelf } from '../common/machine.js';
 import { redisServerInstalled, startRedisServer, type RedisPersistence, type RedisServer } from '../common/redis-server.js';
+import { loadPool, type PoolLoad } from '../common/pool-load.js';
 import { launchServer, stopServer, type Running } from '../common/server-process.js';
 import { median, sleep } from '../common/stats.js';
-import { describeUnserved, unservedCount, unservedOf, type Unserved } from '../common/unserved.js';
+import { describeUnserved, unservedCount } from '../common/unserved.js';
 import type { Settings } from '../config.js';
 
 const SERVER_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'server.ts');
@@ -55,56 +55,16 @@ export interface IssuerResult {
   readonly loginMs: { readonly knownUser: number; readonly unknownUser: number; readonly samples: number } | { readonly error: string };
 }
 
-interface LoadResult {
-  readonly rps: number;
-  readonly p99: number;
-  readonly unserved: Unserved;
-  /** Responses, and seconds from the start to the last one. */
-  readonly total: number;
-  readonly seconds: number;
-  /** Tokens sent (answered or cut off at the end): spent either way. */
-  readonly sent: number;
-}
-
-/** Refreshes each token once (rotation spends it); bounded by their count (autocannon then ignores `seconds`). */
-function load(port: number, tokens: readonly string[], seconds: number, connections: number): Promise<LoadResult> {
-  let next = 0;
-  const started = performance.now();
-  let last = started;
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `http://127.0.0.1:${port}/api/token/refresh/`,
-        connections,
-        duration: seconds,
-        amount: tokens.length,
-        requests: [
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            setupRequest: (request) => ({ ...request, body: JSON.stringify({ refresh: tokens[next++ % tokens.length] }) }),
-            onResponse: () => {
-              last = performance.now();
-            },
-          },
-        ],
-      },
-      // Total over the time to the last response, timed here: the run ends when the pool does, and autocannon
-      // only notices on its one-second tick, so its own averages and duration would be off by up to a second.
-      (error, result) => {
-        if (error) return reject(error);
-        const elapsed = (last - started) / 1000;
-        const total = result.requests.total;
-        resolve({
-          rps: total / elapsed,
-          p99: result.latency.p99,
-          unserved: unservedOf(result),
-          total,
-          seconds: elapsed,
-          sent: next,
-        });
-      },
-    );
+/** Refreshes each token once (rotation spends it): bounded by their count and by `seconds`. */
+function load(port: number, tokens: readonly string[], seconds: number, connections: number): Promise<PoolLoad> {
+  return loadPool({
+    url: `http://127.0.0.1:${port}/api/token/refresh/`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    pool: tokens,
+    carry: (request, token) => ({ ...request, body: JSON.stringify({ refresh: token }) }),
+    seconds,
+    connections,
   });
 }
 
@@ -242,7 +202,7 @@ export async function runIssuer(settings: Settings, scratch: string, log: (line:
 
   /**
    * Timed slices, taking turns in `turns` order: each slice of a server spends the next `1 / slices` of
-   * its unspent pool (autocannon's `amount` bounds a run; its `duration` is then ignored). Per server,
+   * its unspent pool, or less if `durationSeconds` runs out first (`loadPool`). Per server,
    * req/s over its slices together. Servers that failed get no figure.
    */
   async function timed(servers: readonly Server[], turns: readonly (readonly number[])[]): Promise<Map<IssuerContender, number>> {
