@@ -24,7 +24,7 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
   [stack, browser] = await Promise.all([startTestStack({ accessTokenLifetimeSeconds: ACCESS_LIFETIME_SECONDS }), launchChromium()]);
-  redis = new Redis({ host: '127.0.0.1', port: stack.redisPort, lazyConnect: true });
+  redis = new Redis({ host: '127.0.0.1', port: stack.redisPort, ...stack.redisAuth, lazyConnect: true });
   await redis.connect();
 });
 afterAll(async () => {

@@ -6,10 +6,12 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EXAMPLE_DIR, freePort } from '../src/stack/stack.js';
 import { isAlive } from '../src/stack/processes.js';
+import { redisPing } from '../src/stack/probes.js';
 import { login, startTestStack, type TestStack } from './fixture.js';
 
 let stack: TestStack;
@@ -61,7 +63,7 @@ it('a spelling of a token path that Node reads as another ("/api/token\\#") is r
 });
 
 it("keeps the issuer's login counters in Redis, shared by every instance", async () => {
-  const redis = new Redis({ host: '127.0.0.1', port: stack.redisPort, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = new Redis({ host: '127.0.0.1', port: stack.redisPort, ...stack.redisAuth, lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
     await new Promise((resolve) => setTimeout(resolve, 1100)); // past nginx's login burst from the test above
@@ -77,6 +79,31 @@ it("keeps the issuer's login counters in Redis, shared by every instance", async
   }
 });
 
+it("Redis admits only the instances' account, and it cannot run admin commands", async () => {
+  const { username, password } = stack.redisAuth;
+  // A raw PING: anonymous (the default user is off), as the default user, with a wrong password, and right.
+  const answers = await Promise.all([
+    redisPing(stack.redisPort),
+    redisPing(stack.redisPort, { username: 'default', password }),
+    redisPing(stack.redisPort, { username, password: 'guess' }),
+    redisPing(stack.redisPort, { username, password }),
+  ]);
+  expect(answers).toEqual([false, false, false, true]);
+  const redis = new Redis({ host: '127.0.0.1', port: stack.redisPort, username, password, lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await redis.connect();
+    expect(await redis.ping()).toBe('PONG');
+    // Not even the instances' own account can wipe the denylist and epochs or reconfigure the server.
+    await expect(redis.flushall()).rejects.toThrow(/NOPERM/);
+    await expect(redis.config('SET', 'appendonly', 'no')).rejects.toThrow(/NOPERM/);
+    await expect(redis.call('ACL', 'SETUSER', 'default', 'on', 'nopass')).rejects.toThrow(/NOPERM/);
+  } finally {
+    redis.disconnect();
+  }
+  // The generated config names the password's SHA-256 only.
+  expect(readFileSync(join(stack.runDir, 'redis.conf'), 'utf8')).not.toContain(stack.redisAuth.password);
+});
+
 it('an instance is live at once but ready only while Redis answers', async () => {
   // A port the system hands out as free, not one derived from the stack's: that one may be taken.
   const port = await freePort();
@@ -90,6 +117,7 @@ it('an instance is live at once but ready only while Redis answers', async () =>
       REDIS_PORT: '1',
       LATCHKEY_SIGNING_KEY_FILE: join(stack.runDir, 'secrets', 'signing-key.pem'),
       LATCHKEY_USERS_FILE: join(stack.runDir, 'secrets', 'users.json'),
+      LATCHKEY_REDIS_PASSWORD_FILE: join(stack.runDir, 'secrets', 'redis-password'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

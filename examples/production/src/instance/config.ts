@@ -10,6 +10,9 @@ export interface InstanceConfig {
   readonly name: string;
   readonly port: number;
   readonly redisPort: number;
+  /** The Redis ACL account (the stack turns the anonymous default user off). */
+  readonly redisUsername: string;
+  readonly redisPassword: string;
   /** PKCS#8 PEM of the Ed25519 signing key. */
   readonly signingKeyPem: string;
   /** Users with scrypt hashes (never plain passwords): `[{ id, username, passwordHash }]`. */
@@ -17,6 +20,16 @@ export interface InstanceConfig {
   readonly issuer: string;
   readonly audience: string;
   readonly accessTokenLifetimeSeconds: number;
+}
+
+/** The Redis account the instances log in as (the stack's redis-config.ts grants it no admin command). */
+export const REDIS_USERNAME = 'latchkey';
+
+/** The Redis password from its file: one line, surrounding whitespace (a trailing newline) dropped. */
+export function readRedisPassword(file: string): string {
+  const password = readFileSync(file, 'utf8').trim();
+  if (password === '') throw new Error(`${file}: the Redis password is empty`);
+  return password;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -37,12 +50,15 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback?: number): numbe
 export function readConfig(env: NodeJS.ProcessEnv = process.env): InstanceConfig {
   const keyFile = required(env, 'LATCHKEY_SIGNING_KEY_FILE');
   const usersFile = required(env, 'LATCHKEY_USERS_FILE');
+  const redisPasswordFile = required(env, 'LATCHKEY_REDIS_PASSWORD_FILE');
   const users: unknown = JSON.parse(readFileSync(usersFile, 'utf8'));
   if (!Array.isArray(users)) throw new Error(`${usersFile}: expected an array of users`);
   return {
     name: env.INSTANCE_NAME ?? `instance-${process.pid}`,
     port: integer(env, 'PORT'),
     redisPort: integer(env, 'REDIS_PORT'),
+    redisUsername: env.LATCHKEY_REDIS_USERNAME || REDIS_USERNAME,
+    redisPassword: readRedisPassword(redisPasswordFile),
     signingKeyPem: readFileSync(keyFile, 'utf8'),
     users: users as InstanceConfig['users'],
     issuer: env.LATCHKEY_ISSUER ?? 'http://127.0.0.1',

@@ -16,7 +16,15 @@ const log = (message: string) => console.log(`[${config.name}] ${message}`);
 
 // Fail fast while Redis is away (no offline queue, no retries per call): the issuer answers 503 +
 // Retry-After and the revocation check fails closed, instead of requests piling up in memory.
-const redisOptions = { host: '127.0.0.1', port: config.redisPort, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 200 };
+const redisOptions = {
+  host: '127.0.0.1',
+  port: config.redisPort,
+  username: config.redisUsername,
+  password: config.redisPassword,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  retryStrategy: () => 200,
+};
 const client = new Redis(redisOptions);
 // The subscriber queues its SUBSCRIBE until connected, and ioredis resubscribes after a reconnect.
 const subscriber = new Redis({ ...redisOptions, enableOfflineQueue: true, maxRetriesPerRequest: null });

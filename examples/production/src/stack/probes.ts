@@ -15,9 +15,20 @@ export function waitForHttp(url: string, timeoutMs: number, alive: () => boolean
   return until(url, timeoutMs, async () => (await fetch(url, { signal: AbortSignal.timeout(1000) })).status === 200, alive);
 }
 
-export function redisPing(port: number): Promise<boolean> {
+/** Credentials for Redis's AUTH (ACL user and password). */
+export interface RedisAuth {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** A command as a RESP array: safe for any bytes in its arguments, unlike an inline command. */
+const resp = (...args: string[]) => `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
+
+/** True when Redis answers PING with PONG, after AUTH when `auth` is given (a refused AUTH is false). */
+export function redisPing(port: number, auth?: RedisAuth): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
+    const replies = auth ? 2 : 1;
     let answer = '';
     const done = (ok: boolean) => {
       socket.destroy();
@@ -25,16 +36,17 @@ export function redisPing(port: number): Promise<boolean> {
     };
     socket.setTimeout(500, () => done(false));
     socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('connect', () => socket.write((auth ? resp('AUTH', auth.username, auth.password) : '') + resp('PING')));
     socket.on('data', (chunk) => {
       answer += chunk.toString();
-      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
+      const lines = answer.split('\r\n');
+      if (lines.length > replies) done(lines.slice(0, replies).join('\n') === (auth ? '+OK\n+PONG' : '+PONG'));
     });
   });
 }
 
-export function waitForRedis(port: number, timeoutMs: number, alive: () => boolean): Promise<void> {
-  return until(`redis-server on ${port}`, timeoutMs, () => redisPing(port), alive);
+export function waitForRedis(port: number, timeoutMs: number, alive: () => boolean, auth?: RedisAuth): Promise<void> {
+  return until(`redis-server on ${port}`, timeoutMs, () => redisPing(port, auth), alive);
 }
 
 /** True when something already listens on the port (a stack left running, another program). */

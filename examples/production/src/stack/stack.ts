@@ -9,12 +9,13 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nginxConfig } from './nginx-config.js';
-import { portInUse, waitForHttp, waitForRedis } from './probes.js';
+import { portInUse, type RedisAuth, waitForHttp, waitForRedis } from './probes.js';
 
 export { freePort } from './probes.js';
 import { isAlive, spawnTracked, stopProcess, tracked, type Tracked } from './processes.js';
 import { redisConfig } from './redis-config.js';
 import { localSecrets } from './secrets.js';
+import { readRedisPassword, REDIS_USERNAME } from '../instance/config.js';
 
 export const EXAMPLE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const NGINX = process.env.LATCHKEY_NGINX ?? '/usr/sbin/nginx';
@@ -41,6 +42,8 @@ export interface Stack {
   readonly url: string;
   readonly runDir: string;
   readonly redisPort: number;
+  /** The instances' Redis account (the default user is off): for tests and tools that talk to Redis. */
+  readonly redisAuth: RedisAuth;
   readonly instancePorts: readonly number[];
   readonly failTimeoutSeconds: number;
   /** The base URL of instance `index`, bypassing nginx. */
@@ -112,6 +115,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const spaDir = options.buildSpa === false ? join(EXAMPLE_DIR, 'dist', 'spa') : buildSpa(log);
   const secrets = await localSecrets(runDir);
+  const redisAuth: RedisAuth = { username: REDIS_USERNAME, password: readRedisPassword(secrets.redisPasswordFile) };
   const instanceEnv = (index: number): NodeJS.ProcessEnv => ({
     ...process.env,
     INSTANCE_NAME: instanceName(index),
@@ -119,6 +123,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     REDIS_PORT: String(redisPort),
     LATCHKEY_SIGNING_KEY_FILE: secrets.signingKeyFile,
     LATCHKEY_USERS_FILE: secrets.usersFile,
+    LATCHKEY_REDIS_PASSWORD_FILE: secrets.redisPasswordFile,
+    LATCHKEY_REDIS_USERNAME: REDIS_USERNAME,
     LATCHKEY_ACCESS_LIFETIME_SECONDS: String(options.accessTokenLifetimeSeconds ?? 300),
   });
   const instanceUrl = (index: number) => `http://127.0.0.1:${instancePorts[index]}`;
@@ -140,10 +146,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   try {
-    writeFileSync(join(runDir, 'redis.conf'), redisConfig({ port: redisPort, dataDir: join(runDir, 'redis') }));
+    writeFileSync(join(runDir, 'redis.conf'), redisConfig({ port: redisPort, dataDir: join(runDir, 'redis'), ...redisAuth }), { mode: 0o600 });
     const redis = spawnTracked({ name: 'redis', command: 'redis-server', args: [join(runDir, 'redis.conf')], runDir });
-    await waitForRedis(redisPort, 10_000, () => isAlive(redis.pid));
-    log(`redis-server on 127.0.0.1:${redisPort} (AOF, appendfsync always)`);
+    await waitForRedis(redisPort, 10_000, () => isAlive(redis.pid), redisAuth);
+    log(`redis-server on 127.0.0.1:${redisPort} (AOF, appendfsync always; ACL user ${redisAuth.username}, no anonymous access)`);
 
     await Promise.all(instancePorts.map((_, index) => startInstance(index)));
     log(`${instancePorts.length} instances on 127.0.0.1:${instancePorts.join(', ')}`);
@@ -178,6 +184,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     url: `http://127.0.0.1:${httpPort}`,
     runDir,
     redisPort,
+    redisAuth,
     instancePorts,
     failTimeoutSeconds,
     instanceUrl,
