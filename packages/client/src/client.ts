@@ -25,7 +25,7 @@ export interface LatchkeyClient {
   refresh(): Promise<void>;
   /** Asks sibling tabs for the session (memory mode) or refreshes from the cookie (cookie mode). */
   restore(timeoutMs?: number): Promise<boolean>;
-  /** `POST blacklist` (best effort), then forgets the tokens in every tab. */
+  /** `POST blacklist`, then forgets the tokens in every tab; rejects (after forgetting) only when the request could not be sent. */
   logout(): Promise<void>;
   /** Whether this tab holds a session. */
   readonly loggedIn: boolean;

@@ -421,6 +421,33 @@ describe('two tabs', () => {
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as { code: string }).code).toBe('token_not_valid');
   });
+
+  it('a logout ends the session in every tab whatever the blacklist route answers; it rejects only when the request could not be sent', async () => {
+    await start();
+    const first = await open();
+    await login(first);
+    const second = await open();
+    await second.evaluate(() => window.client.restore());
+    // Unreachable: the refresh token may still be live at the issuer, and the caller is told so.
+    await first.route('**/api/token/blacklist/', (route) => route.abort('connectionrefused'));
+    const unreachable = await first.evaluate(() =>
+      window.client.logout().then(
+        () => 'resolved',
+        (error: Error) => error.name,
+      ),
+    );
+    expect(unreachable).toBe('TypeError');
+    await second.waitForFunction(() => !window.client.loggedIn);
+    expect(await first.evaluate(() => window.client.loggedIn)).toBe(false);
+    // An answer, even a refusal (an expired refresh token's 401), is the issuer's word: the logout resolves.
+    await first.unroute('**/api/token/blacklist/');
+    await first.route('**/api/token/blacklist/', (route) =>
+      route.fulfill({ status: 401, contentType: 'application/json', body: '{"code":"token_not_valid"}' }),
+    );
+    await login(first);
+    expect(await first.evaluate(() => window.client.logout().then(() => 'resolved'))).toBe('resolved');
+    expect(await first.evaluate(() => window.client.loggedIn)).toBe(false);
+  });
 });
 
 describe('cookie mode (refresh token in an HttpOnly cookie)', () => {
