@@ -1,5 +1,5 @@
 /**
- * A bounded load on loopback: `concurrency` loops of `GET /api/me` through nginx until stopped or
+ * A bounded load on loopback: `concurrency` loops of requests (`GET /api/me` unless told) through nginx until stopped or
  * `maxRequests` sent, each request with its own deadline. Records every outcome; asserts nothing itself.
  */
 export interface LoadResult {
@@ -18,7 +18,24 @@ export interface Load {
   stop(): Promise<LoadResult>;
 }
 
-export function startLoad(options: { url: string; access: string; concurrency: number; maxRequests: number; timeoutMs: number }): Load {
+/** One kind of request a loop sends. */
+export interface LoadRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+}
+
+const ME: LoadRoute = { method: 'GET', path: '/api/me' };
+
+/** Loop `i` sends `routes[i % routes.length]`, `GET /api/me` unless told. */
+export function startLoad(options: {
+  url: string;
+  access: string;
+  concurrency: number;
+  maxRequests: number;
+  timeoutMs: number;
+  routes?: readonly LoadRoute[];
+}): Load {
+  const routes = options.routes ?? [ME];
   let running = true;
   let sent = 0;
   let maxMs = 0;
@@ -27,12 +44,13 @@ export function startLoad(options: { url: string; access: string; concurrency: n
   const errors: string[] = [];
   const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
 
-  async function loop(): Promise<void> {
+  async function loop(route: LoadRoute): Promise<void> {
     while (running && sent < options.maxRequests) {
       sent += 1;
       const started = performance.now();
       try {
-        const response = await fetch(`${options.url}/api/me`, {
+        const response = await fetch(`${options.url}${route.path}`, {
+          method: route.method,
           headers: { authorization: `Bearer ${options.access}` },
           signal: AbortSignal.timeout(options.timeoutMs),
         });
@@ -48,7 +66,7 @@ export function startLoad(options: { url: string; access: string; concurrency: n
     }
   }
 
-  const loops = Promise.all(Array.from({ length: options.concurrency }, loop));
+  const loops = Promise.all(Array.from({ length: options.concurrency }, (_, index) => loop(routes[index % routes.length]!)));
   return {
     async stop() {
       running = false;

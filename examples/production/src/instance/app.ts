@@ -1,6 +1,6 @@
 /**
  * One instance's HTTP surface: the issuer's routes (`/api/token/…` with the session routes and
- * `logout-all`, `/.well-known/jwks.json`), the protected API (`GET /api/me`), and the probes
+ * `logout-all`, `/.well-known/jwks.json`), the protected API (`GET /api/me`, `POST /api/ping`), and the probes
  * (`/healthz`, `/readyz`).
  * Built from parts so the wiring (Redis, keys, signals) stays in main.ts.
  */
@@ -57,6 +57,9 @@ export function createApp(parts: InstanceParts): Express {
       .set('Cache-Control', 'no-store')
       .json({ user: payload.sub, username: payload.username, expiresAt: payload.exp, instance: parts.name, clientAddress: req.ip });
   });
+  // A POST, which nginx never retries on another instance once sent: the rolling-restart test loads it
+  // to pin that a draining instance never resets a request (src/instance/shutdown.ts).
+  app.post('/api/ping', protect, (_req, res) => void res.set('Cache-Control', 'no-store').json({ pong: true, instance: parts.name }));
   // simplejwt's 401 body (`code: token_not_valid`) is what @latchkey/client refreshes on.
   app.use(authErrorHandler({ body: 'simplejwt' }));
   app.use((_req, res) => void res.status(404).json({ detail: 'Not found.' }));

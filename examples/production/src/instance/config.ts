@@ -25,6 +25,13 @@ export interface InstanceConfig {
 /** The Redis account the instances log in as (the stack's redis-config.ts grants it no admin command). */
 export const REDIS_USERNAME = 'latchkey';
 
+/**
+ * How long a draining instance leaves idle keep-alive sockets for the proxy to close, in ms. Longer than
+ * nginx's upstream keepalive_timeout (src/stack/nginx-config.ts; a test pins the order), so nginx lets go
+ * of each first and the instance never closes one nginx is writing a request onto.
+ */
+export const DRAIN_IDLE_GRACE_MS = 3_000;
+
 /** The Redis password from its file: one line, surrounding whitespace (a trailing newline) dropped. */
 export function readRedisPassword(file: string): string {
   const password = readFileSync(file, 'utf8').trim();

@@ -8,7 +8,7 @@ import { ACCESS_TOKEN_TYP, createIssuer, createMemoryUsers, SESSION_PATHS } from
 import { redisLimiterStore, redisRevocationCheck, redisStore } from '@latchkey/redis';
 import { Redis } from 'ioredis';
 import { createApp } from './app.js';
-import { readConfig } from './config.js';
+import { DRAIN_IDLE_GRACE_MS, readConfig } from './config.js';
 import { onSigterm } from './shutdown.js';
 
 const config = readConfig();
@@ -88,14 +88,15 @@ const app = createApp({
 });
 
 const server = app.listen(config.port, '127.0.0.1', () => log(`listening ${config.port}`));
-// Behind nginx's keep-alive pool: keep idle upstream sockets longer than nginx does (its keepalive_timeout
-// towards upstreams is 60 s by default), so Node never closes one nginx is about to reuse.
+// Behind nginx's keep-alive pool: keep idle upstream sockets longer than nginx does (its upstream
+// keepalive_timeout, 2 s here and 60 s by default), so Node never closes one nginx is about to reuse.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 server.requestTimeout = 30_000;
 onSigterm(server, {
   beginDrain: () => (draining = true),
   deadlineMs: 10_000,
+  idleGraceMs: DRAIN_IDLE_GRACE_MS,
   log,
   async closeResources() {
     await revocation.close();

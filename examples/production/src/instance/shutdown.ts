@@ -3,6 +3,7 @@
  * in-flight requests finish, then close the rest and exit 0. A second signal or the deadline forces it.
  */
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 
 export interface ShutdownOptions {
   /** Called first: readiness turns 503 and answers carry `Connection: close`. */
@@ -11,6 +12,12 @@ export interface ShutdownOptions {
   closeResources(): Promise<void>;
   /** Longest wait for in-flight requests, in ms; then their sockets are cut. Closing resources gets as long again, at most. */
   deadlineMs: number;
+  /**
+   * How long idle keep-alive sockets are left for the proxy to close itself, in ms: longer than its idle
+   * timeout towards upstreams (nginx's upstream `keepalive_timeout`). Then the ones left (other clients')
+   * are closed.
+   */
+  idleGraceMs: number;
   log(message: string): void;
 }
 
@@ -27,14 +34,21 @@ export function onSigterm(server: Server, options: ShutdownOptions): void {
     options.log('SIGTERM: draining');
     options.beginDrain();
     // Stops listening at once: new connections are refused, which nginx answers by trying the next upstream.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // A keep-alive socket between two requests is closed now; one busy with a request is closed when its
-    // answer (sent with Connection: close) has gone. Sweep, since sockets turn idle one by one.
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
-    server.closeIdleConnections();
+    // Not http.Server#close(), which also closes every idle keep-alive socket at once: nginx may be writing
+    // a request onto one of them in that instant, and a POST that meets a reset is not retried (it may
+    // have had an effect), so its client got a 502. Idle sockets are left to nginx: it closes them itself
+    // after its upstream keepalive_timeout, or sends one more request, answered with Connection: close.
+    const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+    // Sockets of clients that keep theirs longer than nginx does are closed after the grace, as they turn idle.
+    let sweep: NodeJS.Timeout | undefined;
+    const grace = setTimeout(() => {
+      server.closeIdleConnections();
+      sweep = setInterval(() => server.closeIdleConnections(), 50);
+    }, options.idleGraceMs);
     const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), options.deadlineMs).unref());
     void Promise.race([closed, deadline])
       .then(async (outcome) => {
+        clearTimeout(grace);
         clearInterval(sweep);
         if (outcome === 'deadline') {
           options.log('deadline reached: closing the remaining connections');

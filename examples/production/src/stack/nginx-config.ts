@@ -20,6 +20,11 @@ export interface NginxConfigInput {
 export const PROXY_CONNECT_TIMEOUT_SECONDS = 1;
 /** Seconds nginx waits for an instance's answer; a login (scrypt) takes well under one. */
 export const PROXY_READ_TIMEOUT_SECONDS = 10;
+/**
+ * Seconds an idle pooled connection to an instance stays open. nginx closes it then, never the instance:
+ * a draining instance waits longer than this for nginx to let go (src/instance/main.ts, `idleGraceMs`).
+ */
+export const UPSTREAM_KEEPALIVE_TIMEOUT_SECONDS = 2;
 /** Upper bound of one request's retries across instances, in seconds. */
 export const PROXY_NEXT_UPSTREAM_TIMEOUT_SECONDS = 5;
 
@@ -72,8 +77,10 @@ http {
 
   upstream latchkey {
 ${servers}
-    # Reused connections to the instances: no TCP handshake per request.
+    # Reused connections to the instances: no TCP handshake per request. nginx closes an idle one itself,
+    # well before the instance would (65 s), and before a draining instance gives up waiting for it (3 s).
     keepalive 16;
+    keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT_SECONDS}s;
   }
 
   server {
