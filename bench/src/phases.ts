@@ -38,6 +38,6 @@ export const PHASE_RUNNERS: Record<Phase, (context: PhaseContext) => Promise<voi
   issuer: async (c) => void (c.results.issuer = await runIssuer(c.settings, c.scratch, c.log)),
   production: async (c) => void (c.results.production = await runProduction(c.settings, c.log).catch((error: unknown) => ({ error: String(error) }))),
   dpop: async (c) => void (c.results.dpop = await runDpop(c.settings, c.scratch, c.log)),
-  revocation: async (c) => void (c.results.revocation = await runRevocation(c.fixture, c.tokens, c.settings.quick, c.log)),
+  revocation: async (c) => void (c.results.revocation = await runRevocation(c.fixture, c.tokens, c.settings.quick, c.scratch, c.log)),
   instructions: async (c) => void (c.results.instructions = await runInstructions(c.scratch, !c.settings.quick, c.log)),
 };

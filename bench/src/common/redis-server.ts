@@ -64,10 +64,22 @@ async function oneCommand<T>(port: number, work: (client: Redis) => Promise<T>):
   }
 }
 
-/** Starts one `redis-server` in the foreground; resolves once it accepts connections (10 s at most). */
+/** Attempts at a port: another process may take the free port found between the probe and Redis's bind. */
+const PORT_ATTEMPTS = 3;
+
+/** Starts one `redis-server` in the foreground; resolves once it accepts connections (10 s at most per attempt). */
 export async function startRedisServer(dir: string, persistence: RedisPersistence): Promise<RedisServer> {
   mkdirSync(dir, { recursive: true });
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPort(await freePort(), dir, persistence);
+    } catch (error) {
+      if (attempt >= PORT_ATTEMPTS || !(error as Error).message.includes('Address already in use')) throw error;
+    }
+  }
+}
+
+async function startOnPort(port: number, dir: string, persistence: RedisPersistence): Promise<RedisServer> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', ...PERSISTENCE_FLAGS[persistence]];
   // taskset execs redis-server: the PID is the server's own.
   const command = [...pinnedCommand(REDIS_CORE), 'redis-server', ...args];
@@ -84,7 +96,8 @@ export async function startRedisServer(dir: string, persistence: RedisPersistenc
     };
     const timer = setTimeout(() => fail(`redis-server did not start in ${START_TIMEOUT_MS / 1000} s.`), START_TIMEOUT_MS);
     child.once('error', (error) => fail(`cannot run redis-server: ${error.message}`));
-    child.once('exit', (code) => fail(`redis-server exited with ${code}.`));
+    // 'close', not 'exit': by then the pipes are drained, so the message holds Redis's last words.
+    child.once('close', (code) => fail(`redis-server exited with ${code}.`));
     // Read for the whole life of the server: an unread pipe would fill and stall its logging.
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-4000);

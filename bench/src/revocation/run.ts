@@ -1,52 +1,22 @@
 /**
  * Issue 12: the per-request cost of `redisRevocationCheck` with a warm local cache. A real `redis-server`
- * on 127.0.0.1 (started here, stopped by its PID), one repeated token through a verifier with default
+ * on 127.0.0.1 (common/redis-server.ts: started here, stopped by its PID), one repeated token through a verifier with default
  * options, with and without the Redis-backed `isRevoked`; rounds interleave the two, and the figure is the
  * median over rounds of the difference in µs per call.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { redisRevocationCheck } from '@latchkey/redis';
 import { ALGS } from '../common/algs.js';
 import type { createFixture } from '../common/fixture.js';
 import { AUDIENCE, ISSUER } from '../common/fixture.js';
 import { core, staticKeySource } from '../common/latchkey.js';
+import { startRedisServer, type RedisServer } from '../common/redis-server.js';
 import { median } from '../common/stats.js';
 
 export type RevocationResult =
   | { readonly status: 'ok'; readonly withoutUs: number; readonly withUs: number; readonly addedUs: number; readonly rounds: number }
   | { readonly status: 'failed'; readonly note: string };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ port: number; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    // Refused until the server listens: the loop retries.
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return { port, child };
-    } catch {
-      probe.disconnect();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  child.kill();
-  throw new Error('redis-server did not start');
-}
 
 async function usPerCall(verifier: core.Verifier, token: string, calls: number): Promise<number> {
   const started = process.hrtime.bigint();
@@ -58,13 +28,14 @@ export async function runRevocation(
   fixture: ReturnType<typeof createFixture>,
   tokens: Record<string, string[]>,
   quick: boolean,
+  scratch: string,
   log: (line: string) => void,
 ): Promise<RevocationResult> {
-  let redis: { port: number; child: ChildProcess } | undefined;
+  let redis: RedisServer | undefined;
   const clients: Redis[] = [];
   try {
-    redis = await startRedis();
-    log(`revocation: redis-server on 127.0.0.1:${redis.port} (pid ${redis.child.pid})`);
+    redis = await startRedisServer(join(scratch, 'revocation-redis'), 'none');
+    log(`revocation: redis-server on 127.0.0.1:${redis.port} (pid ${redis.pid})`);
     const client = new Redis({ port: redis.port, host: '127.0.0.1' });
     const subscriber = client.duplicate();
     clients.push(client, subscriber);
@@ -97,6 +68,6 @@ export async function runRevocation(
     return { status: 'failed', note: (error as Error).message };
   } finally {
     for (const client of clients) client.disconnect();
-    redis?.child.kill('SIGTERM');
+    await redis?.stop();
   }
 }
