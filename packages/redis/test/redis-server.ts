@@ -55,8 +55,17 @@ function spawnRedis(port: number, dir: string, flags: readonly string[]): Promis
         resolve(started);
       }
     });
+    // An exit before it was ready (a taken port, a bad flag): say why at once rather than at the timeout.
+    // 'close', not 'exit', so that the output read so far is all of it.
+    started.once('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code} before it was ready: ${output}`));
+    });
   });
 }
+
+/** Attempts at a fresh port: another process may take the free port found between the probe and Redis's bind. */
+const PORT_ATTEMPTS = 3;
 
 /** kill -9 by PID, and wait for the exit. */
 async function killChild(running: ChildProcess | undefined): Promise<void> {
@@ -67,10 +76,11 @@ async function killChild(running: ChildProcess | undefined): Promise<void> {
 }
 
 export async function startRedis(extra: string[] = []): Promise<RedisProcess> {
-  const port = await freePort();
+  let port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-redis-'));
   let child: ChildProcess | undefined;
 
+  // A restart after kill() keeps its port: the tests that restart expect the server where it was.
   async function start(): Promise<void> {
     child = await spawnRedis(port, dir, extra);
   }
@@ -81,7 +91,18 @@ export async function startRedis(extra: string[] = []): Promise<RedisProcess> {
     await killChild(running);
   }
 
-  await start();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if (attempt >= PORT_ATTEMPTS || !(error as Error).message.includes('Address already in use')) {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
+      port = await freePort();
+    }
+  }
   return {
     port,
     kill,
