@@ -21,6 +21,9 @@ for (let index = 0; index < 64; index++) {
   BASE64URL_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(index)] = index;
 }
 
+// The size of both scratch buffers: the decoding one (segments) and the signing-input one.
+const SCRATCH_BYTES = 48 * 1024;
+
 const notCompact = (): LatchkeyError => new LatchkeyError('ERR_JWT_MALFORMED', 'the token is not a compact JWS (three base64url segments)');
 
 /**
@@ -47,9 +50,34 @@ export function splitCompact(token: unknown, maxTokenBytes: number): CompactPart
   const headerEnd = token.indexOf('.');
   const payloadEnd = headerEnd < 1 ? -1 : token.indexOf('.', headerEnd + 1);
   if (payloadEnd <= headerEnd + 1 || payloadEnd + 1 >= token.length || token.indexOf('.', payloadEnd + 1) !== -1) throw notCompact();
-  // ASCII: every UTF-16 unit encodes to exactly one UTF-8 byte.
-  if (Buffer.byteLength(token, 'utf8') !== token.length || token.indexOf('+') !== -1 || token.indexOf('/') !== -1) throw notCompact();
+  if (!isAsciiCopied(token) || token.indexOf('+') !== -1 || token.indexOf('/') !== -1) throw notCompact();
   return { token, headerEnd, payloadEnd };
+}
+
+// The signing input (RFC 7515 §5.2 step 8) is read from here by node:crypto: the token's bytes, written
+// by the ASCII check of splitCompact, so that the one call into Node that checks the token is ASCII
+// also copies it to bytes (a second call, about 700 instructions before it reads a character, spared).
+const inputScratch = Buffer.allocUnsafe(SCRATCH_BYTES) as Buffer & {
+  latin1Write?: (text: string, offset: number, length: number) => number;
+  utf8Write?: (text: string, offset: number, length: number) => number;
+};
+// The token whose bytes inputScratch holds from offset 0. A token whose verification awaited its keys
+// may find another's there by then; signingInputOf then writes its own again.
+let inputHolds: string | undefined;
+
+/**
+ * Whether every character of `token` is ASCII (one UTF-8 byte each), copying its bytes to inputScratch on
+ * the way. UTF-8 takes one byte for an ASCII character and at least two for any other UTF-16 unit (two or
+ * three for one of the BMP, four for a surrogate pair's two, three for a lone surrogate, replaced), so the
+ * byte count equals the length exactly when all are ASCII; with room for three bytes a unit, nothing is
+ * cut short.
+ */
+function isAsciiCopied(token: string): boolean {
+  if (token.length * 3 > SCRATCH_BYTES || typeof inputScratch.utf8Write !== 'function') return Buffer.byteLength(token, 'utf8') === token.length;
+  inputHolds = undefined;
+  if (inputScratch.utf8Write(token, 0, SCRATCH_BYTES) !== token.length) return false;
+  inputHolds = token;
+  return true;
 }
 
 /**
@@ -81,7 +109,6 @@ export function payloadSegmentOf(parts: CompactParts): string {
 
 // Segments are decoded into one reusable buffer: verification is synchronous between the decode and the
 // read, so nothing else can write to it meanwhile, and the hot path allocates no Buffer per segment.
-const SCRATCH_BYTES = 48 * 1024;
 const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 
 // Node's own per-encoding writer and reader behind `buffer.write(s, 'base64url')` and `toString('utf8')`,
@@ -104,10 +131,6 @@ function viewOf(length: number): Buffer {
   return (views[length] ??= scratch.subarray(0, length));
 }
 
-// The signing input (RFC 7515 §5.2 step 8) is copied here straight from the token: no slice, and none of
-// the work node:crypto does to turn a string into bytes (a length pass, a pool allocation, a copy).
-const inputScratch = Buffer.allocUnsafe(SCRATCH_BYTES) as Buffer & { latin1Write?: (text: string, offset: number, length: number) => number };
-
 // Views of the signing-input buffer by length, made once each (a `subarray` is a typed-array construction,
 // about 300 instructions): one issuer's tokens have a few dozen signing-input lengths. Bounded: lengths up
 // to 4096 only (at most 4,096 small view objects, whatever tokens are sent), longer ones get a fresh view.
@@ -120,8 +143,13 @@ const inputViews: Buffer[] = new Array<Buffer>(MAX_CACHED_INPUT_VIEW + 1);
  */
 export function signingInputOf(parts: CompactParts): Buffer {
   const length = parts.payloadEnd;
-  if (length > SCRATCH_BYTES || typeof inputScratch.latin1Write !== 'function') return Buffer.from(parts.token.slice(0, length), 'latin1');
-  inputScratch.latin1Write(parts.token, 0, length);
+  if (inputHolds !== parts.token) {
+    // Not copied by splitCompact (a long token), or overwritten since: copied now, no slice, and none of
+    // the work node:crypto does to turn a string into bytes (a length pass, a pool allocation, a copy).
+    if (length > SCRATCH_BYTES || typeof inputScratch.latin1Write !== 'function') return Buffer.from(parts.token.slice(0, length), 'latin1');
+    inputScratch.latin1Write(parts.token, 0, length);
+    inputHolds = parts.token;
+  }
   if (length > MAX_CACHED_INPUT_VIEW) return inputScratch.subarray(0, length);
   return (inputViews[length] ??= inputScratch.subarray(0, length));
 }

@@ -167,9 +167,9 @@ export class JwtVerifier<Payload extends JwtPayload> implements VerifierInternal
 function verifySignature(checked: CheckedLookup, candidates: readonly PreparedKey[], parts: CompactParts, maxTried: number): PreparedKey {
   const { spec } = checked;
   const signature = decodeSegment(parts.token.slice(parts.payloadEnd + 1), 'signature');
-  // As bytes for node:crypto's verify (which would otherwise turn a string into a Buffer on every call); as
-  // the string itself for HMAC, whose update() reads a one-byte string natively.
-  const data = spec.family === 'HMAC' ? parts.token.slice(0, parts.payloadEnd) : signingInputOf(parts);
+  // As bytes, for node:crypto's verify and HMAC's update() alike (either would otherwise turn a string into
+  // bytes on every call): the split's ASCII check has already copied them, so this is a view.
+  const data = signingInputOf(parts);
   let tried = 0;
   for (let index = 0; index < candidates.length && tried < maxTried; index++) {
     const key = candidates[index]!;

@@ -136,3 +136,23 @@ describe('shared decode buffers (the hot path allocates no Buffer per segment)',
     }
   });
 });
+
+describe('tokens too long for the copy the ASCII check makes (over a third of the 48 KiB buffer)', () => {
+  it('are checked the same way: ASCII only, and verified against their own bytes', async () => {
+    for (const alg of ['ES256', 'HS256'] as const) {
+      const key = testKey(alg);
+      const verifier = verifierFor(key);
+      const long = token(key, { sub: 'long', pad: 'x'.repeat(20_000) });
+      expect(long.length).toBeGreaterThan(16 * 1024);
+      await expect(verifier.verify(long)).resolves.toMatchObject({ payload: { sub: 'long' } });
+      // The same length, one character above ASCII whose low byte is a base64url character (U+0151 is 'Q').
+      const q = long.indexOf('Q') >= 0 ? long.indexOf('Q') : long.indexOf('A');
+      const respelt = `${long.slice(0, q)}${long[q] === 'Q' ? '\u0151' : '\u0141'}${long.slice(q + 1)}`;
+      await expect(verifier.verify(respelt)).rejects.toMatchObject(invalidToken);
+      // A short token between two long ones: each is checked against its own bytes.
+      await expect(verifier.verify(token(key, { sub: 'short' }))).resolves.toMatchObject({ payload: { sub: 'short' } });
+      const forged = `${long.slice(0, long.lastIndexOf('.'))}.${token(key, { sub: 'short' }).split('.')[2]}`;
+      await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_INVALID' });
+    }
+  });
+});

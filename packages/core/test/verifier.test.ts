@@ -4,11 +4,13 @@ import {
   createMultiIssuerVerifier,
   createVerifier,
   hmacSecrets,
+  remoteJwks,
   requireScopes,
   staticKeys,
   type JwsAlgorithm,
   type LatchkeyEvent,
 } from '../src/index.js';
+import { startServer } from './helpers/jwks-server.js';
 import { AUDIENCE, ISSUER, claims, signRaw, testKey, token, verifierFor } from './helpers/tokens.js';
 
 const ALGS: JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'];
@@ -169,6 +171,36 @@ describe('createVerifier', () => {
     expect(error.message).not.toContain('SENSITIVE');
     expect(JSON.stringify(error)).not.toContain(secretish.split('.')[1]);
     expect(error.headers['WWW-Authenticate']).not.toContain(secretish.split('.')[1]);
+  });
+});
+
+describe('shared scratch buffers', () => {
+  // The split copies a token's bytes to a shared buffer, which the signature check reads later: a
+  // verification that waited for its keys must not check another token's bytes, written meanwhile.
+  it.each(['RS256', 'HS256'] as const)('%s: a verification that awaited its keys checks its own signing input, whatever ran meanwhile', async (alg) => {
+    const server = await startServer();
+    try {
+      const remoteKey = testKey('ES256', 'remote');
+      server.route('/jwks', { body: { keys: [{ ...remoteKey.publicKey.export({ format: 'jwk' }), kid: 'remote', alg: 'ES256', use: 'sig' }] } });
+      const remote = createVerifier({ keys: remoteJwks(server.url('/jwks')), algorithms: ['ES256'], issuer: ISSUER, audience: AUDIENCE, tokenCache: false });
+      const localKey = testKey(alg, 'local');
+      const local = verifierFor(localKey, { tokenCache: false });
+      const remoteToken = token(remoteKey, { sub: 'remote' });
+      // Cold key set: this one waits for the JWKS response.
+      const awaiting = remote.verify(remoteToken);
+      // Meanwhile, in the same tick, others go through: valid ones, and a forged one.
+      const meanwhile = [local.verify(token(localKey, { sub: 'local-1' })), local.verify(token(localKey, { sub: 'local-2' }))];
+      // Another token's payload under a local header and signature: its bytes differ from every valid one's.
+      const [header, , signature] = token(localKey, { sub: 'local-x' }).split('.');
+      const forgedCheck = local.verify(`${header}.${remoteToken.split('.')[1]}.${signature}`).catch((error: unknown) => error);
+      await expect(awaiting).resolves.toMatchObject({ payload: { sub: 'remote' } });
+      await expect(Promise.all(meanwhile)).resolves.toMatchObject([{ payload: { sub: 'local-1' } }, { payload: { sub: 'local-2' } }]);
+      expect(await forgedCheck).toMatchObject({ code: 'ERR_JWS_SIGNATURE_INVALID' });
+      // And the other way round: a synchronous check right after a wait reads its own bytes too.
+      await expect(local.verify(token(localKey, { sub: 'local-3' }))).resolves.toMatchObject({ payload: { sub: 'local-3' } });
+    } finally {
+      await server.close();
+    }
   });
 });
 
